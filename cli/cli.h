@@ -1,0 +1,60 @@
+/*
+** cli.h -- what the subcommands of the `strata` program share: option parsing, error reporting, the
+** progress bar. The CLI uses only the public header strata.h.
+*/
+#ifndef STRATA_CLI_H
+#define STRATA_CLI_H
+
+#include "strata.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes: 0 success, 1 the job failed (bad data, I/O), 2 usage error. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+/* Matches argv[*i] against --name (value in the next argument) or --name=value. Returns 1 when it matched
+** and stores the value (advancing *i past it), 0 when it did not match, -1 after printing an error when the
+** value is missing. */
+int cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
+/* Matches a flag without a value. */
+bool cli_flag(char **argv, int i, const char *name);
+
+/* Number parsing for option values; print "strata CMD: --name: ..." and return false on failure. */
+bool cli_parse_double(const char *cmd, const char *name, const char *s, double *out);
+bool cli_parse_u64(const char *cmd, const char *name, const char *s, unsigned long long *out);
+bool cli_parse_int(const char *cmd, const char *name, const char *s, long min, long max, long *out);
+/* A date (YYYY-MM-DD or ISO date-time) to a day number. */
+bool cli_parse_day(const char *cmd, const char *name, const char *s, int64_t *out);
+
+/* Prints "strata CMD: message" to stderr and returns code. */
+int cli_error(const char *cmd, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* Prints the context's last error as "strata CMD: error: ..." and returns CLI_FAIL (CLI_USAGE for EINVAL). */
+int cli_fail(const char *cmd, st_context *ctx, st_status rc);
+/* Prints "strata CMD: unknown option ..." plus a hint to --help, returns CLI_USAGE. */
+int cli_unknown(const char *cmd, const char *arg);
+
+/* A context with the CLI's progress bar (shown only when stderr is a terminal and STRATA_PROGRESS != 0). */
+st_context *cli_context(const char *cmd);
+
+/* Parses the input options shared by summarize, run, demo and later commands (--customer, --time, ...).
+** Returns 1 when argv[*i] was one of them (consumed), 0 when not, -1 on a bad value (message printed). */
+int cli_input_option(const char *cmd, int argc, char **argv, int *i, st_summarize_options *o);
+/* The help text of those options. */
+extern const char cli_input_help[];
+
+/* Prints the ingest report's skip counts to stderr (nothing when everything was used). */
+void cli_print_report(const char *cmd, const st_ingest_report *r);
+
+/* Subcommands: each lives in cli/cmd_<name>.c. */
+int cmd_summarize(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_mdp(int argc, char **argv);
+
+#endif

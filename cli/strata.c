@@ -1,0 +1,49 @@
+/*
+** strata.c -- the `strata` program: dispatches to one subcommand per file (cli/cmd_*.c).
+*/
+#include "cli.h"
+
+#include <string.h>
+
+typedef int (*cmd_fn)(int argc, char **argv);
+
+static const struct command {
+    const char *name;
+    cmd_fn fn;
+    const char *summary;
+} commands[] = {
+    {"summarize", cmd_summarize, "event log -> customer table (BTYD summary, RFM, multi-behaviour)"},
+    {"simulate", cmd_simulate, "write a synthetic event log with known truth"},
+    {"run", cmd_run, "the whole chain on an event log: writes DIR/customers.csv, DIR/summary.json, ..."},
+    {"demo", cmd_demo, "`strata run` on the data set that ships with Strata"},
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "usage: strata COMMAND [options] [arguments]\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(fp, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp, "\n`strata COMMAND --help` describes a command. `strata --version` prints the version.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf("strata %s\n", st_version());
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(name, commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "strata: unknown command '%s'\n\n", name);
+    usage(stderr);
+    return CLI_USAGE;
+}

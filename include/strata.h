@@ -1,0 +1,776 @@
+/*
+** strata.h -- the one public header of Strata, and its specification.
+**
+** Strata turns a customer event log into decisions: events -> customer table -> models -> decisions ->
+** outputs. Every exported name starts with st_ (functions, types) or ST_ (macros, enum values).
+**
+** Conventions that hold for every function below unless its comment says otherwise:
+**  - Fallible functions return st_status (ST_OK = 0) and write results through out-parameters; on failure
+**    the out-parameters are left untouched (or set to NULL for handles) and nothing is leaked.
+**  - A detailed message for the last failure is kept on the st_context (st_errmsg); never in a global.
+**  - Handles come in st_x_new / st_x_free pairs; every *_free accepts NULL.
+**  - Arrays cross the API as pointer + length; results allocated by the library are released by the
+**    library's own *_free functions.
+**  - Thread-safety: distinct handles may be used from distinct threads at once; one handle (including the
+**    context) must not be used from two threads at the same time. The library keeps no global mutable state.
+**  - The library never prints, never exits and never aborts.
+*/
+#ifndef STRATA_H
+#define STRATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ST_VERSION_MAJOR 0
+#define ST_VERSION_MINOR 1
+#define ST_VERSION_PATCH 0
+#define ST_VERSION_STRING "0.1.0"
+
+/* Returns ST_VERSION_STRING of the library actually linked. Never NULL. */
+const char *st_version(void);
+
+/* ======================================================================================================
+** Core: status codes, context, allocation hook, progress callback
+** ==================================================================================================== */
+
+typedef enum st_status {
+    ST_OK = 0,
+    ST_ENOMEM = 1,     /* an allocation failed (or a size computation overflowed) */
+    ST_EINVAL = 2,     /* an argument or option is invalid */
+    ST_EIO = 3,        /* a file could not be opened, read or written */
+    ST_EPARSE = 4,     /* input data is malformed; the message names file:line:column */
+    ST_ENOTFOUND = 5,  /* a named column, key or file does not exist */
+    ST_EEMPTY = 6,     /* the input holds no usable data */
+    ST_ERANGE = 7,     /* a value is out of the representable or allowed range */
+    ST_ECONVERGE = 8,  /* an iterative method did not converge (results may still be written) */
+    ST_ECANCELLED = 9, /* the progress callback asked to stop */
+    ST_EFORMAT = 10,   /* a model or state file has the wrong format or version */
+    ST_ELIMIT = 11     /* an input exceeded a documented bound (line length, field count, ...) */
+} st_status;
+
+/* A static English description of a status code; never NULL (unknown codes give "unknown status"). */
+const char *st_strerror(st_status code);
+
+/* The allocation hook, after Lua's lua_Alloc: with nsize == 0 it frees ptr (NULL allowed) and returns NULL;
+** otherwise it behaves like realloc(ptr, nsize) (ptr may be NULL) and returns NULL on failure, leaving ptr
+** valid. osize is the size of the block being resized or freed when the library knows it, else 0; hooks
+** must not rely on it (it is a hint for accounting). */
+typedef void *(*st_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* Progress callback: stage is a short static name ("read", "summarize", ...), fraction in [0, 1] or -1 when
+** unknown. Return non-zero to cancel: the running call then returns ST_ECANCELLED. It is called from the
+** thread that called into the library. */
+typedef int (*st_progress_fn)(void *ud, const char *stage, double fraction);
+
+typedef struct st_context st_context;
+
+/* Creates a context with the C library's allocator. *out is set to NULL on failure.
+** Errors: ST_EINVAL (out is NULL), ST_ENOMEM. */
+st_status st_context_new(st_context **out);
+
+/* Creates a context that allocates through alloc(ud, ...). Errors: ST_EINVAL (alloc or out NULL), ST_ENOMEM. */
+st_status st_context_new_with_alloc(st_alloc_fn alloc, void *ud, st_context **out);
+
+/* Frees the context. Every handle created from it must have been freed first. NULL is a no-op. */
+void st_context_free(st_context *ctx);
+
+/* The message of the last failure on ctx ("" when none). Owned by ctx, valid until the next call that
+** fails on ctx or until st_context_free. A NULL ctx gives a static message. */
+const char *st_errmsg(const st_context *ctx);
+
+/* The status of the last failure on ctx (ST_OK when none). */
+st_status st_errcode(const st_context *ctx);
+
+/* Clears the last failure. NULL is a no-op. */
+void st_clear_error(st_context *ctx);
+
+/* Installs (or with fn NULL removes) the progress callback. NULL ctx is a no-op. */
+void st_context_set_progress(st_context *ctx, st_progress_fn fn, void *ud);
+
+/* Number of worker threads the library may use for large jobs (default: 2; 0 = number of online CPUs).
+** NULL ctx is a no-op. */
+void st_context_set_threads(st_context *ctx, int nthreads);
+
+/* Effective number of worker threads (always >= 1). */
+int st_context_threads(const st_context *ctx);
+
+/* ======================================================================================================
+** Time: UTC instants as seconds since 1970-01-01T00:00:00Z; days as days since 1970-01-01.
+** ==================================================================================================== */
+
+/* Parses an ISO 8601 date (YYYY-MM-DD) or date-time (YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|+hh[:mm]|-hh[:mm]])
+** into seconds since the epoch (UTC; an explicit offset is applied). s need not be NUL-terminated: exactly
+** len bytes are read. Errors: ST_EPARSE (not a valid date or time), ST_EINVAL (NULL arguments). Thread-safe. */
+st_status st_time_parse_iso(const char *s, size_t len, int64_t *out_seconds);
+
+/* Parses with a strptime-style format: %Y (4 digits), %m, %d, %H, %M, %S (1-2 digits, or exactly 2 when the
+** format packs fields without separators, like %Y%m%d), %y, %j (day of year), %b (English month name or
+** abbreviation), %f (fraction of a second, ignored), %z (+hhmm, +hh:mm, Z), %% and literal characters.
+** The special formats "unix" and "unix_ms" read integer or decimal seconds / milliseconds since the epoch.
+** Errors: ST_EPARSE, ST_EINVAL (unknown conversion in fmt). Thread-safe. */
+st_status st_time_parse(const char *fmt, const char *s, size_t len, int64_t *out_seconds);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. Thread-safe. */
+int64_t st_days_from_civil(int64_t year, int month, int day);
+void st_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
+
+/* Writes "YYYY-MM-DD" of days since the epoch into buf (at least 11 bytes); returns the length written. */
+size_t st_format_date(int64_t days, char *buf, size_t cap);
+
+/* ======================================================================================================
+** The customer table: columnar, one array per feature, one row per customer.
+** ==================================================================================================== */
+
+typedef struct st_table st_table;
+
+typedef enum st_coltype {
+    ST_COL_F64 = 0,  /* double; NaN means missing (written as an empty field) */
+    ST_COL_DATE = 1, /* double holding days since 1970-01-01; NaN missing; written as YYYY-MM-DD */
+    ST_COL_STR = 2   /* strings (the key column and labels) */
+} st_coltype;
+
+/* Creates an empty table with nrows rows and a string key column named key_name (e.g. "customer_id").
+** Errors: ST_EINVAL, ST_ENOMEM. */
+st_status st_table_new(st_context *ctx, const char *key_name, size_t nrows, st_table **out);
+void st_table_free(st_table *t);
+
+size_t st_table_nrows(const st_table *t);
+size_t st_table_ncols(const st_table *t);  /* including the key column, which is column 0 */
+
+/* Column j's name and type; NULL / ST_COL_F64 when j is out of range. */
+const char *st_table_col_name(const st_table *t, size_t j);
+st_coltype st_table_col_type(const st_table *t, size_t j);
+
+/* Index of the column called name, or -1 when there is none (or t/name is NULL). */
+long st_table_find(const st_table *t, const char *name);
+
+/* The values of a numeric (F64 or DATE) column; owned by t, valid until t changes shape or is freed.
+** NULL when j is out of range or the column holds strings. */
+const double *st_table_f64(const st_table *t, size_t j);
+double *st_table_f64_mut(st_table *t, size_t j);
+
+/* Row i's string in a string column (j = 0 for the key); NULL when out of range or not a string column.
+** An absent value is "". */
+const char *st_table_str(const st_table *t, size_t j, size_t i);
+
+/* Sets row i of a string column (copies s). Errors: ST_EINVAL, ST_ENOMEM. */
+st_status st_table_set_str(st_table *t, size_t j, size_t i, const char *s);
+
+/* Appends a numeric column; values (nrows of them) are copied, or the column is filled with NaN when values
+** is NULL. Errors: ST_EINVAL (duplicate name, type ST_COL_STR), ST_ENOMEM. */
+st_status st_table_add_f64(st_table *t, const char *name, st_coltype type, const double *values);
+
+/* Appends a string column, every row "" . Errors: ST_EINVAL (duplicate name), ST_ENOMEM. */
+st_status st_table_add_str(st_table *t, const char *name);
+
+/* Reads a CSV table with a header row: the column key (NULL = number rows from 1 and call the key "row")
+** is kept as strings, columns that parse entirely as numbers (empty = missing) become ST_COL_F64 and the
+** rest ST_COL_STR. path "-" reads standard input; .gz files are decompressed.
+** Errors: ST_EIO, ST_EPARSE (file:line:column), ST_ENOTFOUND (no such key column), ST_EEMPTY, ST_ENOMEM. */
+st_status st_table_read_csv(st_context *ctx, const char *path, const char *key, st_table **out);
+
+/* Writes the table as CSV (header first; numbers in the shortest form that reads back exactly; NaN as an
+** empty field; dates as YYYY-MM-DD). path "-" writes to standard output; otherwise the file is written to a
+** temporary name beside path and renamed into place, so nothing is half-written on failure.
+** Errors: ST_EIO, ST_ENOMEM. */
+st_status st_table_write_csv(st_context *ctx, const st_table *t, const char *path);
+
+/* ======================================================================================================
+** Ingest and summarize: event log -> customer table
+** ==================================================================================================== */
+
+typedef enum st_unit { ST_UNIT_DAY = 0, ST_UNIT_WEEK = 1, ST_UNIT_MONTH = 2 } st_unit;
+typedef enum st_on_error { ST_ON_ERROR_FAIL = 0, ST_ON_ERROR_SKIP = 1 } st_on_error;
+
+/* Options of st_summarize. Initialise with st_summarize_options_init, then change fields. All strings are
+** borrowed for the duration of the call. */
+typedef struct st_summarize_options {
+    const char *customer_col;    /* default "customer_id" */
+    const char *time_col;        /* default "date" */
+    const char *time_format;     /* NULL = ISO 8601 date or date-time; else see st_time_parse */
+    const char *amount_col;      /* NULL = "amount" when such a column exists, else none */
+    const char *quantity_col;    /* with price_col: amount = quantity * price (then amount_col must be NULL) */
+    const char *price_col;
+    const char *event_col;       /* NULL = every row is a purchase */
+    const char *purchase_value;  /* default "purchase": the event_col value that marks a purchase */
+    char delimiter;              /* default ',' */
+    int has_header;              /* default 1 */
+    const char *columns;         /* comma-separated column names when has_header is 0 (or to rename) */
+    st_unit unit;                /* unit of recency, T and durations (default day) */
+    int has_observation_end;     /* 0: the last event day in the data */
+    int64_t observation_end;     /* day number (days since epoch), inclusive */
+    int has_calibration_end;     /* 1: also compute holdout columns */
+    int64_t calibration_end;     /* day number, inclusive */
+    st_on_error on_error;        /* default ST_ON_ERROR_FAIL */
+    size_t max_line;             /* bound on one record in bytes (default 1 MiB) */
+    size_t max_fields;           /* bound on fields per record (default 4096) */
+} st_summarize_options;
+
+void st_summarize_options_init(st_summarize_options *opts);
+
+/* Counts of what a summarize run read and skipped. */
+typedef struct st_ingest_report {
+    uint64_t rows;                /* data rows read (header excluded) */
+    uint64_t rows_used;           /* rows that contributed to the table */
+    uint64_t skipped_bad_field_count;
+    uint64_t skipped_bad_time;
+    uint64_t skipped_bad_number;
+    uint64_t skipped_missing_customer;
+    uint64_t skipped_bad_quote;
+    uint64_t nonpositive_purchases;  /* purchase rows with amount < 0: returns/cancellations, not purchases */
+    uint64_t zero_amount_purchases;  /* purchase rows with amount 0 (free items): purchases with no spend */
+    uint64_t after_observation_end;  /* rows later than --observation-end, ignored */
+    uint64_t customers;
+    int64_t first_day, last_day;     /* range of event days read (day numbers), valid when rows_used > 0 */
+    int64_t observation_end, calibration_end;  /* the ends used (calibration_end = -1 when none) */
+    uint64_t purchases;              /* purchase rows used */
+    double revenue;                  /* sum of amounts of purchase rows used */
+} st_ingest_report;
+
+/* Reads the event files paths[0..npaths-1] ("-" = standard input; *.gz decompressed) and builds the
+** customer table: customer_id, frequency, recency, T, monetary_value [, frequency_holdout,
+** monetary_value_holdout, duration_holdout], recency_days, orders, revenue, first_purchase, last_purchase
+** [, count_<b>, days_since_<b> for each behaviour b]. The conventions are those of lifetimes'
+** summary_data_from_transaction_data / calibration_and_holdout_data, documented in docs/summarize.md.
+** report may be NULL. Uses st_context_threads threads for large plain files.
+** Errors: ST_EIO, ST_EPARSE / ST_ELIMIT (with file:line:column, under ST_ON_ERROR_FAIL), ST_ENOTFOUND
+** (a named column is missing), ST_EEMPTY (empty file, header only, no usable rows), ST_EINVAL, ST_ENOMEM,
+** ST_ECANCELLED. */
+st_status st_summarize(st_context *ctx, const char *const *paths, size_t npaths,
+                       const st_summarize_options *opts, st_table **out, st_ingest_report *report);
+
+/* ======================================================================================================
+** Simulation: synthetic event logs with known truth (the BG/NBD + Gamma-Gamma story)
+** ==================================================================================================== */
+
+typedef struct st_simulate_options {
+    uint64_t customers;    /* default 1000 */
+    uint64_t seed;         /* default 42 */
+    double weeks;          /* observation length in weeks (default 52) */
+    int64_t start_day;     /* day number of the first day (default 2024-01-01) */
+    double r, alpha;       /* purchase rate lambda ~ Gamma(shape r, rate alpha) per week (default 0.75, 4) */
+    double a, b;           /* drop-out probability after each repeat purchase p ~ Beta(a, b) (0.8, 2.5) */
+    double p, q, gamma;    /* spend: nu ~ Gamma(q, rate gamma), amount ~ Gamma(p, rate nu) (6, 4, 15) */
+    int behaviours;        /* 1: also write view / fav / cart events around purchases */
+    double views_per_purchase;  /* mean views per purchase (default 5), with --behaviours */
+    double fav_prob, cart_prob; /* chance a purchase is preceded by a favourite / a cart (0.3 / 0.6) */
+    double browse_rate;    /* extra views per active week, independent of purchases (default 0.5) */
+    int with_time;         /* 1: write date-times (YYYY-MM-DD HH:MM:SS); 0: dates only (default 1) */
+} st_simulate_options;
+
+/* Fills opts with the defaults above. NULL is a no-op. */
+void st_simulate_options_init(st_simulate_options *opts);
+
+/* Writes the simulated event log as CSV to path ("-" = standard output; atomic temp + rename otherwise,
+** but written in place when path exists and is not a regular file, e.g. /dev/null): header
+** customer_id,date,amount or, with behaviours, customer_id,date,event,amount (event is view, fav, cart or
+** purchase; amount empty for non-purchases). Customers 1..N in id order, each one's events in time order.
+** The model (docs/simulate.md): first purchase uniform in the first quarter of the period, then
+** Exponential(lambda) gaps, drop-out with probability p right after each repeat purchase (never after the
+** first, as in the BG/NBD likelihood), amounts rounded to cents and at least 0.01.
+** When truth_path is not NULL (it must differ from path), writes one row per customer:
+** customer_id,lambda,p,nu,dropout_week,purchases,first_purchase (dropout_week empty while alive).
+** rows_written (data rows of the log, header excluded) may be NULL. The output depends only on opts (each
+** customer draws from its own stream of opts->seed), not on the number of threads (st_context_threads are
+** used). Reports progress as stage "simulate". Nothing is left behind on failure.
+** Errors: ST_EINVAL (ctx, opts or path NULL; a value out of range, named in the message), ST_EIO,
+** ST_ENOMEM, ST_ECANCELLED. */
+st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const char *path,
+                      const char *truth_path, uint64_t *rows_written);
+
+/* ======================================================================================================
+** Pipeline: `strata run` -- the whole chain on an event log, one stage after another.
+** ==================================================================================================== */
+
+typedef struct st_run_options {
+    st_summarize_options summarize;  /* input options */
+    const char *out_dir;             /* created when missing */
+} st_run_options;
+
+void st_run_options_init(st_run_options *opts);
+
+/* Runs every stage and writes DIR/customers.csv and DIR/summary.json (and the files later stages add).
+** Errors: those of the stages, ST_EIO. */
+st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const st_run_options *opts);
+
+/* ---- value stage (BTYD models, CLV): declarations below this line ---- */
+
+/* The "buy till you die" model family (docs/value.md). Inputs per customer, in one time unit throughout:
+**   bgnbd, mbgnbd, pnbd: x = frequency (repeat purchases), tx = recency (first to last purchase), T = age
+**                        (first purchase to end of calibration); 0 <= tx <= T, x = 0 => tx = 0.
+**   bgbb:                x = repeat transactions, tx = period of the last one, T = number of periods n
+**                        (integers, discrete time).
+**   gg (Gamma-Gamma):    x = frequency, tx = mean repeat-purchase spend m; T is ignored (may be NULL);
+**                        only rows with x > 0 and m > 0 are used.
+** Parameters (in this order): bgnbd/mbgnbd r, alpha, a, b; pnbd r, alpha, s, beta; bgbb alpha, beta,
+** gamma, delta; gg p, q, gamma. alpha and beta (pnbd) carry the time unit of the data. */
+typedef enum st_model_kind {
+    ST_MODEL_BGNBD = 0,
+    ST_MODEL_MBGNBD = 1,
+    ST_MODEL_PNBD = 2,
+    ST_MODEL_BGBB = 3,
+    ST_MODEL_GG = 4
+} st_model_kind;
+
+/* A fitted model: parameters, standard errors, log-likelihood, convergence, time unit. Immutable after
+** st_model_fit / st_model_load except for st_model_set_time_unit; concurrent reads are safe. */
+typedef struct st_model st_model;
+
+/* "bgnbd", "mbgnbd", "pnbd", "bgbb", "gg"; NULL for an unknown kind. */
+const char *st_model_kind_name(st_model_kind kind);
+/* Parses one of those names. Errors: ST_EINVAL (unknown name or NULL arguments). */
+st_status st_model_kind_parse(const char *name, st_model_kind *out);
+
+/* Maximum-likelihood fit. Rows are compressed to unique (x, tx, T) with summed weights first; w == NULL
+** means every row has weight 1 (weights must be finite and >= 0). The fit runs in log-parameter space with
+** time rescaled internally (max T = 1), BFGS with analytic gradients (numeric for pnbd, which also tries
+** several seeded starting points), and an optional L2 penalizer on the (rescaled) parameters, added to the
+** mean negative log-likelihood as lifetimes does (0 = plain MLE). Standard errors come from the numeric
+** Hessian of the total log-likelihood: V = J H^-1 J with J = diag(theta).
+** A fit that ends without converging still gives a model (st_model_converged = 0) and returns ST_OK; the
+** caller decides. gg with q <= 1 is returned flagged (st_model_warning) and refused by the predictions.
+** Errors: ST_EINVAL (NULL arrays, bad kind, negative/NaN data or weights, tx > T), ST_EEMPTY (no usable
+** row), ST_ECONVERGE (the objective is not finite at any starting point), ST_ENOMEM. *out is NULL on
+** failure. Thread-safety: uses only ctx and the arrays. */
+st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, const double *tx,
+                       const double *T, const double *w, size_t n, double penalizer, uint64_t seed,
+                       st_model **out);
+
+/* The accumulator form of st_model_fit: add rows (compressed as they arrive, memory ~ unique rows), merge
+** partial accumulators built on other threads, then fit. An empty accumulator merges as the identity.
+** st_btyd_acc_add: w < 0 or NaN gives ST_EINVAL; rows gg would skip are skipped at fit time.
+** st_btyd_acc_merge adds src's rows into dst (src unchanged; both must have the same kind, else ST_EINVAL).
+** st_btyd_acc_fit is st_model_fit on the accumulated rows; the accumulator stays usable.
+** st_btyd_acc_rows gives the number of unique rows held. One accumulator per thread. */
+typedef struct st_btyd_acc st_btyd_acc;
+st_status st_btyd_acc_new(st_context *ctx, st_model_kind kind, st_btyd_acc **out);
+void st_btyd_acc_free(st_btyd_acc *acc);
+st_status st_btyd_acc_add(st_btyd_acc *acc, double x, double tx, double T, double w);
+st_status st_btyd_acc_merge(st_btyd_acc *dst, const st_btyd_acc *src);
+size_t st_btyd_acc_rows(st_btyd_acc *acc);
+st_status st_btyd_acc_fit(st_btyd_acc *acc, double penalizer, uint64_t seed, st_model **out);
+
+/* Frees the model; NULL is a no-op. */
+void st_model_free(st_model *m);
+
+/* Read accessors (NULL model or out-of-range i give 0 / NaN / NULL). */
+st_model_kind st_model_kind_of(const st_model *m);
+size_t st_model_nparams(const st_model *m);
+const char *st_model_param_name(const st_model *m, size_t i);
+double st_model_param(const st_model *m, size_t i);
+double st_model_stderr(const st_model *m, size_t i);        /* NaN when the Hessian was not invertible */
+void st_model_ci95(const st_model *m, size_t i, double *lo, double *hi);  /* Wald: theta -+ 1.96 se */
+double st_model_loglik(const st_model *m);    /* total over customers (sum of w * ll), original units */
+int st_model_converged(const st_model *m);    /* 1 converged, 0 not */
+int st_model_iterations(const st_model *m);   /* BFGS iterations of the best start */
+const char *st_model_status(const st_model *m);   /* "converged", "max_iterations", "line_search", ... */
+const char *st_model_warning(const st_model *m);  /* "" or a warning such as q <= 1 for gg */
+double st_model_nobs(const st_model *m);      /* sum of weights of the rows used */
+const char *st_model_time_unit(const st_model *m); /* "day", "week", "month", "year" or "" (unknown) */
+
+/* Sets the time unit the data were in ("day", "week", "month", "year", or "" for unknown; copied). Only
+** used to convert annual discount rates in st_model_clv and written to MODEL.json.
+** Errors: ST_EINVAL (NULL, or longer than 31 bytes). */
+st_status st_model_set_time_unit(st_model *m, const char *unit);
+
+/* MODEL.json: {"format": "strata-model", "version": 1, "model", "params", "std_errors", "ci95",
+** "log_likelihood", "time_unit", "converged", "status", "iterations", "n_obs", "penalizer", "warning"}.
+** st_model_to_json returns a NUL-terminated string to release with st_model_json_free; st_model_save
+** writes it atomically to path. st_model_load reads such a file (other versions give ST_EFORMAT).
+** Errors: ST_EIO, ST_EPARSE, ST_EFORMAT, ST_ENOMEM, ST_EINVAL. */
+st_status st_model_to_json(st_context *ctx, const st_model *m, char **out, size_t *len);
+void st_model_json_free(st_context *ctx, char *s);
+st_status st_model_save(st_context *ctx, const st_model *m, const char *path);
+st_status st_model_load(st_context *ctx, const char *path, st_model **out);
+st_status st_model_from_json(st_context *ctx, const char *text, size_t len, st_model **out);
+
+/* Per-customer predictions for n customers (same x, tx, T conventions as the fit; gg not accepted here):
+** p_alive = P(alive at T) (bgbb: alive in period T+1); expected = conditional expected purchases in
+** (T, T + horizon] (bgbb: in the next `horizon` periods, rounded down). Either output may be NULL.
+** Errors: ST_EINVAL (NULL inputs, gg model, horizon < 0), ST_ERANGE (non-finite result). */
+st_status st_model_predict(st_context *ctx, const st_model *m, const double *x, const double *tx,
+                           const double *T, size_t n, double horizon, double *p_alive, double *expected);
+
+/* Population expectation E[X(t)] for a new customer at each of n times (bgnbd, mbgnbd, pnbd; bgbb with t
+** in whole periods). Errors: ST_EINVAL. */
+st_status st_model_expected_population(st_context *ctx, const st_model *m, const double *t, size_t n,
+                                       double *out);
+
+/* P(X(t) = k) for k = 0..kmax (kmax + 1 values) for a new customer (bgnbd and mbgnbd).
+** Errors: ST_EINVAL (other kinds, t <= 0). */
+st_status st_model_pmf(st_context *ctx, const st_model *m, double t, size_t kmax, double *out);
+
+/* Expected mean spend per transaction E[M | x, m] from a gg model (x = 0 customers get the population
+** mean). Errors: ST_EINVAL (not gg), ST_ERANGE (q <= 1: the expectation does not exist). */
+st_status st_model_expected_spend(st_context *ctx, const st_model *gg, const double *x, const double *m,
+                                  size_t n, double *out);
+
+/* Pareto/NBD discounted expected residual transactions (closed form, continuous discounting) with the
+** annual discount rate d converted to the model's time unit: delta = ln(1 + d) / units_per_year.
+** Errors: ST_EINVAL (not pnbd, unknown time unit, d <= 0). */
+st_status st_model_dert(st_context *ctx, const st_model *m, const double *x, const double *tx,
+                        const double *T, size_t n, double annual_discount, double *out);
+
+/* Discounted CLV over (T, T + horizon]: margin * E[spend] * sum_k (CET(t_k) - CET(t_{k-1})) / (1+d_u)^t_k
+** with t_k = k * step (the last step ends at horizon) and d_u the annual rate converted to the model's time
+** unit, d_u = (1 + annual_discount)^(1/units_per_year) - 1 (no hidden 30-day months). step <= 0 picks
+** horizon / ceil(horizon) when horizon <= 104 time units, else horizon / 52. spend may be NULL (then
+** m is used as the spend per transaction directly). Errors: ST_EINVAL (unknown time unit with a non-zero
+** discount, bad kinds), ST_ERANGE (gg q <= 1). */
+st_status st_model_clv(st_context *ctx, const st_model *m, const st_model *spend, const double *x,
+                       const double *tx, const double *T, const double *mbar, size_t n, double horizon,
+                       double step, double annual_discount, double margin, double *out);
+
+
+/* ---- segment stage (weights, RFM, k-means, SOM, metrics): declarations below this line ---- */
+
+/* Conventions of this section: a data matrix is `const double *x, size_t n, size_t d`, n rows of d values,
+** row-major (x[i*d + j]); results go into caller arrays of the documented size. Every function is
+** thread-safe for distinct contexts; none keeps state between calls. NULL required pointers give ST_EINVAL.
+** Methods and conventions are described in docs/segment.md. */
+
+/* Min-max normalisation of each column to [0, 1]: (x - min)/(max - min), or (max - x)/(max - min) for
+** columns with cost[j] != 0 (smaller is better). cost may be NULL (all benefit). A constant column becomes
+** all 0. out holds n*d values (may equal x). Errors: ST_EINVAL (NULL, n or d 0, a non-finite value). */
+st_status st_minmax_normalize(st_context *ctx, const double *x, size_t n, size_t d, const int *cost,
+                              double *out);
+
+/* The entropy weight method (EWM) on n objects and d indicators: min-max normalise (cost[j] != 0 reverses
+** column j; cost may be NULL), p_ij = x'_ij / sum_i x'_ij, e_j = -(1/ln n) sum_i p_ij ln p_ij with
+** 0 ln 0 = 0, w_j = (1 - e_j) / sum_k (1 - e_k). A constant column carries no information: e_j = 1 and
+** w_j = 0. When every column is constant (or n == 1) the weights are equal (1/d). Never NaN.
+** entropy (may be NULL) and weights receive d values. Errors: ST_EINVAL (NULL, n or d 0, non-finite x). */
+st_status st_entropy_weights(st_context *ctx, const double *x, size_t n, size_t d, const int *cost,
+                             double *entropy, double *weights);
+
+/* AHP: weights from an m x m pairwise comparison matrix a (row-major, a[i*m + j] = importance of i over j).
+** The matrix must be positive and reciprocal (a_ii = 1, a_ij * a_ji = 1, both to a relative 1e-6), else
+** ST_EINVAL with the offending cell in the message. weights (m values, sum 1) is the principal eigenvector
+** (power iteration); lambda_max its eigenvalue; ci = (lambda_max - m)/(m - 1) and cr = ci / RI(m) with
+** Saaty's classic random index (0, 0, .58, .90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57,
+** 1.59); ci = cr = 0 when m <= 2. A CR >= 0.1 is returned as is (the caller decides whether to warn).
+** lambda_max, ci and cr may be NULL. Errors: ST_EINVAL, ST_ERANGE (m > 15), ST_ECONVERGE (no convergence in
+** 10000 iterations; weights are still written). */
+st_status st_ahp_weights(st_context *ctx, const double *a, size_t m, double *weights, double *lambda_max,
+                         double *ci, double *cr);
+
+/* Combined subjective/objective weights omega_i = theta_i eta_i / sum_j theta_j eta_j (seed 002, eq. 2).
+** An indicator with eta_i = 0 (a constant column) gets omega_i = 0 whatever its AHP weight.
+** out receives m values (may alias theta or eta). Errors: ST_EINVAL (NULL, m 0, negative or non-finite
+** weights, or sum_j theta_j eta_j == 0). */
+st_status st_combine_weights(st_context *ctx, const double *theta, const double *eta, size_t m, double *out);
+
+/* Column scaling before clustering. ZSCORE uses the population standard deviation (ddof 0, as
+** scikit-learn's StandardScaler); a constant column becomes 0 under MINMAX and ZSCORE. */
+typedef enum st_scale { ST_SCALE_NONE = 0, ST_SCALE_MINMAX = 1, ST_SCALE_ZSCORE = 2 } st_scale;
+
+/* Scales the columns of x into out (n*d values, may equal x). Errors: ST_EINVAL (NULL, non-finite x). */
+st_status st_scale_columns(st_context *ctx, const double *x, size_t n, size_t d, st_scale how, double *out);
+
+/* Clustering quality, with scikit-learn's definitions and edge cases (sklearn.metrics). labels holds n
+** cluster ids (any int32 values; they are label-encoded internally); the number of distinct labels must be
+** in [2, n - 1], else ST_EINVAL. Distances are Euclidean. Uses st_context_threads threads when n is large. */
+
+/* Mean silhouette coefficient: a = mean distance to the other members of its own cluster, b = smallest
+** mean distance to another cluster, s = (b - a)/max(a, b); a sample alone in its cluster scores 0. Exact:
+** O(n^2 d) time, O(n k) memory (the n x n distance matrix is never stored). samples (may be NULL) receives
+** the n per-sample values. Errors: ST_EINVAL, ST_ENOMEM, ST_ECANCELLED. */
+st_status st_silhouette(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
+                        double *score, double *samples);
+
+/* Davies-Bouldin index (lower is better): mean over clusters of max_j (s_i + s_j)/|c_i - c_j|, with s_i
+** the mean distance of members to their centroid; 0 when all s_i or all centroid distances are 0.
+** Errors: ST_EINVAL, ST_ENOMEM. */
+st_status st_davies_bouldin(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
+                            double *score);
+
+/* Calinski-Harabasz index: [sum_k n_k |c_k - c|^2 / (k - 1)] / [sum_i |x_i - c_{l_i}|^2 / (n - k)];
+** 1 when the within-cluster dispersion is 0. Errors: ST_EINVAL, ST_ENOMEM. */
+st_status st_calinski_harabasz(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
+                               double *score);
+
+/* k-means options. Initialise with st_kmeans_options_init. */
+typedef struct st_kmeans_options {
+    size_t k;         /* number of clusters (default 5) */
+    int n_init;       /* restarts with different k-means++ seeds; the lowest inertia wins (default 3) */
+    int max_iter;     /* Lloyd iterations per restart (default 300) */
+    double tol;       /* stop when sum of squared centre shifts <= tol * mean column variance (1e-4) */
+    uint64_t seed;    /* default 42 */
+} st_kmeans_options;
+
+void st_kmeans_options_init(st_kmeans_options *opts);
+
+/* k-means: greedy k-means++ seeding (2 + floor(ln k) candidates per centre, as scikit-learn), Lloyd
+** iterations until labels stop changing or the centre shift falls under tol, a final assignment so labels
+** match the centres; an empty cluster is re-seeded at the point farthest from its centre. Deterministic for
+** a seed whatever the thread count. w (may be NULL) holds n non-negative sample weights. centers receives
+** k*d values, labels (may be NULL) n values in [0, k), inertia (may be NULL) the weighted sum of squared
+** distances, n_iter (may be NULL) the Lloyd iterations of the best restart. Uses st_context_threads
+** threads for the assignment step. Errors: ST_EINVAL (k 0 or more than the points with positive weight,
+** non-finite data), ST_ENOMEM, ST_ECANCELLED. */
+st_status st_kmeans(st_context *ctx, const double *x, size_t n, size_t d, const double *w,
+                    const st_kmeans_options *opts, double *centers, int32_t *labels, double *inertia,
+                    int *n_iter);
+
+/* Classic RFM quintile scores. Each score is 1 + floor(5 * below / n'), where below counts the valid values
+** strictly worse than this one and n' the number of valid values: tied values share a score (independent
+** of row order), and without ties the quintiles have equal counts. Recency is in days, smaller is better
+** (so the most recent customers score 5); for frequency and monetary larger is better. A row with a NaN in
+** any of the three gets 0 in all three scores ("No purchase"). r, f, m receive n scores.
+** Errors: ST_EINVAL (NULL, n 0). */
+st_status st_rfm_scores(st_context *ctx, const double *recency_days, const double *frequency,
+                        const double *monetary, size_t n, int32_t *r, int32_t *f, int32_t *m);
+
+/* The 11 named RFM segments, tried in this priority order (first match wins), with ST_RFM_OTHERS as the
+** fallback and ST_RFM_NO_PURCHASE for scores of 0. Ranges (R, F, M) are in docs/segment.md. */
+enum {
+    ST_RFM_CHAMPIONS = 0, ST_RFM_CANT_LOSE = 1, ST_RFM_LOYAL = 2, ST_RFM_NEED_ATTENTION = 3, ST_RFM_AT_RISK = 4,
+    ST_RFM_NEW = 5, ST_RFM_PROMISING = 6, ST_RFM_POTENTIAL_LOYALIST = 7, ST_RFM_ABOUT_TO_SLEEP = 8,
+    ST_RFM_LOST = 9, ST_RFM_HIBERNATING = 10, ST_RFM_OTHERS = 11, ST_RFM_NO_PURCHASE = 12
+};
+
+/* The segment (ST_RFM_*) of one set of scores. */
+int st_rfm_segment(int r, int f, int m);
+/* The name of an ST_RFM_* segment ("Champions", ...); "Others" for unknown ids. Never NULL. */
+const char *st_rfm_segment_name(int segment);
+
+/* The eight-class RFM cube: a customer is high on R when recency_days < mean (strictly more recent), high
+** on F when frequency > mean and on M when monetary > mean (strict; means over rows with no NaN). The class
+** code is 4*R + 2*F + M (7 = key value ... 0 = general recovery); rows with a NaN get -1. cls receives n
+** codes. Errors: ST_EINVAL (NULL, n 0), ST_EEMPTY (no valid row). */
+st_status st_rfm8(st_context *ctx, const double *recency_days, const double *frequency,
+                  const double *monetary, size_t n, int32_t *cls);
+
+/* Name of an rfm8 class code ("Key value", "Key development", "Key retention", "Key recovery", "General
+** value", "General development", "General retention", "General recovery"; "No purchase" for -1). */
+const char *st_rfm8_name(int cls);
+
+/* Segment names for clusters from their centroid's R (days), F, M against the population means, as in seed
+** 002: the class code is built as in st_rfm8 and named "Key customers", "Key developing", "Key retention",
+** "Key recovery", "General maintenance", "General developing", "General retention", "Non-valuable". */
+int st_rfm_class(double r_days, double f, double m, double mean_r_days, double mean_f, double mean_m);
+const char *st_value_segment_name(int cls);
+/* The default marketing strategy line of a class (starts with "retain", "nurture" or "activate"). */
+const char *st_value_segment_strategy(int cls);
+
+/* A trained self-organising map (opaque). */
+typedef struct st_som st_som;
+
+typedef enum st_som_topology { ST_SOM_RECT = 0, ST_SOM_HEX = 1 } st_som_topology;
+typedef enum st_som_training { ST_SOM_ONLINE = 0, ST_SOM_BATCH = 1 } st_som_training;
+
+/* SOM options (seed 002's improved SOM). Initialise with st_som_options_init. */
+typedef struct st_som_options {
+    size_t rows, cols;          /* grid (default 10 x 10) */
+    st_som_topology topology;   /* default ST_SOM_HEX */
+    st_som_training training;   /* default ST_SOM_ONLINE */
+    int epochs;                 /* passes over the data (default 20) */
+    double lambda0;             /* initial learning rate of online training (default 0.5) */
+    double sigma0;              /* initial neighbourhood radius; 0 = max(rows, cols)/2 (default 0) */
+    double sigma_min;           /* floor of the radius (default 0.5) */
+    double time_constant;       /* T of lambda0 e^(-t/T), sigma0 e^(-t/T), in steps (samples for online,
+                                ** epochs for batch); 0 = steps / max(1, ln(sigma0/sigma_min)) (default 0) */
+    uint64_t seed;              /* initial codebook (random data rows) and sample order (default 42) */
+} st_som_options;
+
+void st_som_options_init(st_som_options *opts);
+
+/* Trains a SOM on x. Online: one sample at a time in a seeded random order per epoch,
+** w += lambda(t) h(t) (x - w) with h = exp(-d^2 / (2 sigma(t)^2)) on grid distance d. Batch: each epoch
+** sets w = sum h x / sum h (Kohonen's batch map) with sigma(t) for t the epoch. Hex grids offset odd rows
+** by 1/2 and rows by sqrt(3)/2 so the six neighbours lie at distance 1. Deterministic for a seed.
+** *out is NULL on failure. Errors: ST_EINVAL (NULL, n 0, empty grid, bad options, non-finite data),
+** ST_ENOMEM, ST_ECANCELLED. */
+st_status st_som_train(st_context *ctx, const double *x, size_t n, size_t d, const st_som_options *opts,
+                       st_som **out);
+void st_som_free(st_som *som);
+
+size_t st_som_units(const st_som *som);  /* rows * cols (0 for NULL) */
+size_t st_som_dim(const st_som *som);    /* d (0 for NULL) */
+/* The codebook: units * d values, unit u = row * cols + col; owned by som. NULL for NULL. */
+const double *st_som_codebook(const st_som *som);
+/* Grid coordinates of unit u (hex rows offset as in st_som_train). No-op for NULL or u out of range. */
+void st_som_unit_xy(const st_som *som, size_t u, double *gx, double *gy);
+
+/* Best-matching unit of each of n rows of x (d = st_som_dim): the lowest unit index on ties. Uses
+** st_context_threads threads for large n. Errors: ST_EINVAL, ST_ENOMEM. */
+st_status st_som_bmu(st_context *ctx, const st_som *som, const double *x, size_t n, int32_t *bmu);
+
+/* Quantization error (mean Euclidean distance of a row to its BMU) and topographic error (share of rows
+** whose best and second-best units are not grid neighbours: 8-neighbourhood on rect grids, 6 on hex).
+** qe or te may be NULL. Errors: ST_EINVAL, ST_ENOMEM. */
+st_status st_som_quality(st_context *ctx, const st_som *som, const double *x, size_t n, double *qe,
+                         double *te);
+
+/* U-matrix: for each unit the mean codebook distance to its grid neighbours (units values).
+** Errors: ST_EINVAL. */
+st_status st_som_umatrix(const st_som *som, double *out);
+
+/* Clusters the codebook into k segments by k-means on the prototypes weighted by their hit counts over x
+** (units with no hits get the nearest segment), so a customer's segment is unit_labels[bmu]. unit_labels
+** receives st_som_units values in [0, k). Errors: ST_EINVAL (k 0 or more than the units hit), ST_ENOMEM. */
+st_status st_som_cluster(st_context *ctx, const st_som *som, const double *x, size_t n, size_t k,
+                         uint64_t seed, int32_t *unit_labels);
+
+/* ---- decide stage (MDP, DQN, uplift): declarations below this line ---- */
+
+/* -- Markov decision processes (docs/mdp.md) --
+** A customer-state MDP: S states, A actions (each with a name and a cost), transition probabilities
+** P(next | state, action) held sparse, and rewards R[state][action], the expected immediate reward of the
+** action in the state net of its cost. Solvers return an st_policy: the action per state (per stage for a
+** finite horizon) and the values. Ties between actions go to the lowest action index: an action is taken
+** as tied with the best when its Q value is within 1e-9 * (1 + |best|). */
+typedef struct st_mdp st_mdp;
+typedef struct st_policy st_policy;
+
+/* Limits of the model: S and A at most ST_MDP_MAX_STATES / ST_MDP_MAX_ACTIONS. */
+#define ST_MDP_MAX_STATES 100000000u
+#define ST_MDP_MAX_ACTIONS 65536u
+
+/* Builds an MDP from sparse entries: entry k says P(next[k] | state[k], action[k]) = prob[k]. R holds
+** nstates * nactions rewards, row-major (R[s * nactions + a]). Zero probabilities are dropped; a repeated
+** (action, state, next) is an error. Every (state, action) row must sum to 1 within 1e-9 and is then
+** divided by its sum, so rows are stochastic to rounding. States are named "s0", "s1", ..., actions "a0",
+** ... with cost 0 until set. All arrays are copied. Errors: ST_EINVAL (NULL arrays, zero sizes, sizes past
+** the limits, an index out of range, a negative or non-finite probability or reward, a row that does not
+** sum to 1, a duplicate entry; the message names the action and state), ST_ENOMEM. */
+st_status st_mdp_new_sparse(st_context *ctx, size_t nstates, size_t nactions, size_t nnz,
+                            const uint32_t *action, const uint32_t *state, const uint32_t *next,
+                            const double *prob, const double *R, st_mdp **out);
+
+/* Builds an MDP from a dense P[action][state][next] (nactions * nstates * nstates doubles, row-major) and
+** R as above. Same validation and errors as st_mdp_new_sparse. */
+st_status st_mdp_new_dense(st_context *ctx, size_t nstates, size_t nactions, const double *P,
+                           const double *R, st_mdp **out);
+
+/* Reads an MDP.json file ("-" = standard input) or text of len bytes (name is used in messages). Format:
+** {"format": "strata-mdp", "version": 1, "states": [names], "actions": [{"name": ..., "cost": ...}],
+**  "P": dense [action][state][next] or sparse [[action, state, next, probability], ...],
+**  "R": [state][action]}; "format" and "version" may be omitted in hand-written files, "cost" defaults
+** to 0, and an action may be given as a bare name. Errors: ST_EIO, ST_EPARSE (malformed JSON, with
+** file:line:column), ST_EFORMAT (wrong format or version, missing or mistyped members), ST_EINVAL (the
+** validation of st_mdp_new_sparse), ST_ENOMEM. */
+st_status st_mdp_from_json_file(st_context *ctx, const char *path, st_mdp **out);
+st_status st_mdp_from_json(st_context *ctx, const char *text, size_t len, const char *name, st_mdp **out);
+
+/* Writes the MDP as MDP.json (sparse P) to path ("-" = standard output; atomic otherwise).
+** Errors: ST_EIO, ST_ENOMEM. */
+st_status st_mdp_to_json_file(st_context *ctx, const st_mdp *m, const char *path);
+
+/* Frees the MDP; NULL is a no-op. Policies solved from it stay valid (they do not refer to it). */
+void st_mdp_free(st_mdp *m);
+
+size_t st_mdp_nstates(const st_mdp *m);
+size_t st_mdp_nactions(const st_mdp *m);
+size_t st_mdp_nnz(const st_mdp *m);   /* stored non-zero transition probabilities */
+/* Names (owned by m) and costs; NULL / NaN when the index is out of range. */
+const char *st_mdp_state_name(const st_mdp *m, size_t s);
+const char *st_mdp_action_name(const st_mdp *m, size_t a);
+double st_mdp_action_cost(const st_mdp *m, size_t a);
+/* Index of the state / action with that name, or -1. */
+long st_mdp_find_state(const st_mdp *m, const char *name);
+long st_mdp_find_action(const st_mdp *m, const char *name);
+/* R[s][a] (NaN when out of range) and P(next | s, a) (0 when absent or out of range). */
+double st_mdp_reward(const st_mdp *m, size_t s, size_t a);
+double st_mdp_prob(const st_mdp *m, size_t s, size_t a, size_t next);
+/* Renames a state, an action, sets an action's cost (informational: R is already net of it).
+** Errors: ST_EINVAL (index out of range, NULL or empty name, non-finite cost), ST_ENOMEM. */
+st_status st_mdp_set_state_name(st_mdp *m, size_t s, const char *name);
+st_status st_mdp_set_action(st_mdp *m, size_t a, const char *name, double cost);
+
+/* Finite horizon, backward induction: f_N = terminal (NULL = zeros, else nstates values),
+** f_k(s) = max_a { R[s][a] + discount * sum_s' P(s'|s,a) f_{k+1}(s') } for k = N-1 .. 0, discount in
+** (0, 1]. The policy has N stages; values have N + 1 columns (the last the terminal values). The most
+** likely path forward from each state under the policy is kept (st_policy_path).
+** Errors: ST_EINVAL (horizon 0 or above 1e6, discount outside (0, 1], non-finite terminal), ST_ENOMEM. */
+st_status st_mdp_solve_backward(st_context *ctx, const st_mdp *m, double discount, size_t horizon,
+                                const double *terminal, st_policy **out);
+
+/* Infinite horizon, value iteration: Jacobi sweeps from V = 0 until span(V_n - V_{n-1}) <
+** epsilon (1 - discount) / discount (epsilon <= 0: 0.01), at most max_iter sweeps (0: 100000); then the
+** greedy policy is evaluated exactly and improved until stable (policy iteration warm-started from value
+** iteration), so the values are V* and the policy optimal, not the last iterate of the sweeps.
+** Evaluation: a dense LU solve up to ST_MDP_DENSE_EVAL_MAX states, Gauss-Seidel sweeps to a relative
+** error bound of 1e-11 above it. st_policy_iterations counts the value-iteration sweeps.
+** Errors: ST_EINVAL (discount outside (0, 1)), ST_ECONVERGE, ST_ENOMEM, ST_ECANCELLED. */
+st_status st_mdp_solve_value(st_context *ctx, const st_mdp *m, double discount, double epsilon,
+                             size_t max_iter, st_policy **out);
+#define ST_MDP_DENSE_EVAL_MAX 600
+
+/* Infinite horizon, policy iteration: starts from the policy greedy on R, evaluates exactly (as above),
+** switches a state's action only when another is better by more than the tie tolerance, and stops when no
+** state switches (at most max_iter rounds, 0: 1000). Errors as st_mdp_solve_value. */
+st_status st_mdp_solve_policy(st_context *ctx, const st_mdp *m, double discount, size_t max_iter,
+                              st_policy **out);
+
+/* Average reward, relative value iteration (as MDPtoolbox): V_{n+1} = T(V_n) - g_n with T the undiscounted
+** Bellman operator and g_n = V_n[last state]; stops when span(V_{n+1} - V_n) < epsilon (<= 0: 0.01) and
+** reports the average reward g_n + min(V_{n+1} - V_n), within epsilon of the optimal gain for unichain
+** models. Values are the relative values V_{n+1}. Errors: ST_ECONVERGE (max_iter sweeps, 0: 100000, then
+** the policy is still returned in *out), ST_ENOMEM, ST_ECANCELLED. */
+st_status st_mdp_solve_relative(st_context *ctx, const st_mdp *m, double epsilon, size_t max_iter,
+                                st_policy **out);
+
+/* A stationary policy taking action a everywhere, and the myopic policy (argmax of R[s][.]), for
+** comparisons. Values are those of the policy evaluated at `discount` in (0, 1]; NaN at discount 1.
+** Errors: ST_EINVAL, ST_ENOMEM, ST_ECONVERGE. */
+st_status st_policy_constant(st_context *ctx, const st_mdp *m, size_t a, double discount, st_policy **out);
+st_status st_policy_myopic(st_context *ctx, const st_mdp *m, double discount, st_policy **out);
+
+void st_policy_free(st_policy *p);
+
+typedef enum st_mdp_method {
+    ST_MDP_BACKWARD = 0,
+    ST_MDP_VALUE = 1,
+    ST_MDP_POLICY = 2,
+    ST_MDP_RELATIVE = 3,
+    ST_MDP_FIXED = 4 /* st_policy_constant / st_policy_myopic */
+} st_mdp_method;
+
+st_mdp_method st_policy_method(const st_policy *p);
+size_t st_policy_nstates(const st_policy *p);
+/* Stages of a finite-horizon policy; 0 for a stationary (infinite-horizon) policy. */
+size_t st_policy_horizon(const st_policy *p);
+double st_policy_discount(const st_policy *p);       /* 1 for relative value iteration */
+double st_policy_average_reward(const st_policy *p); /* NaN unless relative value iteration */
+size_t st_policy_iterations(const st_policy *p);     /* sweeps or rounds of the solver */
+/* Action in state s at stage k (k < horizon; ignored for stationary policies); -1 when out of range. */
+long st_policy_action(const st_policy *p, size_t s, size_t k);
+/* Value of state s at stage k (k <= horizon; the terminal value at k = horizon); NaN when out of range. */
+double st_policy_value(const st_policy *p, size_t s, size_t k);
+/* The most likely state at stage k on the path from state s at stage 0 (finite horizon only, k <=
+** horizon; ties to the lowest state index); -1 when unavailable. */
+long st_policy_path(const st_policy *p, size_t s, size_t k);
+
+/* Writes POLICY.json: {"format": "strata-policy", "version": 1, "method", "discount", "states",
+** "actions", "policy", "values", "iterations"} plus "horizon" and "path" for a finite horizon and
+** "average_reward" for relative value iteration. Stationary: "policy" and "values" are lists over states;
+** finite horizon: lists over states of lists over stages (values with horizon + 1 columns). m supplies the
+** names and must be the model the policy was solved on. Errors: ST_EINVAL (size mismatch), ST_EIO,
+** ST_ENOMEM. */
+st_status st_policy_to_json_file(st_context *ctx, const st_policy *p, const st_mdp *m, const char *path);
+
+/* Reads POLICY.json for model m. Errors: ST_EIO, ST_EPARSE, ST_EFORMAT (wrong format, version, sizes or
+** action indices), ST_ENOMEM. */
+st_status st_policy_from_json_file(st_context *ctx, const st_mdp *m, const char *path, st_policy **out);
+
+/* Monte-Carlo value of following policy p on model m: `customers` trajectories of `periods` periods, each
+** starting in state start (or, with start < 0, in a state drawn uniformly), summing discount^t times the
+** reward R[s_t][a_t]. A finite-horizon policy uses stage t while t < horizon, then its last stage. The
+** random stream depends only on seed and the customer index, so two policies simulated with one seed share
+** common random numbers. out_mean and out_stderr (either may be NULL) receive the mean total and its
+** standard error. Errors: ST_EINVAL (customers 0, discount outside (0, 1], start out of range, sizes that
+** do not match), ST_ENOMEM, ST_ECANCELLED. */
+st_status st_mdp_simulate(st_context *ctx, const st_mdp *m, const st_policy *p, uint64_t customers,
+                          size_t periods, double discount, long start, uint64_t seed, double *out_mean,
+                          double *out_stderr);
+
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* STRATA_H */

@@ -1,0 +1,252 @@
+/*
+** buf.c -- growable output buffers, shortest round-trip number formatting, CSV field quoting, and files
+** written atomically (temp name beside the target, rename on success) so nothing is half-written.
+*/
+#include "core/internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <math.h>
+
+void st__buf_init(st_buf *b, st_context *ctx)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->ctx = ctx;
+}
+
+void st__buf_free(st_buf *b)
+{
+    st__free(b->ctx, b->data, b->cap);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+bool st__buf_reserve(st_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap && b->data) return true;
+    if (extra > SIZE_MAX / 2 - b->len) {
+        st__error(b->ctx, ST_ENOMEM, "buffer size overflow");
+        return false;
+    }
+    size_t ncap = b->cap ? b->cap : 256;
+    while (ncap < b->len + extra + 1) ncap *= 2;
+    char *p = st__realloc_array(b->ctx, b->data, b->cap, ncap, 1);
+    if (!p) return false;
+    b->data = p;
+    b->cap = ncap;
+    return true;
+}
+
+bool st__buf_append(st_buf *b, const void *p, size_t n)
+{
+    if (!st__buf_reserve(b, n)) return false;
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return true;
+}
+
+bool st__buf_puts(st_buf *b, const char *s) { return st__buf_append(b, s, strlen(s)); }
+
+bool st__buf_putc(st_buf *b, char c)
+{
+    if (!st__buf_reserve(b, 1)) return false;
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+    return true;
+}
+
+bool st__buf_printf(st_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char small[256];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) return false;
+    if ((size_t)n < sizeof small) return st__buf_append(b, small, (size_t)n);
+    if (!st__buf_reserve(b, (size_t)n)) return false;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return true;
+}
+
+/* Values with few decimals (money, days, ratios of small integers) print exactly and fast: the smallest k
+** for which m = round(x * 10^k) satisfies m / 10^k == x (both exact integers, so the division is correctly
+** rounded and strtod of the decimal m*10^-k gives x back) yields the shortest decimal with k fraction digits. */
+static bool put_short_decimal(char *out, double x, int *len)
+{
+    static const double p10[9] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    double ax = fabs(x);
+    for (int k = 1; k <= 8; k++) {
+        double m = nearbyint(ax * p10[k]);
+        if (m >= 9007199254740992.0) return false;
+        if (m / p10[k] != ax) continue;
+        unsigned long long u = (unsigned long long)m;
+        char digits[24];
+        int nd = 0;
+        do {
+            digits[nd++] = (char)('0' + (u % 10));
+            u /= 10;
+        } while (u);
+        while (nd <= k) digits[nd++] = '0';
+        int n = 0;
+        if (x < 0) out[n++] = '-';
+        for (int i = nd - 1; i >= 0; i--) {
+            out[n++] = digits[i];
+            if (i == k) out[n++] = '.';
+        }
+        /* strip trailing zeros of the fraction (m may end in 0 only when k is not minimal; keep it exact) */
+        while (out[n - 1] == '0') n--;
+        if (out[n - 1] == '.') n--;
+        *len = n;
+        return true;
+    }
+    return false;
+}
+
+/* Integers print as integers; other values with the fewest significant digits (up to 17) that read back
+** to the same double. Most values in a customer table need 15 or fewer, so try that first. */
+bool st__buf_put_double(st_buf *b, double x)
+{
+    if (isnan(x)) return true;
+    if (!st__buf_reserve(b, 32)) return false;
+    char *out = b->data + b->len;
+    int n;
+    if (x == floor(x) && fabs(x) < 1e15) {
+        long long v = (long long)x;
+        /* hand-rolled: this is the hot path of table output */
+        char tmp[24];
+        int k = 0;
+        unsigned long long u = v < 0 ? (unsigned long long)(-v) : (unsigned long long)v;
+        do {
+            tmp[k++] = (char)('0' + (u % 10));
+            u /= 10;
+        } while (u);
+        n = 0;
+        if (v < 0 || (v == 0 && signbit(x))) {
+            if (v < 0) out[n++] = '-';
+        }
+        while (k) out[n++] = tmp[--k];
+    } else if (isinf(x)) {
+        n = snprintf(out, 32, "%s", x > 0 ? "inf" : "-inf");
+    } else if (fabs(x) < 1e9 && fabs(x) >= 1e-4 && put_short_decimal(out, x, &n)) {
+        /* done */
+    } else {
+        n = snprintf(out, 32, "%.15g", x);
+        if (strtod(out, NULL) != x) {
+            n = snprintf(out, 32, "%.16g", x);
+            if (strtod(out, NULL) != x) n = snprintf(out, 32, "%.17g", x);
+        }
+    }
+    b->len += (size_t)n;
+    b->data[b->len] = '\0';
+    return true;
+}
+
+bool st__buf_put_csv_field(st_buf *b, const char *s, size_t n, char delim)
+{
+    bool quote = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == delim || c == '"' || c == '\n' || c == '\r') {
+            quote = true;
+            break;
+        }
+    }
+    if (!quote) return st__buf_append(b, s, n);
+    if (!st__buf_putc(b, '"')) return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' && !st__buf_putc(b, '"')) return false;
+        if (!st__buf_putc(b, s[i])) return false;
+    }
+    return st__buf_putc(b, '"');
+}
+
+st_status st__atomic_open(st_context *ctx, const char *path, st_atomic_file *af)
+{
+    memset(af, 0, sizeof *af);
+    if (!path || !*path) return st__error(ctx, ST_EINVAL, "output path is empty");
+    if (strcmp(path, "-") == 0) {
+        af->fp = stdout;
+        af->is_stdout = true;
+        return ST_OK;
+    }
+    size_t n = strlen(path);
+    af->final_path = st__strdup(ctx, path);
+    af->tmp_path = st__malloc(ctx, n + 32);
+    if (!af->final_path || !af->tmp_path) {
+        st__free(ctx, af->final_path, 0);
+        st__free(ctx, af->tmp_path, 0);
+        return ST_ENOMEM;
+    }
+    snprintf(af->tmp_path, n + 32, "%s.tmp.%ld", path, (long)getpid());
+    FILE *fp = fopen(af->tmp_path, "wb");
+    if (!fp) {
+        int e = errno;
+        st__free(ctx, af->final_path, 0);
+        st__free(ctx, af->tmp_path, 0);
+        af->final_path = af->tmp_path = NULL;
+        return st__error(ctx, ST_EIO, "%s: cannot create: %s", path, strerror(e));
+    }
+    af->fp = fp;
+    return ST_OK;
+}
+
+st_status st__atomic_commit(st_context *ctx, st_atomic_file *af)
+{
+    FILE *fp = af->fp;
+    if (af->is_stdout) {
+        if (fflush(fp) != 0 || ferror(fp)) return st__error(ctx, ST_EIO, "standard output: write failed");
+        return ST_OK;
+    }
+    int bad = ferror(fp);
+    int e = 0;
+    if (fclose(fp) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    af->fp = NULL;
+    st_status rc = ST_OK;
+    if (bad) {
+        rc = st__error(ctx, ST_EIO, "%s: write failed%s%s", af->final_path, e ? ": " : "", e ? strerror(e) : "");
+        remove(af->tmp_path);
+    } else if (rename(af->tmp_path, af->final_path) != 0) {
+        e = errno;
+        rc = st__error(ctx, ST_EIO, "%s: cannot rename into place: %s", af->final_path, strerror(e));
+        remove(af->tmp_path);
+    }
+    st__free(ctx, af->final_path, 0);
+    st__free(ctx, af->tmp_path, 0);
+    af->final_path = af->tmp_path = NULL;
+    return rc;
+}
+
+void st__atomic_abort(st_context *ctx, st_atomic_file *af)
+{
+    if (af->is_stdout) return;
+    if (af->fp) fclose(af->fp);
+    if (af->tmp_path) remove(af->tmp_path);
+    st__free(ctx, af->final_path, 0);
+    st__free(ctx, af->tmp_path, 0);
+    af->fp = NULL;
+    af->final_path = af->tmp_path = NULL;
+}
+
+st_status st__write_file_atomic(st_context *ctx, const char *path, const void *data, size_t n)
+{
+    st_atomic_file af;
+    st_status rc = st__atomic_open(ctx, path, &af);
+    if (rc) return rc;
+    if (n && fwrite(data, 1, n, af.fp) != n) {
+        st__atomic_abort(ctx, &af);
+        return st__error(ctx, ST_EIO, "%s: write failed", path);
+    }
+    return st__atomic_commit(ctx, &af);
+}

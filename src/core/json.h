@@ -1,0 +1,66 @@
+/*
+** json.h -- a small JSON reader (into a read-only tree) and a streaming writer, for model files, MDP.json,
+** POLICY.json, metrics and summaries. Internal: public functions exchange JSON as text or files.
+*/
+#ifndef STRATA_JSON_H
+#define STRATA_JSON_H
+
+#include "core/internal.h"
+
+typedef enum st_json_type {
+    ST_JSON_NULL = 0,
+    ST_JSON_BOOL,
+    ST_JSON_NUMBER,
+    ST_JSON_STRING,
+    ST_JSON_ARRAY,
+    ST_JSON_OBJECT
+} st_json_type;
+
+typedef struct st_json st_json;
+
+/* Parses RFC 8259 JSON text (len bytes). name is used in error messages ("name:line:column: ..."). Limits:
+** nesting depth 256, strings up to len. Errors: ST_EPARSE, ST_ELIMIT, ST_ENOMEM. *out is NULL on failure. */
+st_status st__json_parse(st_context *ctx, const char *text, size_t len, const char *name, st_json **out);
+/* Reads and parses a file ("-" = standard input). Errors: ST_EIO plus those of st__json_parse. */
+st_status st__json_parse_file(st_context *ctx, const char *path, st_json **out);
+void st__json_free(st_context *ctx, st_json *root);
+
+/* Accessors; all accept NULL (then return the zero value / NULL). */
+st_json_type st__json_type(const st_json *v);
+double st__json_number(const st_json *v);       /* NaN when not a number */
+bool st__json_bool(const st_json *v);
+const char *st__json_string(const st_json *v);  /* NULL when not a string; NUL-terminated (may hold \0) */
+size_t st__json_string_len(const st_json *v);   /* bytes of a string (it may hold \0), else 0 */
+size_t st__json_len(const st_json *v);          /* elements of an array or members of an object, else 0 */
+const st_json *st__json_at(const st_json *v, size_t i);   /* array element or object member value */
+const char *st__json_key(const st_json *v, size_t i);     /* object member key */
+const st_json *st__json_get(const st_json *obj, const char *key); /* first member with that key */
+
+/* Streaming writer into an st_buf: pretty-printed with `indent` spaces (0 = compact). Commas and
+** indentation are handled for the caller. Non-finite numbers are written as null. Each call returns false
+** on allocation failure (the error is on the buffer's context). */
+typedef struct st_jw {
+    st_buf *b;
+    int indent;
+    int depth;
+    bool need_comma[257]; /* one per open container: as deep as the reader accepts */
+    bool after_key;
+} st_jw;
+
+void st__jw_init(st_jw *w, st_buf *b, int indent);
+bool st__jw_begin_object(st_jw *w);
+bool st__jw_end_object(st_jw *w);
+bool st__jw_begin_array(st_jw *w);
+bool st__jw_end_array(st_jw *w);
+bool st__jw_key(st_jw *w, const char *key);
+bool st__jw_number(st_jw *w, double x);
+bool st__jw_int(st_jw *w, long long x);
+bool st__jw_string(st_jw *w, const char *s);
+bool st__jw_bool(st_jw *w, bool x);
+bool st__jw_null(st_jw *w);
+/* A string of n bytes (may hold \0). */
+bool st__jw_string_n(st_jw *w, const char *s, size_t n);
+/* Writes a parsed value and everything below it (keys holding \0 are cut there). */
+bool st__jw_value(st_jw *w, const st_json *v);
+
+#endif

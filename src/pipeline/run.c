@@ -1,0 +1,151 @@
+/*
+** run.c -- `strata run`: the whole chain as a list of stages over one customer table. The summarize stage
+** builds the table; every later stage reads columns, adds columns and writes its own files; the table and
+** summary.json are written last, so a failed run leaves no half-written outputs behind.
+*/
+#include "pipeline/stages.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+void st_run_options_init(st_run_options *o)
+{
+    if (!o) return;
+    memset(o, 0, sizeof *o);
+    st_summarize_options_init(&o->summarize);
+    o->out_dir = "strata-out";
+}
+
+char *st__path_join(st_context *ctx, const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = st__malloc(ctx, a + b + 2);
+    if (!p) return NULL;
+    memcpy(p, dir, a);
+    size_t k = a;
+    if (a && dir[a - 1] != '/') p[k++] = '/';
+    memcpy(p + k, name, b + 1);
+    return p;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static st_status make_dir(st_context *ctx, const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return ST_OK;
+        return st__error(ctx, ST_EIO, "%s: exists and is not a directory", dir);
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return st__error(ctx, ST_EIO, "%s: cannot create: %s", dir, strerror(errno));
+    return ST_OK;
+}
+
+/* The stages after summarize, in data-flow order. */
+typedef struct stage {
+    const char *name;
+    st_stage_fn fn;
+} stage;
+
+static const stage later_stages[] = {
+    {NULL, NULL},
+};
+
+static bool write_report(st_jw *w, const st_ingest_report *r, const st_table *t)
+{
+    char d0[16], d1[16], de[16], dc[16];
+    st_format_date(r->first_day, d0, sizeof d0);
+    st_format_date(r->last_day, d1, sizeof d1);
+    st_format_date(r->observation_end, de, sizeof de);
+    bool ok = st__jw_key(w, "input") && st__jw_begin_object(w) && st__jw_key(w, "rows") && st__jw_int(w, (long long)r->rows) &&
+              st__jw_key(w, "rows_used") && st__jw_int(w, (long long)r->rows_used) && st__jw_key(w, "purchases") &&
+              st__jw_int(w, (long long)r->purchases) && st__jw_key(w, "revenue") && st__jw_number(w, r->revenue) &&
+              st__jw_key(w, "first_date") && st__jw_string(w, d0) && st__jw_key(w, "last_date") && st__jw_string(w, d1) &&
+              st__jw_key(w, "observation_end") && st__jw_string(w, de) && st__jw_key(w, "calibration_end");
+    if (ok && r->calibration_end >= 0) {
+        st_format_date(r->calibration_end, dc, sizeof dc);
+        ok = st__jw_string(w, dc);
+    } else if (ok) {
+        ok = st__jw_null(w);
+    }
+    ok = ok && st__jw_key(w, "skipped") && st__jw_begin_object(w) && st__jw_key(w, "wrong_field_count") &&
+         st__jw_int(w, (long long)r->skipped_bad_field_count) && st__jw_key(w, "unbalanced_quotes") &&
+         st__jw_int(w, (long long)r->skipped_bad_quote) && st__jw_key(w, "missing_customer") &&
+         st__jw_int(w, (long long)r->skipped_missing_customer) && st__jw_key(w, "bad_time") &&
+         st__jw_int(w, (long long)r->skipped_bad_time) && st__jw_key(w, "bad_number") &&
+         st__jw_int(w, (long long)r->skipped_bad_number) && st__jw_key(w, "negative_amount_purchases") &&
+         st__jw_int(w, (long long)r->nonpositive_purchases) && st__jw_key(w, "zero_amount_purchases") &&
+         st__jw_int(w, (long long)r->zero_amount_purchases) && st__jw_key(w, "after_observation_end") &&
+         st__jw_int(w, (long long)r->after_observation_end) && st__jw_end_object(w) && st__jw_end_object(w);
+    ok = ok && st__jw_key(w, "customers") && st__jw_int(w, (long long)st_table_nrows(t));
+    return ok;
+}
+
+st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const st_run_options *opts)
+{
+    if (!ctx) return ST_EINVAL;
+    if (!opts || !opts->out_dir || !*opts->out_dir) return st__error(ctx, ST_EINVAL, "st_run: no output directory");
+    st_status rc = make_dir(ctx, opts->out_dir);
+    if (rc) return rc;
+    double t0 = now_seconds();
+    st_table *t = NULL;
+    st_ingest_report rep;
+    rc = st_summarize(ctx, paths, npaths, &opts->summarize, &t, &rep);
+    if (rc) return rc;
+    double t_sum = now_seconds() - t0;
+
+    st_buf b;
+    st__buf_init(&b, ctx);
+    st_jw w;
+    st__jw_init(&w, &b, 2);
+    bool ok = st__jw_begin_object(&w) && st__jw_key(&w, "strata_version") && st__jw_string(&w, st_version()) &&
+              st__jw_key(&w, "inputs") && st__jw_begin_array(&w);
+    for (size_t k = 0; ok && k < npaths; k++) ok = st__jw_string(&w, paths[k]);
+    ok = ok && st__jw_end_array(&w) && write_report(&w, &rep, t) && st__jw_key(&w, "stages") && st__jw_begin_object(&w);
+    double timings[16] = {t_sum};
+    const char *tnames[16] = {"summarize"};
+    size_t nt = 1;
+    st_stage_env env = {ctx, t, opts->out_dir, opts, paths, npaths, &w};
+    for (size_t s = 0; ok && rc == ST_OK && later_stages[s].fn; s++) {
+        double ts = now_seconds();
+        if ((rc = st__progress(ctx, later_stages[s].name, -1)) != ST_OK) break;
+        rc = later_stages[s].fn(&env);
+        if (nt < 16) {
+            timings[nt] = now_seconds() - ts;
+            tnames[nt++] = later_stages[s].name;
+        }
+    }
+    ok = ok && st__jw_end_object(&w);
+    if (rc == ST_OK && !ok) rc = ST_ENOMEM;
+    char *cpath = NULL, *spath = NULL;
+    if (rc == ST_OK) {
+        double tw = now_seconds();
+        cpath = st__path_join(ctx, opts->out_dir, "customers.csv");
+        rc = cpath ? st_table_write_csv(ctx, t, cpath) : ST_ENOMEM;
+        if (nt < 16) {
+            timings[nt] = now_seconds() - tw;
+            tnames[nt++] = "write";
+        }
+    }
+    if (rc == ST_OK) {
+        ok = st__jw_key(&w, "timings_seconds") && st__jw_begin_object(&w);
+        for (size_t k = 0; ok && k < nt; k++) ok = st__jw_key(&w, tnames[k]) && st__jw_number(&w, timings[k]);
+        ok = ok && st__jw_key(&w, "total") && st__jw_number(&w, now_seconds() - t0) && st__jw_end_object(&w) &&
+             st__jw_end_object(&w) && st__buf_putc(&b, '\n');
+        spath = st__path_join(ctx, opts->out_dir, "summary.json");
+        if (!ok || !spath) rc = ST_ENOMEM;
+        else rc = st__write_file_atomic(ctx, spath, b.data, b.len);
+    }
+    st__free(ctx, cpath, 0);
+    st__free(ctx, spath, 0);
+    st__buf_free(&b);
+    st_table_free(t);
+    return rc;
+}
