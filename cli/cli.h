@@ -56,5 +56,9 @@ int cmd_simulate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_mdp(int argc, char **argv);
+int cmd_weights(int argc, char **argv);
+int cmd_score(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
 
 #endif

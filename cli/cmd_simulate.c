@@ -50,10 +50,11 @@ static void help(void)
         "  --truth FILE           also write each customer's truth: customer_id, lambda, p, nu,\n"
         "                         dropout_week (empty while alive), purchases, first_purchase\n"
         "  -o, --output FILE      the event log (- = standard output) [-]\n"
+        "  --threads N            worker threads (0 = all CPUs) [2]; the output does not depend on it\n"
         "\n"
         "Output: CSV with header customer_id,date,amount (with --behaviours customer_id,date,event,amount,\n"
         "amount empty for views, favs and carts), one customer after another in id order, each customer's\n"
-        "events in time order. The environment variable STRATA_THREADS sets the worker threads [2].\n",
+        "events in time order.\n",
         stdout);
 }
 
@@ -78,6 +79,7 @@ int cmd_simulate(int argc, char **argv)
     st_simulate_options o;
     st_simulate_options_init(&o);
     const char *out_path = "-", *truth_path = NULL;
+    long threads = -1;
 
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
@@ -121,6 +123,10 @@ int cmd_simulate(int argc, char **argv)
             o.seed = (uint64_t)s;
             continue;
         }
+        if ((m = cli_opt(argc, argv, &i, "--threads", &v)) != 0) {
+            if (m < 0 || !cli_parse_int(CMD, "--threads", v, 0, 256, &threads)) return CLI_USAGE;
+            continue;
+        }
         if ((m = cli_opt(argc, argv, &i, "--start", &v)) != 0) {
             if (m < 0 || !cli_parse_day(CMD, "--start", v, &o.start_day)) return CLI_USAGE;
             continue;
@@ -160,6 +166,7 @@ int cmd_simulate(int argc, char **argv)
 
     st_context *ctx = cli_context(CMD);
     if (!ctx) return CLI_FAIL;
+    if (threads >= 0) st_context_set_threads(ctx, (int)threads);
     uint64_t rows = 0;
     st_status rc = st_simulate(ctx, &o, out_path, truth_path, &rows);
     if (rc != ST_OK) {

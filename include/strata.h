@@ -58,7 +58,9 @@ const char *st_strerror(st_status code);
 /* The allocation hook, after Lua's lua_Alloc: with nsize == 0 it frees ptr (NULL allowed) and returns NULL;
 ** otherwise it behaves like realloc(ptr, nsize) (ptr may be NULL) and returns NULL on failure, leaving ptr
 ** valid. osize is the size of the block being resized or freed when the library knows it, else 0; hooks
-** must not rely on it (it is a hint for accounting). */
+** must not rely on it (it is a hint for accounting). When st_context_threads(ctx) > 1, the hook may be
+** called from several worker threads at once, so it must be thread-safe (the default one is). Memory that
+** zlib allocates while decompressing .gz input does not go through the hook. */
 typedef void *(*st_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
 
 /* Progress callback: stage is a short static name ("read", "summarize", ...), fraction in [0, 1] or -1 when
@@ -242,6 +244,39 @@ typedef struct st_ingest_report {
 ** ST_ECANCELLED. */
 st_status st_summarize(st_context *ctx, const char *const *paths, size_t npaths,
                        const st_summarize_options *opts, st_table **out, st_ingest_report *report);
+
+/* The accumulator behind st_summarize, for callers that have events from elsewhere (a database aggregate,
+** another reader, several machines): init, add rows, merge partial states, finalize into the table.
+** Merging is exact: empty is the identity, and adding rows to two accumulators and merging gives the same
+** table as adding them all to one (customers keep their order of first appearance: the receiving
+** accumulator's, then the other's new ones). One accumulator must not be used from two threads at once;
+** distinct ones may. */
+typedef struct st_summary_acc st_summary_acc;
+
+/* Creates an empty accumulator. opts gives the unit, the observation and calibration ends, the purchase
+** value and the customer column name (the struct is copied; its strings are borrowed and must outlive the
+** accumulator). has_money says
+** whether amounts are meaningful (then negative purchase amounts are returns). Errors: ST_EINVAL, ST_ENOMEM. */
+st_status st_summary_acc_new(st_context *ctx, const st_summarize_options *opts, int has_money, st_summary_acc **out);
+void st_summary_acc_free(st_summary_acc *acc);
+
+/* Adds one event: customer (customer_len bytes, not NUL-terminated, non-empty), its UTC day number,
+** the behaviour (NULL = a purchase; otherwise a purchase when it equals opts->purchase_value) and the
+** amount (used for purchases when has_money). A row after the observation end or a purchase with a negative
+** amount is counted and ignored (still ST_OK). Errors: ST_EINVAL (empty customer), ST_ELIMIT (more than 64
+** behaviours), ST_ENOMEM. */
+st_status st_summary_acc_add(st_summary_acc *acc, const char *customer, size_t customer_len, int64_t day,
+                             const char *behaviour, size_t behaviour_len, double amount);
+
+/* Adds everything in from to into; from is unchanged. Both must come from the same options.
+** Errors: ST_EINVAL, ST_ELIMIT, ST_ENOMEM. */
+st_status st_summary_acc_merge(st_summary_acc *into, const st_summary_acc *from);
+
+/* Builds the customer table (see st_summarize for the columns). report may be NULL; only its totals
+** (rows_used, purchases, revenue, customers, days, ends, counts of returns) are filled. The accumulator may
+** be finalized more than once. Errors: ST_EEMPTY (no rows, or no customer before the calibration end),
+** ST_EINVAL (calibration end not before the observation end), ST_ENOMEM. */
+st_status st_summary_acc_finalize(st_summary_acc *acc, st_table **out, st_ingest_report *report);
 
 /* ======================================================================================================
 ** Simulation: synthetic event logs with known truth (the BG/NBD + Gamma-Gamma story)
@@ -615,6 +650,29 @@ st_status st_som_umatrix(const st_som *som, double *out);
 ** receives st_som_units values in [0, k). Errors: ST_EINVAL (k 0 or more than the units hit), ST_ENOMEM. */
 st_status st_som_cluster(st_context *ctx, const st_som *som, const double *x, size_t n, size_t k,
                          uint64_t seed, int32_t *unit_labels);
+
+/* Per-segment profile (seed 002 Table 1). labels holds n values in [0, k) (negative labels are skipped);
+** r, f, m hold n values each (NaN values are left out of that column's figures). count receives k counts;
+** mean and median (either may be NULL) receive k*3 values, segment-major (mean[s*3 + 0] is R, +1 F, +2 M),
+** NaN for a segment with no finite value; the median of an even count is the mean of the middle two.
+** Errors: ST_EINVAL (NULL, k 0, a label >= k), ST_ENOMEM. */
+st_status st_segment_profile(st_context *ctx, const int32_t *labels, size_t n, size_t k, const double *r,
+                             const double *f, const double *m, size_t *count, double *mean, double *median);
+
+/* Value class (as st_rfm_class) of each of k clusters: its mean R (days), F, M against the population means
+** over rows with finite R, F and M. cls receives k codes (-1 for a cluster without such rows), to be named
+** with st_value_segment_name. Errors: ST_EINVAL (NULL, k 0, a label >= k), ST_EEMPTY, ST_ENOMEM. */
+st_status st_segment_classes(st_context *ctx, const int32_t *labels, size_t n, size_t k, const double *r,
+                             const double *f, const double *m, int32_t *cls);
+
+/* Multi-behaviour RFM (seed 002 eqs. 1-3) over nb behaviours: days (n*nb, row-major) holds the days since
+** each behaviour (NaN when the customer never did it: replaced by the column's largest value, i.e. as
+** stale as the stalest customer), counts (n*nb) the behaviour counts. omega = st_combine_weights of the
+** AHP weights of ahp (nb x nb; NULL = equal subjective weights) and the entropy weights of counts; then
+** r_out[i] = sum_b omega_b days_ib and f_out[i] = sum_b omega_b counts_ib. omega (may be NULL) receives nb
+** weights. Errors: ST_EINVAL (NULL, n or nb 0, bad AHP matrix, non-finite counts), ST_ENOMEM. */
+st_status st_mbrfm(st_context *ctx, const double *days, const double *counts, size_t n, size_t nb,
+                   const double *ahp, double *omega, double *r_out, double *f_out);
 
 /* ---- decide stage (MDP, DQN, uplift): declarations below this line ---- */
 

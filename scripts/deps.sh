@@ -7,10 +7,18 @@
 #   zlib1g-dev                  reading .gz event logs (the only library dependency)
 #   python3 python3-numpy python3-scipy python3-sklearn python3-pandas
 #                               test oracles: independent computations the tests compare against
+#   clang libclang-rt-14-dev    libFuzzer + sanitizer runtimes for tests/fuzz (cmake -DSTRATA_FUZZ=ON
+#                               -DCMAKE_C_COMPILER=clang); the corpus replay itself builds with gcc
+#   scripts/deps.sh --bench     bench/: time (/usr/bin/time for peak RSS), nodejs npm (DuckDB's Node API,
+#                               then `npm install --prefix bench`), python3-pandas (the pandas peer)
 set -e
 pkgs="gcc make cmake pkg-config zlib1g-dev"
 if [ "$1" = "--test" ]; then
-  pkgs="$pkgs python3 python3-numpy python3-scipy python3-sklearn python3-pandas gzip"
+  pkgs="$pkgs python3 python3-numpy python3-scipy python3-sklearn python3-pandas gzip clang libclang-rt-14-dev"
+fi
+if [ "$1" = "--bench" ]; then
+  pkgs="$pkgs time python3 python3-pandas"
+  command -v npm >/dev/null || pkgs="$pkgs nodejs npm" # a Node.js from elsewhere (nodesource) is fine
 fi
 missing=""
 for p in $pkgs; do

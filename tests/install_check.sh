@@ -15,5 +15,18 @@ LD_LIBRARY_PATH="$(pkg-config --variable=libdir strata)" "$tmp/example" "$tmp/ev
 "$tmp/example_static" "$tmp/events.csv" > "$tmp/out2"
 cmp "$tmp/out1" "$tmp/out2"
 grep -q "^2 customers" "$tmp/out1" || { cat "$tmp/out1"; exit 1; }
+# CMake users: find_package(strata)
+mkdir -p "$tmp/cm"
+cat > "$tmp/cm/CMakeLists.txt" <<CM
+cmake_minimum_required(VERSION 3.16)
+project(use_strata C)
+find_package(strata 0.1 REQUIRED)
+add_executable(example $SRC/examples/summarize.c)
+target_link_libraries(example PRIVATE strata::strata_static)
+CM
+cmake -S "$tmp/cm" -B "$tmp/cm/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake --build "$tmp/cm/build" >/dev/null
+"$tmp/cm/build/example" "$tmp/events.csv" > "$tmp/out3"
+cmp "$tmp/out1" "$tmp/out3"
 [ -x "$tmp/prefix/bin/strata" ] && [ -f "$tmp/prefix/include/strata.h" ] && [ -f "$tmp/prefix/share/strata/demo/events.csv.gz" ]
 echo "install check: 1 passed, 0 failed"

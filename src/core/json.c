@@ -100,6 +100,7 @@ typedef struct parser {
     const char **keys;
     size_t nkeys, capkeys;
     int depth;
+    bool wide_ldbl;
 } parser;
 
 /* Reports "name:line:column: message" for the byte at pos; columns count characters, not bytes. */
@@ -329,6 +330,14 @@ static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 #if LDBL_MANT_DIG >= 64
+/* Whether long double arithmetic really carries 64 bits here: not under valgrind, nor when a host program
+** has set the x87 precision to 53 bits. Checked once per parse; volatile keeps it from being folded. */
+static bool ldbl_is_wide(void)
+{
+    volatile long double one = 1.0L, eps = 1.0L / 18446744073709551616.0L * 4096.0L; /* 2^-52 */
+    return one + eps / 2.0L != one;
+}
+
 /* For 16 to 19 digits (shortest round-trip output is mostly 17): m and 10^|e| (|e| <= 27, 5^27 < 2^64) are
 ** exact in a 64-bit long double, so one operation rounds once to 64 bits. Rounding that again to 53 bits is
 ** wrong only when the first result sits exactly halfway between two doubles; then strtod decides. */
@@ -349,6 +358,8 @@ static bool ldbl_path(uint64_t m, long e10, double *out)
     return true;
 }
 #else
+static bool ldbl_is_wide(void) { return false; }
+
 static bool ldbl_path(uint64_t m, long e10, double *out)
 {
     (void)m;
@@ -362,7 +373,8 @@ static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* Checks the JSON number grammar while collecting up to 19 significant digits. When the digits fit in 53
 ** bits and the power of ten is exact in a double (|e| <= 22), one correctly rounded multiply or divide gives
-** the right answer (Clinger's fast path); everything else goes to strtod. */
+** the right answer (Clinger's fast path); up to 19 digits usually take the long double path above; the
+** rest (more digits, far exponents, halfway cases) goes to strtod on a NUL-terminated copy. */
 static st_status parse_number(parser *P, double *out)
 {
     const char *start = P->p, *q = start, *end = P->end;
@@ -426,7 +438,7 @@ static st_status parse_number(parser *P, double *out)
     } else if (!many && m <= ((uint64_t)1 << 53) && e10 >= -22 && e10 <= 22) {
         x = (double)m;
         x = e10 < 0 ? x / pow10_exact[-e10] : x * pow10_exact[e10];
-    } else if (!many && e10 >= -27 && e10 <= 27 && ldbl_path(m, e10, &x)) {
+    } else if (!many && e10 >= -27 && e10 <= 27 && P->wide_ldbl && ldbl_path(m, e10, &x)) {
         /* x is set */
     } else {
         char small[80];
@@ -612,6 +624,7 @@ st_status st__json_parse(st_context *ctx, const char *text, size_t len, const ch
     P.end = text + len;
     P.name = name ? name : "<json>";
     P.doc = d;
+    P.wide_ldbl = ldbl_is_wide();
     /* RFC 8259 section 8.1: a parser may ignore a byte order mark */
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) P.p += 3;
 

@@ -62,6 +62,10 @@ st_status st_summary_acc_new(st_context *ctx, const st_summarize_options *opts, 
 {
     if (!ctx || !opts || !out) return ctx ? st__error(ctx, ST_EINVAL, "st_summary_acc_new: NULL argument") : ST_EINVAL;
     *out = NULL;
+    if (!opts->customer_col || !*opts->customer_col || !opts->purchase_value)
+        return st__error(ctx, ST_EINVAL, "st_summary_acc_new: the customer column and purchase value must be set");
+    if (opts->has_calibration_end && opts->has_observation_end && opts->calibration_end >= opts->observation_end)
+        return st__error(ctx, ST_EINVAL, "the calibration end must come before the observation end");
     st_summary_acc *a = st__calloc(ctx, 1, sizeof *a);
     if (!a) return ST_ENOMEM;
     a->ctx = ctx;
@@ -288,6 +292,25 @@ st_add_result st__summary_add(st_summary_acc *a, const char *key, size_t klen, i
     }
     if (is_purchase && !push_purchase(a, (uint32_t)i, day, a->has_money ? amount : 0.0)) return ST_ADD_NOMEM;
     return ST_ADD_USED;
+}
+
+st_status st_summary_acc_add(st_summary_acc *a, const char *customer, size_t customer_len, int64_t day,
+                             const char *behaviour, size_t behaviour_len, double amount)
+{
+    if (!a) return ST_EINVAL;
+    if (!customer || customer_len == 0) return st__error(a->ctx, ST_EINVAL, "st_summary_acc_add: empty customer id");
+    if (day > INT32_MAX || day < INT32_MIN + 1) return st__error(a->ctx, ST_ERANGE, "st_summary_acc_add: day out of range");
+    bool is_purchase = behaviour == NULL;
+    if (behaviour) {
+        size_t pl = strlen(a->opt.purchase_value);
+        is_purchase = behaviour_len == pl && st__eq_bytes(behaviour, a->opt.purchase_value, pl);
+    }
+    switch (st__summary_add(a, customer, customer_len, (int32_t)day, behaviour, behaviour_len, is_purchase, amount)) {
+    case ST_ADD_NOMEM: return ST_ENOMEM;
+    case ST_ADD_TOO_MANY_BEHAVIOURS:
+        return st__error(a->ctx, ST_ELIMIT, "more than %d distinct behaviour values", ST_MAX_BEHAVIOURS);
+    default: return ST_OK;
+    }
 }
 
 st_status st_summary_acc_merge(st_summary_acc *into, const st_summary_acc *from)

@@ -689,6 +689,7 @@ static st_status ingest_plain(run *R, job *jb, int fd, uint64_t body, uint64_t f
     int nw = 0;
     st_status rc = ST_OK;
     size_t cap = (8u << 20) > jb->o->max_line * 2 ? (8u << 20) : jb->o->max_line * 2 + 1;
+    if ((uint64_t)cap > fsize - body + 1) cap = (size_t)(fsize - body + 1); /* a small file needs no more */
     starts[0] = body;
     for (int k = 1; k < nt; k++) {
         uint64_t nominal = body + (fsize - body) / (uint64_t)nt * (uint64_t)k;

@@ -92,13 +92,16 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
 {
     if (!ctx) return ST_EINVAL;
     if (!opts || !opts->out_dir || !*opts->out_dir) return st__error(ctx, ST_EINVAL, "st_run: no output directory");
-    st_status rc = make_dir(ctx, opts->out_dir);
-    if (rc) return rc;
     double t0 = now_seconds();
     st_table *t = NULL;
     st_ingest_report rep;
-    rc = st_summarize(ctx, paths, npaths, &opts->summarize, &t, &rep);
+    st_status rc = st_summarize(ctx, paths, npaths, &opts->summarize, &t, &rep);
     if (rc) return rc;
+    /* the directory is made only once there is something to put in it */
+    if ((rc = make_dir(ctx, opts->out_dir)) != ST_OK) {
+        st_table_free(t);
+        return rc;
+    }
     double t_sum = now_seconds() - t0;
 
     st_buf b;

@@ -233,7 +233,7 @@ static void test_bad_options(st_context *ctx)
     o.customers = 0;
     CHECK(st_simulate(ctx, &o, path_a, NULL, NULL) == ST_EINVAL);
     st_simulate_options_init(&o);
-    o.weeks = NAN;
+    o.weeks = (double)NAN;
     CHECK(st_simulate(ctx, &o, path_a, NULL, NULL) == ST_EINVAL);
     st_simulate_options_init(&o);
     o.start_day = st_days_from_civil(9999, 6, 1);

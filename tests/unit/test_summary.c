@@ -135,6 +135,33 @@ int main(void)
     CHECK_NEAR(col(tc, "monetary_value_holdout", 0), 25, 1e-12);
     CHECK_NEAR(col(tc, "duration_holdout", 0), 25.0 / 7, 1e-12);
 
+    /* the public add: behaviour names decide purchases; bad arguments are refused */
+    st_summarize_options o2;
+    st_summarize_options_init(&o2);
+    st_summary_acc *pub = NULL;
+    CHECK_EQ_INT(st_summary_acc_new(ctx, &o2, 1, &pub), ST_OK);
+    CHECK_EQ_INT(st_summary_acc_add(pub, "x", 1, 19000, "purchase", 8, 5.0), ST_OK);
+    CHECK_EQ_INT(st_summary_acc_add(pub, "x", 1, 19003, NULL, 0, 7.0), ST_OK);
+    CHECK_EQ_INT(st_summary_acc_add(pub, "x", 1, 19004, "view", 4, 0), ST_OK);
+    CHECK_EQ_INT(st_summary_acc_add(pub, "", 0, 19004, "view", 4, 0), ST_EINVAL);
+    st_table *tp = NULL;
+    CHECK_EQ_INT(st_summary_acc_finalize(pub, &tp, NULL), ST_OK);
+    CHECK_NEAR(col(tp, "frequency", 0), 1, 0);
+    CHECK_NEAR(col(tp, "T", 0), 4, 0);
+    CHECK_NEAR(col(tp, "count_view", 0), 1, 0);
+    /* finalizing again gives the same table */
+    st_table *tp2 = NULL;
+    CHECK_EQ_INT(st_summary_acc_finalize(pub, &tp2, NULL), ST_OK);
+    CHECK_STR(dump(ctx, tp), dump(ctx, tp2));
+    st_table_free(tp);
+    st_table_free(tp2);
+    st_summary_acc_free(pub);
+    o2.calibration_end = 10;
+    o2.observation_end = 5;
+    o2.has_calibration_end = o2.has_observation_end = 1;
+    CHECK_EQ_INT(st_summary_acc_new(ctx, &o2, 1, &pub), ST_EINVAL);
+    CHECK(pub == NULL);
+
     st_table_free(t1);
     st_table_free(t3);
     st_table_free(t4);
