@@ -58,7 +58,12 @@ int cmd_demo(int argc, char **argv);
 int cmd_mdp(int argc, char **argv);
 int cmd_weights(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_segment(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_clv(int argc, char **argv);
 
 #endif

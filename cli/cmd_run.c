@@ -13,11 +13,20 @@ static void run_help(void)
     printf("usage: strata run [options] EVENTS... -o DIR\n\n"
            "Runs the whole chain on an event log and writes into DIR:\n"
            "  customers.csv   one row per customer: the `strata summarize` table plus the columns later stages add\n"
-           "  summary.json    rows read and skipped, customers, date range, per-stage figures and timings\n\n"
+           "  summary.json    rows read and skipped, customers, date range, per-stage figures and timings\n"
+           "  models/         bgnbd.json (and gg.json with repeat buyers, pnbd.json with --pnbd): the value stage's\n"
+           "                  fitted models; customers.csv gains p_alive, expected_purchases (next 52 weeks),\n"
+           "                  expected_spend and clv (10%% a year, margin 1); mdp.json, policy.json and\n"
+           "                  actions.json of the MDP stage, which adds mdp_state, optimal_action,\n"
+           "                  optimal_value, value_stratum (1 = highest) and strategy (retain/nurture/activate)\n\n"
            "%s"
            "\nOutput:\n"
            "  -o, --output DIR       output directory (default strata-out; created when missing)\n"
            "  --threads N            worker threads (default 2; 0 = all CPUs)\n"
+           "  --pnbd                 also fit the Pareto/NBD model in the value stage\n"
+           "  --actions FILE         marketing actions of the MDP stage (JSON, see docs/mdp.md; default: none,\n"
+           "                         email, coupon_5, coupon_10, vip_call with illustrative effects, written to\n"
+           "                         DIR/models/actions.json)\n"
            "  -h, --help             this help\n",
            cli_input_help);
 }
@@ -44,6 +53,15 @@ static int parse_run_args(const char *cmd, int argc, char **argv, st_run_options
             if (m < 0 || !cli_parse_int(cmd, "--threads", v, 0, 256, threads)) return CLI_USAGE;
             continue;
         }
+        if ((m = cli_opt(argc, argv, &i, "--actions", &v)) != 0) {
+            if (m < 0) return CLI_USAGE;
+            o->mdp_actions = v;
+            continue;
+        }
+        if (cli_flag(argv, i, "--pnbd")) {
+            o->pareto_nbd = 1;
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1] != '\0') return cli_unknown(cmd, argv[i]);
         if (!paths) return cli_error(cmd, CLI_USAGE, "unexpected argument '%s'", argv[i]);
         if (*npaths == 1024) return cli_error(cmd, CLI_USAGE, "too many input files");
@@ -61,7 +79,7 @@ static int do_run(const char *cmd, const char *const *paths, size_t npaths, st_r
     int code = CLI_OK;
     if (rc != ST_OK) code = cli_fail(cmd, ctx, rc);
     else
-        fprintf(stderr, "strata %s: wrote %s/customers.csv and %s/summary.json\n", cmd, o->out_dir, o->out_dir);
+        fprintf(stderr, "strata %s: wrote %s/ (customers.csv, summary.json and each stage's files)\n", cmd, o->out_dir);
     st_context_free(ctx);
     return code;
 }
@@ -84,7 +102,7 @@ int cmd_run(int argc, char **argv)
 static void demo_help(void)
 {
     printf("usage: strata demo [-o DIR]\n\n"
-           "Runs `strata run` on the demo data set that ships with Strata (data/demo/events.csv.gz: a year of\n"
+           "Runs `strata run` (every stage) on the demo data set that ships with Strata (data/demo/events.csv.gz: a year of\n"
            "simulated purchases, views, favourites and carts of 2,000 customers; see data/demo/README.md) and\n"
            "prints where the outputs are. The data set is looked for in $STRATA_DEMO_DATA, the source tree and\n"
            "the installed share directory.\n\n"
@@ -124,8 +142,18 @@ int cmd_demo(int argc, char **argv)
     int code = do_run("demo", paths, 1, &o, threads);
     if (code == CLI_OK) {
         printf("Demo finished. Outputs are in %s/:\n", o.out_dir);
-        printf("  %s/customers.csv   one row per customer (features and every stage's columns)\n", o.out_dir);
-        printf("  %s/summary.json    what was read, skipped and computed, with timings\n", o.out_dir);
+        static const char *const outputs[][2] = {
+            {"customers.csv", "one row per customer: features, P(alive), CLV, segments, optimal action and stratum"},
+            {"summary.json", "what was read, skipped and computed by each stage, with timings"},
+            {"segments.csv", "per-segment profiles (count, share, R/F/M) with a marketing strategy each"},
+            {"metrics.json", "segmentation quality: silhouette, Davies-Bouldin, Calinski-Harabasz, SOM errors"},
+            {"models/", "bgnbd.json, gg.json (value), mdp.json, policy.json, actions.json (decisions)"},
+        };
+        for (size_t k = 0; k < sizeof outputs / sizeof outputs[0]; k++) {
+            char opath[4096];
+            snprintf(opath, sizeof opath, "%s/%s", o.out_dir, outputs[k][0]);
+            if (exists(opath)) printf("  %-28s %s\n", opath, outputs[k][1]);
+        }
     }
     return code;
 }

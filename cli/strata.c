@@ -16,6 +16,16 @@ static const struct command {
     {"simulate", cmd_simulate, "write a synthetic event log with known truth"},
     {"run", cmd_run, "the whole chain on an event log: writes DIR/customers.csv, DIR/summary.json, ..."},
     {"demo", cmd_demo, "`strata run` on the data set that ships with Strata"},
+    {"fit", cmd_fit, "fit a BTYD model (bgnbd, mbgnbd, pnbd, bgbb, gg) to a customer summary: MODEL.json"},
+    {"predict", cmd_predict, "P(alive), expected purchases, spend and CLV per customer from MODEL.json"},
+    {"validate", cmd_validate, "calibration-vs-holdout table and tracking curve of a fitted model"},
+    {"clv", cmd_clv, "`clv formula`: the simple CLV formulas (discounted cash flow, AOV x frequency x lifespan)"},
+    {"mdp", cmd_mdp, "customer-state MDP: build from events, solve, simulate, assign value strata"},
+    {"weights", cmd_weights, "entropy, AHP and combined indicator weights of table columns"},
+    {"score", cmd_score, "add a weighted composite value score column (AHP x entropy weights)"},
+    {"segment", cmd_segment, "segment customers: rfm, rfm8, kmeans or som, with named segments"},
+    {"metrics", cmd_metrics, "silhouette, Davies-Bouldin, Calinski-Harabasz of a labelling"},
+    {"profile", cmd_profile, "per-segment R, F, M profile and strategy; MB-RFM vs RFM comparison"},
 };
 
 static void usage(FILE *fp)

@@ -324,6 +324,8 @@ st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const ch
 typedef struct st_run_options {
     st_summarize_options summarize;  /* input options */
     const char *out_dir;             /* created when missing */
+    int pareto_nbd;                  /* 1: the value stage also fits Pareto/NBD (default 0) */
+    const char *mdp_actions;         /* actions JSON of the MDP stage (NULL = the documented default set) */
 } st_run_options;
 
 void st_run_options_init(st_run_options *opts);
@@ -362,15 +364,17 @@ st_status st_model_kind_parse(const char *name, st_model_kind *out);
 
 /* Maximum-likelihood fit. Rows are compressed to unique (x, tx, T) with summed weights first; w == NULL
 ** means every row has weight 1 (weights must be finite and >= 0). The fit runs in log-parameter space with
-** time rescaled internally (max T = 1), BFGS with analytic gradients (numeric for pnbd, which also tries
-** several seeded starting points), and an optional L2 penalizer on the (rescaled) parameters, added to the
-** mean negative log-likelihood as lifetimes does (0 = plain MLE). Standard errors come from the numeric
+** time rescaled internally (max T = 1), BFGS with analytic gradients (pnbd also tries seeded starting
+** points: 2, or 4 when the first two disagree), and an optional L2 penalizer on the (rescaled) parameters,
+** added to the mean negative log-likelihood as lifetimes does (0 = plain MLE). Large inputs (8192+ unique
+** rows) are summed in two fixed halves, on two threads when st_context_threads allows; the result does not
+** depend on the thread count. Standard errors come from the numeric
 ** Hessian of the total log-likelihood: V = J H^-1 J with J = diag(theta).
 ** A fit that ends without converging still gives a model (st_model_converged = 0) and returns ST_OK; the
 ** caller decides. gg with q <= 1 is returned flagged (st_model_warning) and refused by the predictions.
 ** Errors: ST_EINVAL (NULL arrays, bad kind, negative/NaN data or weights, tx > T), ST_EEMPTY (no usable
 ** row), ST_ECONVERGE (the objective is not finite at any starting point), ST_ENOMEM. *out is NULL on
-** failure. Thread-safety: uses only ctx and the arrays. */
+** failure. Thread-safety: uses only ctx and the arrays (the library's own lgamma: no signgam). */
 st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, const double *tx,
                        const double *T, const double *w, size_t n, double penalizer, uint64_t seed,
                        st_model **out);
@@ -435,8 +439,9 @@ st_status st_model_predict(st_context *ctx, const st_model *m, const double *x, 
 st_status st_model_expected_population(st_context *ctx, const st_model *m, const double *t, size_t n,
                                        double *out);
 
-/* P(X(t) = k) for k = 0..kmax (kmax + 1 values) for a new customer (bgnbd and mbgnbd).
-** Errors: ST_EINVAL (other kinds, t <= 0). */
+/* P(X(t) = k) for k = 0..kmax (kmax + 1 values) for a new customer (bgnbd only; the negative-binomial
+** tail is summed from its small side, so tiny probabilities keep their digits).
+** Errors: ST_EINVAL (other kinds, t <= 0, NULL out). */
 st_status st_model_pmf(st_context *ctx, const st_model *m, double t, size_t kmax, double *out);
 
 /* Expected mean spend per transaction E[M | x, m] from a gg model (x = 0 customers get the population
@@ -460,6 +465,34 @@ st_status st_model_clv(st_context *ctx, const st_model *m, const st_model *spend
                        const double *tx, const double *T, const double *mbar, size_t n, double horizon,
                        double step, double annual_discount, double margin, double *out);
 
+
+/* The simple CLV formulas of the seed papers, per customer (n values; out may alias no input):
+** st_clv_dcf: discounted cash flow sum_{t=1}^{L} (profit_i - cost) / (1 + rate)^t over a lifespan of L
+**   periods (a fractional last period counts pro rata), with profit per period, cost per period and the
+**   discount rate all per period.
+** st_clv_simple: margin * aov_i * frequency_i * lifespan / (1 + discount), frequency in purchases per
+**   period and lifespan in periods.
+** Errors: ST_EINVAL (NULL arrays, lifespan < 0, rate or discount <= -1, non-finite options). */
+st_status st_clv_dcf(st_context *ctx, const double *profit, size_t n, double cost, double rate, double lifespan,
+                     double *out);
+st_status st_clv_simple(st_context *ctx, const double *aov, const double *frequency, size_t n, double margin,
+                        double lifespan, double discount, double *out);
+
+/* Calibration-vs-holdout table (the lifetimes / BTYD plot as numbers): customers grouped by calibration
+** frequency 0, 1, ..., kmax-1 and kmax+ (kmax + 1 groups); per group the number of customers, the mean
+** actual holdout purchases and the mean predicted purchases over each customer's holdout duration.
+** counts, actual, predicted each hold kmax + 1 values. Rows with a NaN input are skipped.
+** Errors: ST_EINVAL (NULL arrays, gg model, kmax = 0), those of st_model_predict. */
+st_status st_model_calibration_holdout(st_context *ctx, const st_model *m, const double *x, const double *tx,
+                                       const double *T, const double *x_holdout, const double *duration,
+                                       size_t n, size_t kmax, double *counts, double *actual,
+                                       double *predicted);
+
+/* Expected cumulative purchases of a cohort at the times t[0..nt) (bgnbd, mbgnbd, pnbd): sum over customers
+** of E[X(t - birth_i)] for t > birth_i (birth = time of the first purchase, same unit as the model),
+** i.e. the tracking curve of Hardie note 008; repeat purchases only. Errors: ST_EINVAL. */
+st_status st_model_tracking(st_context *ctx, const st_model *m, const double *birth, size_t n, const double *t,
+                            size_t nt, double *cumulative);
 
 /* ---- segment stage (weights, RFM, k-means, SOM, metrics): declarations below this line ---- */
 
@@ -512,8 +545,8 @@ st_status st_scale_columns(st_context *ctx, const double *x, size_t n, size_t d,
 
 /* Mean silhouette coefficient: a = mean distance to the other members of its own cluster, b = smallest
 ** mean distance to another cluster, s = (b - a)/max(a, b); a sample alone in its cluster scores 0. Exact:
-** O(n^2 d) time, O(n k) memory (the n x n distance matrix is never stored). samples (may be NULL) receives
-** the n per-sample values. Errors: ST_EINVAL, ST_ENOMEM, ST_ECANCELLED. */
+** O(n^2 d) time, O(n (k + d)) memory (the n x n distance matrix is never stored). samples (may be NULL)
+** receives the n per-sample values. Errors: ST_EINVAL, ST_ENOMEM. */
 st_status st_silhouette(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
                         double *score, double *samples);
 
@@ -615,7 +648,8 @@ typedef struct st_som_options {
 void st_som_options_init(st_som_options *opts);
 
 /* Trains a SOM on x. Online: one sample at a time in a seeded random order per epoch,
-** w += lambda(t) h(t) (x - w) with h = exp(-d^2 / (2 sigma(t)^2)) on grid distance d. Batch: each epoch
+** w += lambda(t) h(t) (x - w) with h = exp(-d^2 / (2 sigma(t)^2)) on grid distance d (units with
+** h < 1e-8 are left alone). Batch: each epoch
 ** sets w = sum h x / sum h (Kohonen's batch map) with sigma(t) for t the epoch. Hex grids offset odd rows
 ** by 1/2 and rows by sqrt(3)/2 so the six neighbours lie at distance 1. Deterministic for a seed.
 ** *out is NULL on failure. Errors: ST_EINVAL (NULL, n 0, empty grid, bad options, non-finite data),
@@ -681,7 +715,10 @@ st_status st_mbrfm(st_context *ctx, const double *days, const double *counts, si
 ** P(next | state, action) held sparse, and rewards R[state][action], the expected immediate reward of the
 ** action in the state net of its cost. Solvers return an st_policy: the action per state (per stage for a
 ** finite horizon) and the values. Ties between actions go to the lowest action index: an action is taken
-** as tied with the best when its Q value is within 1e-9 * (1 + |best|). */
+** as tied with the best when its Q value is within 1e-9 * (1 + |best|).
+** Thread-safety: the solvers, st_mdp_simulate and the accessors only read the st_mdp, so several threads
+** may use one model at once, each with its own context; st_mdp_set_* must not run concurrently with them.
+** Memory: 12 bytes per stored transition and 16 per (state, action) pair. */
 typedef struct st_mdp st_mdp;
 typedef struct st_policy st_policy;
 
@@ -753,7 +790,9 @@ st_status st_mdp_solve_backward(st_context *ctx, const st_mdp *m, double discoun
 ** greedy policy is evaluated exactly and improved until stable (policy iteration warm-started from value
 ** iteration), so the values are V* and the policy optimal, not the last iterate of the sweeps.
 ** Evaluation: a dense LU solve up to ST_MDP_DENSE_EVAL_MAX states, Gauss-Seidel sweeps to a relative
-** error bound of 1e-11 above it. st_policy_iterations counts the value-iteration sweeps.
+** error bound of 1e-11 above it. st_policy_iterations counts the value-iteration sweeps. The sweeps use
+** two threads (st_context_threads >= 2) on models of 2 million transitions or more; the result does not
+** depend on the thread count.
 ** Errors: ST_EINVAL (discount outside (0, 1)), ST_ECONVERGE, ST_ENOMEM, ST_ECANCELLED. */
 st_status st_mdp_solve_value(st_context *ctx, const st_mdp *m, double discount, double epsilon,
                              size_t max_iter, st_policy **out);
@@ -826,6 +865,92 @@ st_status st_policy_from_json_file(st_context *ctx, const st_mdp *m, const char 
 st_status st_mdp_simulate(st_context *ctx, const st_mdp *m, const st_policy *p, uint64_t customers,
                           size_t periods, double discount, long start, uint64_t seed, double *out_mean,
                           double *out_stderr);
+
+/* Estimation options (st_mdp_estimate_options_init sets smoothing 1 and everything else 0 / NULL).
+** Arrays are borrowed for the call; each per-action array has nactions entries. */
+typedef struct st_mdp_estimate_options {
+    double smoothing;                /* Laplace / Dirichlet pseudo-count per cell; 0 = maximum likelihood */
+    const double *cost;              /* cost of each action, subtracted from its mean reward (NULL = 0) */
+    /* Actions with no observed transition are modelled from action 0 (the no-action chain): counts into the
+    ** churn states are multiplied by churn_multiplier[a], the mean reward by reward_multiplier[a] (NULL =
+    ** 1), so A/B-test effects can be encoded. */
+    const double *reward_multiplier;
+    const double *churn_multiplier;
+    const uint32_t *churn_states;
+    size_t nchurn;
+} st_mdp_estimate_options;
+
+void st_mdp_estimate_options_init(st_mdp_estimate_options *o);
+
+/* Estimates an MDP from n observed transitions: customer-period k went from state[k] to next[k] under
+** action[k] (action NULL = all action 0) and earned reward[k] (before any action cost). P(j | s, a) =
+** (count(s, a, j) + smoothing) / (count(s, a) + smoothing * nstates), exactly normalised; a row with no
+** observations and smoothing 0 stays in its state. R[s][a] = mean reward of (s, a) observations - cost[a]
+** (0 - cost when none). The count table is dense: nstates <= 20000. Errors: ST_EINVAL (indices out of range,
+** non-finite rewards, costs or multipliers, negative smoothing), ST_EEMPTY (n = 0), ST_ELIMIT, ST_ENOMEM. */
+st_status st_mdp_estimate(st_context *ctx, size_t nstates, size_t nactions, size_t n, const uint32_t *state,
+                          const uint32_t *action, const uint32_t *next, const double *reward,
+                          const st_mdp_estimate_options *opts, st_mdp **out);
+
+/* Column names and smoothing of st_mdp_build_from_files (init: state, next_state, action, reward; 1). */
+typedef struct st_mdp_build_options {
+    const char *state_col, *next_col, *action_col, *reward_col; /* action_col may be absent from the file */
+    double smoothing;
+} st_mdp_build_options;
+
+void st_mdp_build_options_init(st_mdp_build_options *o);
+
+/* st_mdp_estimate on files: transitions_csv has one row per customer-period with the state, the next
+** period's state, the action taken (optional column: all "no action" = the first action without it) and
+** the period's reward before costs; states are numbered in order of first appearance. actions_json is a
+** list of actions, or {"actions": [...], "churn_states": [names]}; an action is a name or an object with
+** "name", "cost" (0), "reward_multiplier" and "churn_multiplier" (1; used only for actions never seen in
+** the data). Errors: ST_EIO, ST_EPARSE, ST_EFORMAT, ST_ENOTFOUND (a column), ST_EINVAL (an unknown action
+** or churn state), and those of st_mdp_estimate. */
+st_status st_mdp_build_from_files(st_context *ctx, const char *transitions_csv, const char *actions_json,
+                                  const st_mdp_build_options *opts, st_mdp **out);
+
+typedef enum st_mdp_period { ST_MDP_PERIOD_WEEK = 0, ST_MDP_PERIOD_MONTH = 1, ST_MDP_PERIOD_QUARTER = 2 } st_mdp_period;
+
+/* Options of st_mdp_build_from_events; st_mdp_events_options_init sets the defaults in brackets. Strings
+** are borrowed for the call. */
+typedef struct st_mdp_events_options {
+    const char *customer_col;        /* [customer_id] (also in the campaign log) */
+    const char *time_col;            /* [date]: ISO 8601 dates or date-times (also in the campaign log) */
+    const char *amount_col;          /* [amount]: spend of the event; empty = 0 */
+    st_mdp_period period;            /* [month]; weeks start on Monday, quarters on Jan/Apr/Jul/Oct 1 */
+    int tiers;                       /* [3] value tiers: quantiles of spend over active customer-periods */
+    int churn_after;                 /* [3] periods without a purchase after which a customer is churned */
+    double margin;                   /* [1] profit per unit of spend */
+    double smoothing;                /* [1] Laplace pseudo-count */
+    const char *campaigns;           /* [NULL] campaign log CSV: customer, time, action name */
+    const char *campaign_action_col; /* [action] */
+} st_mdp_events_options;
+
+void st_mdp_events_options_init(st_mdp_events_options *o);
+
+/* Builds an MDP from event logs (CSV with a header; one event per row). The log is cut into periods; each
+** customer is followed from the period of its first event to the last period of the data, and in each
+** period is in a lifecycle stage crossed with a value tier ("<stage>/t<k>", t1 the lowest tier) or in
+** "churned": acquisition = first period with events; growth = more events than in the previous period;
+** maturity = events, not more than before; decline = no events for fewer than churn_after periods (tier
+** of the last active period); churned = no events for churn_after periods or more. Each consecutive pair
+** of periods is a transition whose reward is margin x the first period's spend, under the campaign
+** action of that period (the last campaign in it; none = the first action). Then st_mdp_estimate with the
+** actions file of st_mdp_build_from_files ("churned" is the churn state for the multipliers). States:
+** 4 * tiers + 1, all present even when never observed. Plain files are memory-mapped and scanned (fields
+** with doubled quotes in the three columns are refused); .gz files and "-" (standard input) are read with
+** st_table_read_csv. Errors: those of st_mdp_build_from_files (ST_EPARSE with file:line), ST_ERANGE (a
+** date out of range), ST_EEMPTY (no events, or a single period). */
+st_status st_mdp_build_from_events(st_context *ctx, const char *const *paths, size_t npaths,
+                                   const char *actions_json, const st_mdp_events_options *o, st_mdp **out);
+
+/* The same, and when customer_states is not NULL also a new table (free with st_table_free) with one row per
+** customer of the log (key named o->customer_col, in order of first appearance) and a string column
+** "state": the customer's state in the last period of the data, for st_policy lookups. */
+st_status st_mdp_build_from_events_ex(st_context *ctx, const char *const *paths, size_t npaths,
+                                      const char *actions_json, const st_mdp_events_options *o, st_mdp **out,
+                                      st_table **customer_states);
 
 
 #ifdef __cplusplus

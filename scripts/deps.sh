@@ -1,23 +1,26 @@
 #!/bin/sh
 # Installs what Strata needs from Debian's packages, only when missing.
 #   scripts/deps.sh          build dependencies (compiler, CMake, zlib)
-#   scripts/deps.sh --test   also what the test suite uses (Python oracles, clang for the fuzzers' replay)
+#   scripts/deps.sh --test   also what the test suite uses (Python oracles)
 # Each package and why:
 #   gcc make cmake pkg-config   the build (C11, CMake + CTest, pkg-config smoke test of the install)
 #   zlib1g-dev                  reading .gz event logs (the only library dependency)
 #   python3 python3-numpy python3-scipy python3-sklearn python3-pandas
 #                               test oracles: independent computations the tests compare against
-#   clang libclang-rt-14-dev    libFuzzer + sanitizer runtimes for tests/fuzz (cmake -DSTRATA_FUZZ=ON
+#   scripts/deps.sh --fuzz      clang libclang-rt-14-dev: libFuzzer + sanitizer runtimes for tests/fuzz (cmake -DSTRATA_FUZZ=ON
 #                               -DCMAKE_C_COMPILER=clang); the corpus replay itself builds with gcc
-#   scripts/deps.sh --bench     bench/: time (/usr/bin/time for peak RSS), nodejs npm (DuckDB's Node API,
+#   scripts/deps.sh --bench     bench/: time (/usr/bin/time for peak RSS), the Python and R peers, nodejs npm (DuckDB's Node API,
 #                               then `npm install --prefix bench`), python3-pandas (the pandas peer)
 set -e
 pkgs="gcc make cmake pkg-config zlib1g-dev"
 if [ "$1" = "--test" ]; then
-  pkgs="$pkgs python3 python3-numpy python3-scipy python3-sklearn python3-pandas gzip clang libclang-rt-14-dev"
+  pkgs="$pkgs python3 python3-numpy python3-scipy python3-sklearn python3-pandas gzip"
+fi
+if [ "$1" = "--fuzz" ]; then
+  pkgs="$pkgs clang libclang-rt-14-dev"
 fi
 if [ "$1" = "--bench" ]; then
-  pkgs="$pkgs time python3 python3-pandas"
+  pkgs="$pkgs time python3 python3-pandas python3-sklearn python3-scipy r-cran-kohonen"
   command -v npm >/dev/null || pkgs="$pkgs nodejs npm" # a Node.js from elsewhere (nodesource) is fine
 fi
 missing=""

@@ -2,12 +2,14 @@
 ** buf.c -- growable output buffers, shortest round-trip number formatting, CSV field quoting, and files
 ** written atomically (temp name beside the target, rename on success) so nothing is half-written.
 */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "core/internal.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <math.h>
 
@@ -116,7 +118,7 @@ static bool put_short_decimal(char *out, double x, int *len)
 bool st__buf_put_double(st_buf *b, double x)
 {
     if (isnan(x)) return true;
-    if (!st__buf_reserve(b, 32)) return false;
+    if (!st__buf_reserve(b, 40)) return false;
     char *out = b->data + b->len;
     int n;
     if (x == floor(x) && fabs(x) < 1e15) {
@@ -135,14 +137,14 @@ bool st__buf_put_double(st_buf *b, double x)
         }
         while (k) out[n++] = tmp[--k];
     } else if (isinf(x)) {
-        n = snprintf(out, 32, "%s", x > 0 ? "inf" : "-inf");
+        n = snprintf(out, 40, "%s", x > 0 ? "inf" : "-inf");
     } else if (fabs(x) < 1e9 && fabs(x) >= 1e-4 && put_short_decimal(out, x, &n)) {
         /* done */
     } else {
-        n = snprintf(out, 32, "%.15g", x);
+        n = snprintf(out, 40, "%.15g", x);
         if (strtod(out, NULL) != x) {
-            n = snprintf(out, 32, "%.16g", x);
-            if (strtod(out, NULL) != x) n = snprintf(out, 32, "%.17g", x);
+            n = snprintf(out, 40, "%.16g", x);
+            if (strtod(out, NULL) != x) n = snprintf(out, 40, "%.17g", x);
         }
     }
     b->len += (size_t)n;
@@ -178,8 +180,24 @@ st_status st__atomic_open(st_context *ctx, const char *path, st_atomic_file *af)
         af->is_stdout = true;
         return ST_OK;
     }
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* stat follows links: /dev/stdout, a link to a FIFO, ... are written in place too */
+        if (S_ISDIR(st.st_mode)) return st__error(ctx, ST_EIO, "%s: is a directory", path);
+        FILE *fp = fopen(path, "wb");
+        if (!fp) return st__error(ctx, ST_EIO, "%s: cannot open: %s", path, strerror(errno));
+        af->fp = fp;
+        af->direct = true;
+        return ST_OK;
+    }
+    /* A link to a regular file: replace the file it points to, not the link. */
+    char *resolved = NULL;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) resolved = realpath(path, NULL);
+    if (resolved) path = resolved;
     size_t n = strlen(path);
     af->final_path = st__strdup(ctx, path);
+    free(resolved); /* realpath's memory is the C library's, not the hook's */
+    if (af->final_path) path = af->final_path;
     af->tmp_path = st__malloc(ctx, n + 32);
     if (!af->final_path || !af->tmp_path) {
         st__free(ctx, af->final_path, 0);
@@ -204,6 +222,12 @@ st_status st__atomic_commit(st_context *ctx, st_atomic_file *af)
     FILE *fp = af->fp;
     if (af->is_stdout) {
         if (fflush(fp) != 0 || ferror(fp)) return st__error(ctx, ST_EIO, "standard output: write failed");
+        return ST_OK;
+    }
+    if (af->direct) {
+        af->fp = NULL;
+        int bad = ferror(fp);
+        if (fclose(fp) != 0 || bad) return st__error(ctx, ST_EIO, "write failed");
         return ST_OK;
     }
     int bad = ferror(fp);
@@ -232,6 +256,8 @@ void st__atomic_abort(st_context *ctx, st_atomic_file *af)
 {
     if (af->is_stdout) return;
     if (af->fp) fclose(af->fp);
+    af->fp = NULL;
+    if (af->direct) return;
     if (af->tmp_path) remove(af->tmp_path);
     st__free(ctx, af->final_path, 0);
     st__free(ctx, af->tmp_path, 0);

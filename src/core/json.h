@@ -21,7 +21,8 @@ typedef struct st_json st_json;
 /* Parses RFC 8259 JSON text (len bytes). name is used in error messages ("name:line:column: ..."). Limits:
 ** nesting depth 256, strings up to len. Errors: ST_EPARSE, ST_ELIMIT, ST_ENOMEM. *out is NULL on failure. */
 st_status st__json_parse(st_context *ctx, const char *text, size_t len, const char *name, st_json **out);
-/* Reads and parses a file ("-" = standard input). Errors: ST_EIO plus those of st__json_parse. */
+/* Reads and parses a file ("-" = standard input; regular files are mapped, not copied). Errors: ST_EIO,
+** ST_ELIMIT (larger than 1 GiB) plus those of st__json_parse. */
 st_status st__json_parse_file(st_context *ctx, const char *path, st_json **out);
 void st__json_free(st_context *ctx, st_json *root);
 
@@ -37,8 +38,9 @@ const char *st__json_key(const st_json *v, size_t i);     /* object member key *
 const st_json *st__json_get(const st_json *obj, const char *key); /* first member with that key */
 
 /* Streaming writer into an st_buf: pretty-printed with `indent` spaces (0 = compact). Commas and
-** indentation are handled for the caller. Non-finite numbers are written as null. Each call returns false
-** on allocation failure (the error is on the buffer's context). */
+** indentation are handled for the caller. Non-finite numbers are written as null, -0 as -0, strings with
+** control characters escaped (\u00XX). Each call returns false on allocation failure, nesting deeper than
+** 256 (ST_ELIMIT) or an unbalanced end (ST_EINVAL); the error is on the buffer's context. */
 typedef struct st_jw {
     st_buf *b;
     int indent;
@@ -55,7 +57,7 @@ bool st__jw_end_array(st_jw *w);
 bool st__jw_key(st_jw *w, const char *key);
 bool st__jw_number(st_jw *w, double x);
 bool st__jw_int(st_jw *w, long long x);
-bool st__jw_string(st_jw *w, const char *s);
+bool st__jw_string(st_jw *w, const char *s); /* NULL writes null */
 bool st__jw_bool(st_jw *w, bool x);
 bool st__jw_null(st_jw *w);
 /* A string of n bytes (may hold \0). */

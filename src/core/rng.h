@@ -41,7 +41,8 @@ uint64_t st__rng_next(st_rng *g);
 /* Uniform on the open interval (0, 1): never 0 or 1, so log(u) and 1/u are safe. 53 random bits. */
 double st__rng_uniform(st_rng *g);
 
-/* Uniform integer in [0, n) without modulo bias (rejection, as OpenBSD's arc4random_uniform); n == 0 gives 0. */
+/* Uniform integer in [0, n) without modulo bias (rejection sampling, as OpenBSD's arc4random_uniform);
+** n == 0 gives 0. */
 uint64_t st__rng_below(st_rng *g, uint64_t n);
 
 /* Standard normal N(0, 1) (Marsaglia polar method; the spare value is dropped so the generator state is

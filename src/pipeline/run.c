@@ -3,6 +3,9 @@
 ** builds the table; every later stage reads columns, adds columns and writes its own files; the table and
 ** summary.json are written last, so a failed run leaves no half-written outputs behind.
 */
+#include "pipeline/stage_mdp.h"
+#include "pipeline/stage_segment.h"
+#include "pipeline/stage_value.h"
 #include "pipeline/stages.h"
 
 #include <errno.h>
@@ -54,7 +57,12 @@ typedef struct stage {
     st_stage_fn fn;
 } stage;
 
+static st_status stage_value(st_stage_env *env) { return st__stage_value_ex(env, env->opts->pareto_nbd); }
+
 static const stage later_stages[] = {
+    {"value", stage_value},
+    {"segment", st__stage_segment},
+    {"mdp", st__stage_mdp},
     {NULL, NULL},
 };
 

@@ -66,6 +66,8 @@ typedef struct sim_worker {
     size_t ev_cap;
     uint64_t rows;
     st_status status;
+    pthread_t tid;
+    bool started; /* running on tid (else it ran on the calling thread) */
 } sim_worker;
 
 typedef struct sim_job {
@@ -359,60 +361,62 @@ static st_status validate(st_context *ctx, const st_simulate_options *o, const c
     return ST_OK;
 }
 
-/* An output: normally written atomically (temp + rename); but a target that exists and is not a regular
-** file (/dev/null, a FIFO, a symbolic link such as /dev/stdout) is written in place: renaming over it
-** would replace the device or the link itself (as root, `-o /dev/null` would destroy /dev/null). */
+/* Outputs are written with st__atomic_*: temp file + rename, or in place for devices and FIFOs. */
 typedef struct sim_out {
     st_atomic_file af;
-    bool direct;
 } sim_out;
 
-static st_status out_open(st_context *ctx, const char *path, sim_out *so)
-{
-    struct stat st;
-    so->direct = false;
-    if (strcmp(path, "-") != 0 && lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        memset(&so->af, 0, sizeof so->af);
-        FILE *fp = fopen(path, "wb");
-        if (!fp) {
-            int e = errno;
-            return st__error(ctx, ST_EIO, "%s: cannot open: %s", path, strerror(e));
-        }
-        so->af.fp = fp;
-        so->direct = true;
-        return ST_OK;
-    }
-    return st__atomic_open(ctx, path, &so->af);
-}
+static st_status out_open(st_context *ctx, const char *path, sim_out *so) { return st__atomic_open(ctx, path, &so->af); }
 
 static st_status out_commit(st_context *ctx, const char *path, sim_out *so)
 {
-    if (!so->direct) return st__atomic_commit(ctx, &so->af);
-    FILE *fp = so->af.fp;
-    so->af.fp = NULL;
-    int bad = ferror(fp);
-    if (fclose(fp) != 0 || bad) return st__error(ctx, ST_EIO, "%s: write failed", path);
-    return ST_OK;
+    (void)path;
+    return st__atomic_commit(ctx, &so->af);
 }
 
-static void out_abort(st_context *ctx, sim_out *so)
-{
-    if (!so->direct) {
-        st__atomic_abort(ctx, &so->af);
-    } else if (so->af.fp) {
-        fclose(so->af.fp);
-        so->af.fp = NULL;
-    }
-}
+static void out_abort(st_context *ctx, sim_out *so) { st__atomic_abort(ctx, &so->af); }
 
-static st_status write_block(st_context *ctx, st_atomic_file *af, const char *path, const st_buf *b)
+/* Errors are recorded on the context under the allocation lock: workers of the next set may be recording
+** an allocation failure at the same moment. */
+static st_status write_block(sim_job *job, st_atomic_file *af, const char *path, const st_buf *b)
 {
     if (b->len && fwrite(b->data, 1, b->len, (FILE *)af->fp) != b->len) {
         int e = errno;
-        return st__error(ctx, ST_EIO, "%s: write failed: %s", af->is_stdout ? "standard output" : path,
-                         strerror(e));
+        if (job->threaded) pthread_mutex_lock(&job->alloc_lock);
+        st_status rc = st__error(job->ctx, ST_EIO, "%s: write failed: %s",
+                                 af->is_stdout ? "standard output" : path, strerror(e));
+        if (job->threaded) pthread_mutex_unlock(&job->alloc_lock);
+        return rc;
     }
     return ST_OK;
+}
+
+/* Gives the next blocks of customers to the workers of one set and starts them: on their own threads when
+** the job is threaded (the caller then writes the previous set meanwhile), else here. Returns the number of
+** workers used. */
+static int set_launch(sim_job *job, sim_worker *set, int nworkers, uint64_t *next_block, uint64_t nblocks)
+{
+    const uint64_t customers = job->o->customers;
+    int used = 0;
+    for (; used < nworkers && *next_block < nblocks; used++, (*next_block)++) {
+        sim_worker *w = &set[used];
+        w->first = *next_block * BLOCK_CUSTOMERS;
+        w->count = customers - w->first < BLOCK_CUSTOMERS ? customers - w->first : BLOCK_CUSTOMERS;
+        w->out.len = w->truth.len = 0;
+        w->rows = 0;
+        w->started = job->threaded && pthread_create(&w->tid, NULL, worker_run, w) == 0;
+        if (!w->started) worker_run(w);
+    }
+    return used;
+}
+
+static void set_finish(sim_worker *set, int used)
+{
+    for (int k = 0; k < used; k++)
+        if (set[k].started) {
+            pthread_join(set[k].tid, NULL);
+            set[k].started = false;
+        }
 }
 
 st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const char *path,
@@ -440,10 +444,15 @@ st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const ch
         else job.threaded = true;
     }
 
+    /* Two sets of workers when threaded: one generates the next blocks while this thread writes the other
+    ** set's, in customer order whatever the timing. */
+    const int nsets = job.threaded ? 2 : 1;
+    const size_t nworkers = (size_t)nsets * (size_t)nthreads;
+
     /* Formatting dates is the costliest part of a row; the period has at most 364,000 days. */
     job.ndays = (size_t)ceil(opts->weeks * 7.0) + 1;
     job.dates = st__malloc(ctx, 10 * job.ndays);
-    sim_worker *workers = job.dates ? st__calloc(ctx, (size_t)nthreads, sizeof *workers) : NULL;
+    sim_worker *workers = job.dates ? st__calloc(ctx, nworkers, sizeof *workers) : NULL;
     if (!workers) {
         st__free(ctx, job.dates, 10 * job.ndays);
         if (job.threaded) pthread_mutex_destroy(&job.alloc_lock);
@@ -454,7 +463,7 @@ st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const ch
         st_format_date(opts->start_day + (int64_t)d, tmp, sizeof tmp);
         memcpy(job.dates + 10 * d, tmp, 10);
     }
-    for (int k = 0; k < nthreads; k++) {
+    for (size_t k = 0; k < nworkers; k++) {
         workers[k].job = &job;
         st__buf_init(&workers[k].out, ctx);
         st__buf_init(&workers[k].truth, ctx);
@@ -479,51 +488,47 @@ st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const ch
             rc = ST_ENOMEM;
             goto done;
         }
-        rc = write_block(ctx, af, path, &head);
+        rc = write_block(&job, af, path, &head);
         if (!rc && truth_path) {
             head.len = 0;
             if (!st__buf_puts(&head, "customer_id,lambda,p,nu,dropout_week,purchases,first_purchase\n"))
                 rc = ST_ENOMEM;
             else
-                rc = write_block(ctx, tf, truth_path, &head);
+                rc = write_block(&job, tf, truth_path, &head);
         }
         st__buf_free(&head);
         if (rc) goto done;
     }
 
-    for (uint64_t block = 0; block < nblocks; block += (uint64_t)nthreads) {
-        int used = 0;
-        for (int k = 0; k < nthreads && block + (uint64_t)k < nblocks; k++, used++) {
-            sim_worker *w = &workers[k];
-            w->first = (block + (uint64_t)k) * BLOCK_CUSTOMERS;
-            w->count = opts->customers - w->first < BLOCK_CUSTOMERS ? opts->customers - w->first
-                                                                    : BLOCK_CUSTOMERS;
-            w->out.len = w->truth.len = 0;
-            w->rows = 0;
-        }
-        /* Worker 0 runs on this thread; the others on their own, joined before anything is written,
-        ** so the file order is the customer order whatever the timing. */
-        pthread_t tid[64];
-        bool started[64] = {false};
-        for (int k = 1; k < used; k++) {
-            if (pthread_create(&tid[k], NULL, worker_run, &workers[k]) == 0) started[k] = true;
-        }
-        worker_run(&workers[0]);
-        for (int k = 1; k < used; k++) {
-            if (started[k]) pthread_join(tid[k], NULL);
-            else worker_run(&workers[k]);
-        }
-        for (int k = 0; k < used; k++) {
-            if (workers[k].status) {
-                rc = workers[k].status;
+    {
+        uint64_t next_block = 0, written_blocks = 0;
+        int used[2] = {0, 0}, cur = 0;
+        used[0] = set_launch(&job, workers, nthreads, &next_block, nblocks);
+        while (used[cur] > 0) {
+            sim_worker *set = workers + (size_t)cur * (size_t)nthreads;
+            set_finish(set, used[cur]);
+            const int nxt = (cur + 1) % nsets;
+            if (nsets == 2) used[nxt] = set_launch(&job, workers + (size_t)nxt * (size_t)nthreads, nthreads,
+                                                   &next_block, nblocks);
+            for (int k = 0; k < used[cur] && !rc; k++) {
+                if ((rc = set[k].status) != ST_OK) break;
+                if ((rc = write_block(&job, af, path, &set[k].out)) != ST_OK) break;
+                if (truth_path && (rc = write_block(&job, tf, truth_path, &set[k].truth)) != ST_OK) break;
+                rows += set[k].rows;
+            }
+            written_blocks += (uint64_t)used[cur];
+            if (!rc) {
+                if (job.threaded) pthread_mutex_lock(&job.alloc_lock);
+                rc = st__progress(ctx, "simulate", (double)written_blocks / (double)nblocks);
+                if (job.threaded) pthread_mutex_unlock(&job.alloc_lock);
+            }
+            if (rc) {
+                if (nsets == 2) set_finish(workers + (size_t)nxt * (size_t)nthreads, used[nxt]);
                 goto done;
             }
-            if ((rc = write_block(ctx, af, path, &workers[k].out)) != ST_OK) goto done;
-            if (truth_path && (rc = write_block(ctx, tf, truth_path, &workers[k].truth)) != ST_OK) goto done;
-            rows += workers[k].rows;
+            if (nsets == 1) used[nxt] = set_launch(&job, workers, nthreads, &next_block, nblocks);
+            cur = nxt;
         }
-        uint64_t done_blocks = block + (uint64_t)used;
-        if ((rc = st__progress(ctx, "simulate", (double)done_blocks / (double)nblocks)) != ST_OK) goto done;
     }
 
     af_open = false;
@@ -537,12 +542,12 @@ st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const ch
 done:
     if (af_open) out_abort(ctx, &so);
     if (tf_open) out_abort(ctx, &to);
-    for (int k = 0; k < nthreads; k++) {
+    for (size_t k = 0; k < nworkers; k++) {
         st__buf_free(&workers[k].out);
         st__buf_free(&workers[k].truth);
         st__free(ctx, workers[k].ev, workers[k].ev_cap * sizeof(sim_event));
     }
-    st__free(ctx, workers, (size_t)nthreads * sizeof *workers);
+    st__free(ctx, workers, nworkers * sizeof *workers);
     st__free(ctx, job.dates, 10 * job.ndays);
     if (job.threaded) pthread_mutex_destroy(&job.alloc_lock);
     return rc;

@@ -78,7 +78,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     st_status rc = st_summarize(ctx, paths, 1, &o, &t, &rep);
     if (rc == ST_OK) {
         if (!t || st_table_nrows(t) == 0 || rep.customers != st_table_nrows(t)) abort();
-        if (st_table_write_csv(ctx, t, "/dev/null") != ST_OK) abort();
+        char out[80];
+        snprintf(out, sizeof out, "%s.out", path);
+        if (st_table_write_csv(ctx, t, out) != ST_OK) abort();
+        remove(out);
     } else if (t != NULL || st_errmsg(ctx)[0] == '\0') {
         abort();
     }

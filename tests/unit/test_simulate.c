@@ -269,6 +269,57 @@ static void test_cancel(st_context *ctx)
     if (fp) fclose(fp);
 }
 
+/* An allocator that fails after `remaining` allocations (frees always work). */
+typedef struct failing_alloc {
+    long remaining;
+    long allocs;
+} failing_alloc;
+
+static void *fail_hook(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    failing_alloc *f = ud;
+    (void)osize;
+    if (nsize == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (f->remaining == 0) return NULL;
+    if (f->remaining > 0) f->remaining--;
+    f->allocs++;
+    return realloc(ptr, nsize);
+}
+
+/* Every allocation failure unwinds cleanly (ST_ENOMEM, no file left; leaks show under ASan). */
+static void test_alloc_failures(void)
+{
+    failing_alloc f = {-1, 0};
+    st_context *ctx = NULL;
+    if (st_context_new_with_alloc(fail_hook, &f, &ctx) != ST_OK) return;
+    st_context_set_threads(ctx, 1); /* the failure points are then deterministic */
+    st_simulate_options o;
+    st_simulate_options_init(&o);
+    o.customers = 5000;
+    o.behaviours = 1;
+    int ok_seen = 0, bad = 0;
+    for (long n = 0; n < 200 && !ok_seen; n++) {
+        remove(path_a);
+        remove(path_t);
+        f.remaining = n;
+        st_status rc = st_simulate(ctx, &o, path_a, path_t, NULL);
+        f.remaining = -1;
+        if (rc == ST_OK) {
+            ok_seen = 1;
+        } else {
+            FILE *fp = fopen(path_a, "rb");
+            if (rc != ST_ENOMEM || fp) bad++;
+            if (fp) fclose(fp);
+        }
+    }
+    CHECK(ok_seen);
+    CHECK_EQ_INT(bad, 0);
+    st_context_free(ctx);
+}
+
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -284,6 +335,7 @@ int main(void)
     test_behaviours_keep_purchases(ctx);
     test_bad_options(ctx);
     test_cancel(ctx);
+    test_alloc_failures();
     st_context_free(ctx);
     remove(path_a);
     remove(path_b);

@@ -1,0 +1,31 @@
+#!/bin/sh
+# BTYD fitting benchmark (issue 3): BG/NBD and Pareto/NBD on the summary of CUSTOMERS simulated customers
+# with daily timestamps, `strata fit` against a scipy implementation of the same likelihoods run the way
+# lifetimes runs them (bench/value/scipy_fit.py); then `strata predict` for every customer.
+# Usage: sh bench/value/run.sh [STRATA_BIN]   (env CUSTOMERS, default 1000000)
+STRATA=${1:-build/strata}
+N=${CUSTOMERS:-1000000}
+here=$(cd "$(dirname "$0")" && pwd)
+data="$here/../data"
+mkdir -p "$data"
+ev="$data/value_events_$N.csv"
+sum="$data/value_summary_$N.csv"
+[ -f "$ev" ] || "$STRATA" simulate --customers "$N" --seed 1 -o "$ev" || exit 1
+[ -f "$sum" ] || "$STRATA" summarize "$ev" -o "$sum" || exit 1
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+secs() { /usr/bin/time -f '%e' -o "$tmp/t" "$@" > "$tmp/out" 2>"$tmp/err"; cat "$tmp/t"; }
+echo "customers: $N"
+for m in bgnbd pnbd; do
+  s=$(secs "$STRATA" fit $m "$sum" --timing -o "$tmp/$m.json")
+  fs=$(awk '/fit time/ { print $(NF-1) }' "$tmp/err")
+  rows=$(awk '/"unique_rows"/ { gsub(",", "", $2); print $2 }' "$tmp/$m.json")
+  p=$(/usr/bin/python3 "$here/scipy_fit.py" "$sum" $m)
+  ps=$(echo "$p" | awk '{ print $2 }')
+  echo "$m: strata fit ${fs}s (whole command with CSV reading ${s}s; unique rows $rows), scipy fit ${ps}s"
+  echo "  ratio scipy/strata: fit $(awk -v a="$ps" -v b="$fs" 'BEGIN { printf "%.1f", a / b }')x, whole command $(awk -v a="$ps" -v b="$s" 'BEGIN { printf "%.1f", a / b }')x"
+  echo "  strata: $(grep -A4 '^param' "$tmp/out" | tail -4 | awk '{ printf "%s %s  ", $1, $2 }')"
+  echo "  scipy:  $p"
+done
+s=$(secs "$STRATA" predict "$tmp/bgnbd.json" "$sum" --horizon 364 -o "$tmp/pred.csv")
+echo "predict (bgnbd, $N customers, CSV in and out): ${s}s"

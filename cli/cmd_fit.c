@@ -1,0 +1,191 @@
+/*
+** cmd_fit.c -- `strata fit MODEL SUMMARY.csv -o MODEL.json`: fits one BTYD model (or Gamma-Gamma) to the
+** columns of a customer summary and prints the estimates, standard errors, log-likelihood and status.
+*/
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const CMD = "fit";
+
+static void help(void)
+{
+    fputs("usage: strata fit MODEL SUMMARY.csv [options] -o MODEL.json\n"
+          "\n"
+          "Maximum-likelihood fit of a buy-till-you-die model to a customer summary (docs/value.md).\n"
+          "MODEL: bgnbd | mbgnbd | pnbd | bgbb | gg\n"
+          "Columns read (first name found): frequency|x, recency|t_x, T|periods|n (bgbb: periods),\n"
+          "monetary_value|zbar|m (gg). Customers with an empty T (no purchase) are skipped.\n"
+          "\n"
+          "  --weights COL         column of row weights (counts of identical customers) [all 1]\n"
+          "  --penalizer L         L2 penalty on the (time-rescaled) parameters, added to the mean NLL [0]\n"
+          "  --seed S              seed of the extra starting points (pnbd) [42]\n"
+          "  --unit U              time unit of recency and T: day | week | month | year [day]\n"
+          "  --frequency COL, --recency COL, --T COL, --monetary COL   explicit column names\n"
+          "  --timing              print the seconds spent fitting (reading excluded) to standard error\n"
+          "  -o, --output FILE     MODEL.json (- = standard output)\n"
+          "\n"
+          "Exit status: 0 fitted and converged, 1 failed or did not converge (MODEL.json is still written).\n",
+          stdout);
+}
+
+static long find_col(const st_table *t, const char *given, const char *const *names)
+{
+    if (given) return st_table_find(t, given);
+    for (size_t i = 0; names[i]; i++) {
+        long j = st_table_find(t, names[i]);
+        if (j >= 0) return j;
+    }
+    return -1;
+}
+
+static const double *numeric(const st_table *t, long j)
+{
+    return j >= 0 ? st_table_f64(t, (size_t)j) : NULL;
+}
+
+int cmd_fit(int argc, char **argv)
+{
+    const char *model_name = NULL, *in = NULL, *out = NULL, *wcol = NULL, *unit = "day", *v;
+    const char *fcol = NULL, *rcol = NULL, *tcol = NULL, *mcol = NULL;
+    double penalizer = 0.0;
+    unsigned long long seed = 42;
+    int timing = 0;
+    for (int i = 1; i < argc; i++) {
+        int m;
+        if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
+            help();
+            return CLI_OK;
+        }
+        if (cli_flag(argv, i, "--timing")) {
+            timing = 1;
+        } else if ((m = cli_opt(argc, argv, &i, "--weights", &v)) != 0) {
+            if (m < 0) return CLI_USAGE;
+            wcol = v;
+        } else if ((m = cli_opt(argc, argv, &i, "--penalizer", &v)) != 0) {
+            if (m < 0 || !cli_parse_double(CMD, "--penalizer", v, &penalizer)) return CLI_USAGE;
+            if (!(penalizer >= 0.0) || !isfinite(penalizer))
+                return cli_error(CMD, CLI_USAGE, "--penalizer: must be finite and >= 0");
+        } else if ((m = cli_opt(argc, argv, &i, "--seed", &v)) != 0) {
+            if (m < 0 || !cli_parse_u64(CMD, "--seed", v, &seed)) return CLI_USAGE;
+        } else if ((m = cli_opt(argc, argv, &i, "--unit", &v)) != 0) {
+            if (m < 0) return CLI_USAGE;
+            unit = v;
+        } else if ((m = cli_opt(argc, argv, &i, "--frequency", &v)) != 0) {
+            if (m < 0) return CLI_USAGE;
+            fcol = v;
+        } else if ((m = cli_opt(argc, argv, &i, "--recency", &v)) != 0) {
+            if (m < 0) return CLI_USAGE;
+            rcol = v;
+        } else if ((m = cli_opt(argc, argv, &i, "--T", &v)) != 0) {
+            if (m < 0) return CLI_USAGE;
+            tcol = v;
+        } else if ((m = cli_opt(argc, argv, &i, "--monetary", &v)) != 0) {
+            if (m < 0) return CLI_USAGE;
+            mcol = v;
+        } else if ((m = cli_opt(argc, argv, &i, "--output", &v)) != 0 ||
+                   (m = cli_opt(argc, argv, &i, "-o", &v)) != 0) {
+            if (m < 0) return CLI_USAGE;
+            out = v;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return cli_unknown(CMD, argv[i]);
+        } else if (!model_name) {
+            model_name = argv[i];
+        } else if (!in) {
+            in = argv[i];
+        } else {
+            return cli_error(CMD, CLI_USAGE, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!model_name || !in) return cli_error(CMD, CLI_USAGE, "need MODEL and SUMMARY.csv (see --help)");
+    if (!out) return cli_error(CMD, CLI_USAGE, "need -o MODEL.json");
+    st_model_kind kind;
+    if (st_model_kind_parse(model_name, &kind) != ST_OK)
+        return cli_error(CMD, CLI_USAGE, "unknown model '%s' (bgnbd, mbgnbd, pnbd, bgbb, gg)", model_name);
+    if (strcmp(unit, "day") && strcmp(unit, "week") && strcmp(unit, "month") && strcmp(unit, "year"))
+        return cli_error(CMD, CLI_USAGE, "--unit: '%s' is not day, week, month or year", unit);
+
+    st_context *ctx = cli_context(CMD);
+    if (!ctx) return cli_error(CMD, CLI_FAIL, "out of memory");
+    st_table *t = NULL;
+    st_model *model = NULL;
+    int ret = CLI_FAIL;
+    st_status rc = st_table_read_csv(ctx, in, NULL, &t);
+    if (rc) {
+        ret = cli_fail(CMD, ctx, rc);
+        goto done;
+    }
+    static const char *const fnames[] = {"frequency", "x", NULL};
+    static const char *const rnames[] = {"recency", "t_x", NULL};
+    static const char *const tnames[] = {"T", "periods", "n", NULL};
+    static const char *const bbnames[] = {"periods", "n", "T", NULL};
+    static const char *const mnames[] = {"monetary_value", "zbar", "m", NULL};
+    long jf = find_col(t, fcol, fnames);
+    long jr = kind == ST_MODEL_GG ? find_col(t, mcol, mnames) : find_col(t, rcol, rnames);
+    long jt = kind == ST_MODEL_GG ? -1 : find_col(t, tcol, kind == ST_MODEL_BGBB ? bbnames : tnames);
+    long jw = wcol ? st_table_find(t, wcol) : -1;
+    const double *x = numeric(t, jf), *r = numeric(t, jr), *T = numeric(t, jt), *w = numeric(t, jw);
+    if (!x || !r || (kind != ST_MODEL_GG && !T) || (wcol && !w)) {
+        ret = cli_error(CMD, CLI_FAIL, "%s: missing or non-numeric %s column", in,
+                        !x ? "frequency" : !r ? (kind == ST_MODEL_GG ? "monetary value" : "recency")
+                                              : (wcol && !w) ? "weights" : "T");
+        goto done;
+    }
+    size_t n = st_table_nrows(t), k = 0;
+    /* Customers without a purchase have an empty T in `strata summarize` output: not part of the fit. */
+    double *buf = malloc(4 * (n ? n : 1) * sizeof *buf);
+    if (!buf) {
+        ret = cli_error(CMD, CLI_FAIL, "out of memory");
+        goto done;
+    }
+    double *bx = buf, *br = buf + n, *bT = buf + 2 * n, *bw = buf + 3 * n;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(x[i]) || (T && isnan(T[i]))) continue;
+        if (kind == ST_MODEL_GG && isnan(r[i])) continue;
+        bx[k] = x[i];
+        br[k] = r[i];
+        bT[k] = T ? T[i] : 0.0;
+        bw[k] = w ? w[i] : 1.0;
+        k++;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = st_model_fit(ctx, kind, bx, br, bT, bw, k, penalizer, (uint64_t)seed, &model);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (timing)
+        fprintf(stderr, "strata %s: fit time %.3f s\n", CMD,
+                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9);
+    free(buf);
+    if (rc) {
+        ret = cli_fail(CMD, ctx, rc);
+        goto done;
+    }
+    st_model_set_time_unit(model, kind == ST_MODEL_GG ? "" : kind == ST_MODEL_BGBB ? "period" : unit);
+    printf("model: %s (%.15g customers%s)\n", model_name, st_model_nobs(model), w ? ", weighted" : "");
+    printf("%-8s %14s %14s %14s %14s\n", "param", "estimate", "std_error", "ci95_low", "ci95_high");
+    for (size_t p = 0; p < st_model_nparams(model); p++) {
+        double lo, hi;
+        st_model_ci95(model, p, &lo, &hi);
+        printf("%-8s %14.6f %14.6f %14.6f %14.6f\n", st_model_param_name(model, p), st_model_param(model, p),
+               st_model_stderr(model, p), lo, hi);
+    }
+    printf("log_likelihood: %.4f\n", st_model_loglik(model));
+    printf("iterations: %d\n", st_model_iterations(model));
+    printf("status: %s\n", st_model_status(model));
+    if (st_model_warning(model)[0]) fprintf(stderr, "strata %s: warning: %s\n", CMD, st_model_warning(model));
+    rc = st_model_save(ctx, model, out);
+    if (rc) {
+        ret = cli_fail(CMD, ctx, rc);
+        goto done;
+    }
+    ret = st_model_converged(model) ? CLI_OK : CLI_FAIL;
+    if (ret) fprintf(stderr, "strata %s: the fit did not converge (%s)\n", CMD, st_model_status(model));
+done:
+    st_model_free(model);
+    st_table_free(t);
+    st_context_free(ctx);
+    return ret;
+}

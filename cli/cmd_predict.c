@@ -1,0 +1,195 @@
+/*
+** cmd_predict.c -- `strata predict MODEL.json SUMMARY.csv --horizon H -o OUT.csv`: per-customer P(alive)
+** and expected purchases from a fitted model, and with a Gamma-Gamma model expected spend and discounted
+** CLV over the horizon (the time unit is the model's; the discount rate is per year).
+*/
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const CMD = "predict";
+
+static void help(void)
+{
+    fputs("usage: strata predict MODEL.json SUMMARY.csv --horizon H [options] -o OUT.csv\n"
+          "\n"
+          "Per-customer predictions from `strata fit` models (docs/value.md). Output columns: customer_id,\n"
+          "p_alive, expected_purchases, and with --spend: expected_spend, clv.\n"
+          "\n"
+          "  --horizon H           prediction window (T, T+H] in the model's time unit (bgbb: periods)\n"
+          "  --spend GG.json       a gg model: adds expected_spend and clv\n"
+          "  --discount RATE       annual discount rate for the CLV, e.g. 0.1 [0]; converted to the model's\n"
+          "                        time unit as (1+RATE)^(1/units_per_year) - 1\n"
+          "  --margin M            profit margin applied to spend in the CLV [1]\n"
+          "  --step S              CLV discounting step in time units [1 unit up to 104 units, else H/52]\n"
+          "  --unit U              override the model's time unit (day | week | month | year)\n"
+          "  --dert                pnbd only: add dert, the closed-form discounted expected residual\n"
+          "                        transactions (whole future, continuous rate ln(1+RATE)/units_per_year;\n"
+          "                        needs --discount > 0), and with --spend clv_dert = margin * spend * dert\n"
+          "  --key COL             customer id column [customer_id, else ID, else the first column]\n"
+          "  -o, --output FILE     output CSV (- = standard output)\n"
+          "Customers with an empty T (no purchase) get empty predictions.\n",
+          stdout);
+}
+
+static long find_col(const st_table *t, const char *const *names)
+{
+    for (size_t i = 0; names[i]; i++) {
+        long j = st_table_find(t, names[i]);
+        if (j >= 0) return j;
+    }
+    return -1;
+}
+
+int cmd_predict(int argc, char **argv)
+{
+    const char *mpath = NULL, *in = NULL, *out = NULL, *spath = NULL, *key = NULL, *unit = NULL, *v;
+    double horizon = NAN, discount = 0.0, margin = 1.0, step = 0.0;
+    int want_dert = 0;
+    for (int i = 1; i < argc; i++) {
+        int m;
+        if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
+            help();
+            return CLI_OK;
+        }
+        if (cli_flag(argv, i, "--dert")) {
+            want_dert = 1;
+        } else if ((m = cli_opt(argc, argv, &i, "--horizon", &v)) != 0) {
+            if (m < 0 || !cli_parse_double(CMD, "--horizon", v, &horizon)) return CLI_USAGE;
+        } else if ((m = cli_opt(argc, argv, &i, "--discount", &v)) != 0) {
+            if (m < 0 || !cli_parse_double(CMD, "--discount", v, &discount)) return CLI_USAGE;
+        } else if ((m = cli_opt(argc, argv, &i, "--margin", &v)) != 0) {
+            if (m < 0 || !cli_parse_double(CMD, "--margin", v, &margin)) return CLI_USAGE;
+        } else if ((m = cli_opt(argc, argv, &i, "--step", &v)) != 0) {
+            if (m < 0 || !cli_parse_double(CMD, "--step", v, &step)) return CLI_USAGE;
+        } else if ((m = cli_opt(argc, argv, &i, "--spend", &v)) != 0) {
+            if (m < 0) return CLI_USAGE;
+            spath = v;
+        } else if ((m = cli_opt(argc, argv, &i, "--key", &v)) != 0) {
+            if (m < 0) return CLI_USAGE;
+            key = v;
+        } else if ((m = cli_opt(argc, argv, &i, "--unit", &v)) != 0) {
+            if (m < 0) return CLI_USAGE;
+            unit = v;
+        } else if ((m = cli_opt(argc, argv, &i, "--output", &v)) != 0 ||
+                   (m = cli_opt(argc, argv, &i, "-o", &v)) != 0) {
+            if (m < 0) return CLI_USAGE;
+            out = v;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return cli_unknown(CMD, argv[i]);
+        } else if (!mpath) {
+            mpath = argv[i];
+        } else if (!in) {
+            in = argv[i];
+        } else {
+            return cli_error(CMD, CLI_USAGE, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!mpath || !in) return cli_error(CMD, CLI_USAGE, "need MODEL.json and SUMMARY.csv (see --help)");
+    if (!out) return cli_error(CMD, CLI_USAGE, "need -o OUT.csv");
+    if (!(horizon >= 0.0) || !isfinite(horizon)) return cli_error(CMD, CLI_USAGE, "need --horizon H >= 0");
+    if (!(discount > -1.0) || !isfinite(discount)) return cli_error(CMD, CLI_USAGE, "--discount: must be > -1");
+    if (!isfinite(margin)) return cli_error(CMD, CLI_USAGE, "--margin: must be finite");
+
+    st_context *ctx = cli_context(CMD);
+    if (!ctx) return cli_error(CMD, CLI_FAIL, "out of memory");
+    st_model *model = NULL, *gg = NULL;
+    st_table *t = NULL, *o = NULL;
+    double *buf = NULL;
+    int ret = CLI_FAIL;
+    st_status rc = st_model_load(ctx, mpath, &model);
+    if (!rc && spath) rc = st_model_load(ctx, spath, &gg);
+    if (!rc && unit) rc = st_model_set_time_unit(model, unit);
+    if (!rc) rc = st_table_read_csv(ctx, in, NULL, &t);
+    if (rc) {
+        ret = cli_fail(CMD, ctx, rc);
+        goto done;
+    }
+    if (st_model_kind_of(model) == ST_MODEL_GG) {
+        ret = cli_error(CMD, CLI_USAGE, "%s is a gg model: pass it with --spend and a purchase model first", mpath);
+        goto done;
+    }
+    if (want_dert && (st_model_kind_of(model) != ST_MODEL_PNBD || !(discount > 0.0))) {
+        ret = cli_error(CMD, CLI_USAGE, "--dert needs a pnbd model and --discount > 0");
+        goto done;
+    }
+    if (gg && st_model_kind_of(gg) != ST_MODEL_GG) {
+        ret = cli_error(CMD, CLI_USAGE, "--spend %s: not a gg model", spath);
+        goto done;
+    }
+    static const char *const fnames[] = {"frequency", "x", NULL};
+    static const char *const rnames[] = {"recency", "t_x", NULL};
+    static const char *const tnames[] = {"T", "periods", "n", NULL};
+    static const char *const bbnames[] = {"periods", "n", "T", NULL};
+    static const char *const mnames[] = {"monetary_value", "zbar", "m", NULL};
+    static const char *const knames[] = {"customer_id", "ID", "id", NULL};
+    long jf = find_col(t, fnames), jr = find_col(t, rnames);
+    long jt = find_col(t, st_model_kind_of(model) == ST_MODEL_BGBB ? bbnames : tnames);
+    long jm = find_col(t, mnames);
+    long jk = key ? st_table_find(t, key) : find_col(t, knames);
+    if (jk < 0 && !key && st_table_ncols(t) > 1) jk = 1;
+    if (jk < 0) {
+        ret = cli_error(CMD, CLI_FAIL, "%s: no key column '%s'", in, key);
+        goto done;
+    }
+    const double *x = jf >= 0 ? st_table_f64(t, (size_t)jf) : NULL, *r = jr >= 0 ? st_table_f64(t, (size_t)jr) : NULL;
+    const double *T = jt >= 0 ? st_table_f64(t, (size_t)jt) : NULL, *mv = jm >= 0 ? st_table_f64(t, (size_t)jm) : NULL;
+    if (!x || !r || !T || (gg && !mv)) {
+        ret = cli_error(CMD, CLI_FAIL, "%s: missing or non-numeric %s column", in,
+                        !x ? "frequency" : !r ? "recency" : !T ? "T" : "monetary value");
+        goto done;
+    }
+    size_t n = st_table_nrows(t);
+    buf = malloc(6 * (n ? n : 1) * sizeof *buf);
+    if (!buf) {
+        ret = cli_error(CMD, CLI_FAIL, "out of memory");
+        goto done;
+    }
+    double *pa = buf, *ex = buf + n, *sp = buf + 2 * n, *clv = buf + 3 * n, *dert = buf + 4 * n,
+           *clvd = buf + 5 * n;
+    rc = st_table_new(ctx, "customer_id", n, &o);
+    for (size_t i = 0; !rc && i < n; i++) {
+        char idb[64];
+        const char *id;
+        if (st_table_col_type(t, (size_t)jk) == ST_COL_STR) {
+            id = st_table_str(t, (size_t)jk, i);
+        } else {
+            double d = st_table_f64(t, (size_t)jk)[i];
+            if (d == floor(d) && fabs(d) < 9e15) snprintf(idb, sizeof idb, "%.0f", d);
+            else snprintf(idb, sizeof idb, "%.17g", d);
+            id = idb;
+        }
+        rc = st_table_set_str(o, 0, i, id);
+        pa[i] = ex[i] = sp[i] = clv[i] = dert[i] = clvd[i] = NAN;
+        if (rc || isnan(T[i]) || isnan(x[i]) || isnan(r[i])) continue;
+        rc = st_model_predict(ctx, model, &x[i], &r[i], &T[i], 1, horizon, &pa[i], &ex[i]);
+        if (!rc && want_dert) rc = st_model_dert(ctx, model, &x[i], &r[i], &T[i], 1, discount, &dert[i]);
+        if (!rc && gg) {
+            double mi = isnan(mv[i]) ? 0.0 : mv[i];
+            rc = st_model_expected_spend(ctx, gg, &x[i], &mi, 1, &sp[i]);
+            if (!rc && horizon > 0.0)
+                rc = st_model_clv(ctx, model, gg, &x[i], &r[i], &T[i], &mi, 1, horizon, step, discount, margin,
+                                  &clv[i]);
+            else if (!rc) clv[i] = 0.0;
+            if (!rc && want_dert) clvd[i] = margin * sp[i] * dert[i];
+        }
+    }
+    if (!rc) rc = st_table_add_f64(o, "p_alive", ST_COL_F64, pa);
+    if (!rc) rc = st_table_add_f64(o, "expected_purchases", ST_COL_F64, ex);
+    if (!rc && gg) rc = st_table_add_f64(o, "expected_spend", ST_COL_F64, sp);
+    if (!rc && gg) rc = st_table_add_f64(o, "clv", ST_COL_F64, clv);
+    if (!rc && want_dert) rc = st_table_add_f64(o, "dert", ST_COL_F64, dert);
+    if (!rc && want_dert && gg) rc = st_table_add_f64(o, "clv_dert", ST_COL_F64, clvd);
+    if (!rc) rc = st_table_write_csv(ctx, o, out);
+    ret = rc ? cli_fail(CMD, ctx, rc) : CLI_OK;
+done:
+    free(buf);
+    st_table_free(o);
+    st_table_free(t);
+    st_model_free(gg);
+    st_model_free(model);
+    st_context_free(ctx);
+    return ret;
+}

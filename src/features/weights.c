@@ -1,0 +1,191 @@
+/*
+** weights.c -- indicator weights for value stratification: min-max normalisation, the entropy weight
+** method (seed 000 section 2.3), AHP from a pairwise comparison matrix, and the multiplicative
+** AHP x entropy combination of seed 002 (eq. 2). Also the column scalers used before clustering.
+*/
+#include "core/internal.h"
+
+#include <math.h>
+#include <string.h>
+
+static st_status check_matrix(st_context *ctx, const char *fn, const double *x, size_t n, size_t d,
+                              const void *out)
+{
+    if (!x || !out) return st__error(ctx, ST_EINVAL, "%s: NULL argument", fn);
+    if (n == 0 || d == 0) return st__error(ctx, ST_EINVAL, "%s: empty matrix (%zu x %zu)", fn, n, d);
+    size_t nd;
+    if (!st__mul_ok(n, d, &nd)) return st__error(ctx, ST_ENOMEM, "%s: matrix size overflows", fn);
+    for (size_t i = 0; i < nd; i++)
+        if (!isfinite(x[i]))
+            return st__error(ctx, ST_EINVAL, "%s: row %zu column %zu is not a finite number", fn, i / d + 1,
+                             i % d + 1);
+    return ST_OK;
+}
+
+static void column_range(const double *x, size_t n, size_t d, size_t j, double *lo, double *hi)
+{
+    double a = x[j], b = x[j];
+    for (size_t i = 1; i < n; i++) {
+        double v = x[i * d + j];
+        if (v < a) a = v;
+        if (v > b) b = v;
+    }
+    *lo = a;
+    *hi = b;
+}
+
+st_status st_minmax_normalize(st_context *ctx, const double *x, size_t n, size_t d, const int *cost,
+                              double *out)
+{
+    st_status rc = check_matrix(ctx, "minmax", x, n, d, out);
+    if (rc) return rc;
+    for (size_t j = 0; j < d; j++) {
+        double lo, hi;
+        column_range(x, n, d, j, &lo, &hi);
+        double span = hi - lo;
+        int rev = cost && cost[j];
+        for (size_t i = 0; i < n; i++) {
+            double v = x[i * d + j];
+            /* A constant column has no spread to scale; 0 keeps it out of entropy sums and distances. */
+            out[i * d + j] = span > 0 ? (rev ? (hi - v) / span : (v - lo) / span) : 0.0;
+        }
+    }
+    return ST_OK;
+}
+
+st_status st_entropy_weights(st_context *ctx, const double *x, size_t n, size_t d, const int *cost,
+                             double *entropy, double *weights)
+{
+    st_status rc = check_matrix(ctx, "entropy weights", x, n, d, weights);
+    if (rc) return rc;
+    double dsum = 0;
+    double logn = n > 1 ? log((double)n) : 0.0;
+    for (size_t j = 0; j < d; j++) {
+        double lo, hi;
+        column_range(x, n, d, j, &lo, &hi);
+        double span = hi - lo;
+        double e = 1.0;
+        if (span > 0 && n > 1) {
+            int rev = cost && cost[j];
+            double s = 0;
+            for (size_t i = 0; i < n; i++) {
+                double v = x[i * d + j];
+                s += rev ? (hi - v) / span : (v - lo) / span;
+            }
+            /* s >= 1 because min-max puts one value at exactly 1. */
+            double h = 0;
+            for (size_t i = 0; i < n; i++) {
+                double v = x[i * d + j];
+                double p = (rev ? (hi - v) / span : (v - lo) / span) / s;
+                if (p > 0) h -= p * log(p); /* 0 ln 0 = 0 */
+            }
+            e = h / logn;
+            if (e > 1) e = 1; /* rounding can push a near-uniform column a hair past 1 */
+            if (e < 0) e = 0;
+        }
+        if (entropy) entropy[j] = e;
+        weights[j] = 1.0 - e;
+        dsum += 1.0 - e;
+    }
+    for (size_t j = 0; j < d; j++) weights[j] = dsum > 0 ? weights[j] / dsum : 1.0 / (double)d;
+    return ST_OK;
+}
+
+/* Saaty's classic random consistency index, n = 1..15 (the 1.48 at n = 12 is as published). */
+static const double saaty_ri[16] = {0, 0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48,
+                                    1.56, 1.57, 1.59};
+
+st_status st_ahp_weights(st_context *ctx, const double *a, size_t m, double *weights, double *lambda_max,
+                         double *ci, double *cr)
+{
+    if (!a || !weights) return st__error(ctx, ST_EINVAL, "ahp: NULL argument");
+    if (m == 0) return st__error(ctx, ST_EINVAL, "ahp: empty matrix");
+    if (m > 15) return st__error(ctx, ST_ERANGE, "ahp: %zu indicators; the random index is tabled to 15", m);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < m; j++) {
+            double v = a[i * m + j];
+            if (!isfinite(v) || v <= 0)
+                return st__error(ctx, ST_EINVAL, "ahp: cell (%zu,%zu) = %g is not a positive number", i + 1,
+                                 j + 1, v);
+        }
+    for (size_t i = 0; i < m; i++) {
+        if (fabs(a[i * m + i] - 1.0) > 1e-6)
+            return st__error(ctx, ST_EINVAL, "ahp: diagonal cell (%zu,%zu) = %g, expected 1", i + 1, i + 1,
+                             a[i * m + i]);
+        for (size_t j = i + 1; j < m; j++)
+            if (fabs(a[i * m + j] * a[j * m + i] - 1.0) > 1e-6)
+                return st__error(ctx, ST_EINVAL,
+                                 "ahp: not reciprocal: cell (%zu,%zu) = %g but cell (%zu,%zu) = %g", i + 1, j + 1,
+                                 a[i * m + j], j + 1, i + 1, a[j * m + i]);
+    }
+    double v[15], nv[15];
+    for (size_t i = 0; i < m; i++) v[i] = 1.0 / (double)m;
+    /* Power iteration: a positive matrix has a simple dominant (Perron) eigenvalue with a positive
+    ** eigenvector, and the ratio of the next eigenvalue is small for near-consistent matrices. */
+    int converged = 0;
+    double lam = (double)m;
+    for (int it = 0; it < 10000 && !converged; it++) {
+        double s = 0;
+        for (size_t i = 0; i < m; i++) {
+            double t = 0;
+            for (size_t j = 0; j < m; j++) t += a[i * m + j] * v[j];
+            nv[i] = t;
+            s += t;
+        }
+        lam = s; /* sum(Av) with sum(v) = 1 */
+        double diff = 0;
+        for (size_t i = 0; i < m; i++) {
+            nv[i] /= s;
+            diff = fmax(diff, fabs(nv[i] - v[i]));
+            v[i] = nv[i];
+        }
+        if (diff <= 1e-15) converged = 1;
+    }
+    for (size_t i = 0; i < m; i++) weights[i] = v[i];
+    double c = m > 2 ? (lam - (double)m) / (double)(m - 1) : 0.0;
+    if (lambda_max) *lambda_max = lam;
+    if (ci) *ci = c;
+    if (cr) *cr = m > 2 ? c / saaty_ri[m] : 0.0;
+    if (!converged) return st__error(ctx, ST_ECONVERGE, "ahp: power iteration did not converge");
+    return ST_OK;
+}
+
+st_status st_combine_weights(st_context *ctx, const double *theta, const double *eta, size_t m, double *out)
+{
+    if (!theta || !eta || !out) return st__error(ctx, ST_EINVAL, "combine weights: NULL argument");
+    if (m == 0) return st__error(ctx, ST_EINVAL, "combine weights: no weights");
+    double s = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (!isfinite(theta[i]) || !isfinite(eta[i]) || theta[i] < 0 || eta[i] < 0)
+            return st__error(ctx, ST_EINVAL, "combine weights: weight %zu is negative or not finite", i + 1);
+        s += theta[i] * eta[i];
+    }
+    if (!(s > 0)) return st__error(ctx, ST_EINVAL, "combine weights: every product theta*eta is 0");
+    for (size_t i = 0; i < m; i++) out[i] = theta[i] * eta[i] / s;
+    return ST_OK;
+}
+
+st_status st_scale_columns(st_context *ctx, const double *x, size_t n, size_t d, st_scale how, double *out)
+{
+    if (how == ST_SCALE_MINMAX) return st_minmax_normalize(ctx, x, n, d, NULL, out);
+    st_status rc = check_matrix(ctx, "scale", x, n, d, out);
+    if (rc) return rc;
+    if (how == ST_SCALE_NONE) {
+        if (out != x) memmove(out, x, n * d * sizeof *x);
+        return ST_OK;
+    }
+    if (how != ST_SCALE_ZSCORE) return st__error(ctx, ST_EINVAL, "scale: unknown method %d", (int)how);
+    for (size_t j = 0; j < d; j++) {
+        double mean = 0;
+        for (size_t i = 0; i < n; i++) mean += x[i * d + j];
+        mean /= (double)n;
+        double var = 0;
+        for (size_t i = 0; i < n; i++) {
+            double t = x[i * d + j] - mean;
+            var += t * t;
+        }
+        double sd = sqrt(var / (double)n);
+        for (size_t i = 0; i < n; i++) out[i * d + j] = sd > 0 ? (x[i * d + j] - mean) / sd : 0.0;
+    }
+    return ST_OK;
+}

@@ -1,0 +1,252 @@
+/*
+** stage_mdp.c -- `strata run`'s decision stage (seed paper 000): customers stratified by the optimal
+** future value of their lifecycle state rather than by their past. Reads the event log again through the
+** MDP builder (it needs per-period activity, which the customer table does not keep).
+*/
+#include "pipeline/stage_mdp.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Illustrative defaults: the effects of actions never observed in the data are multipliers on the
+** no-action chain (reward, and the chance of churning). Replace them with A/B-test results via --actions. */
+static const char default_actions[] =
+    "{\n"
+    "  \"actions\": [\n"
+    "    {\"name\": \"none\", \"cost\": 0},\n"
+    "    {\"name\": \"email\", \"cost\": 0.1, \"reward_multiplier\": 1.03, \"churn_multiplier\": 0.95},\n"
+    "    {\"name\": \"coupon_5\", \"cost\": 5, \"reward_multiplier\": 1.15, \"churn_multiplier\": 0.85},\n"
+    "    {\"name\": \"coupon_10\", \"cost\": 10, \"reward_multiplier\": 1.25, \"churn_multiplier\": 0.75},\n"
+    "    {\"name\": \"vip_call\", \"cost\": 25, \"reward_multiplier\": 1.35, \"churn_multiplier\": 0.6}\n"
+    "  ],\n"
+    "  \"churn_states\": [\"churned\"]\n"
+    "}\n";
+
+#define MDP_ANNUAL_DISCOUNT 0.10
+#define MDP_SIM_CUSTOMERS 20000
+#define MDP_SIM_PERIODS 24
+#define MDP_SIM_SEED 20240101
+
+static st_status skip(st_stage_env *env, const char *why)
+{
+    st_jw *w = env->summary;
+    bool ok = st__jw_key(w, "mdp") && st__jw_begin_object(w) && st__jw_key(w, "skipped") && st__jw_string(w, why) &&
+              st__jw_end_object(w);
+    return ok ? ST_OK : ST_ENOMEM;
+}
+
+/* Key -> row of the state table, for joining it to the customer table. */
+typedef struct index {
+    uint32_t *slot;
+    size_t mask;
+} index;
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static st_status index_build(st_context *ctx, const st_table *t, index *ix)
+{
+    size_t n = st_table_nrows(t), cap = 16;
+    while (cap < 2 * n + 2) cap *= 2;
+    ix->slot = st__calloc(ctx, cap, sizeof *ix->slot);
+    if (!ix->slot) return ST_ENOMEM;
+    ix->mask = cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t s = (size_t)hash_str(st_table_str(t, 0, i)) & ix->mask;
+        while (ix->slot[s]) s = (s + 1) & ix->mask;
+        ix->slot[s] = (uint32_t)(i + 1);
+    }
+    return ST_OK;
+}
+
+static long index_find(const index *ix, const st_table *t, const char *key)
+{
+    size_t s = (size_t)hash_str(key) & ix->mask;
+    for (; ix->slot[s]; s = (s + 1) & ix->mask)
+        if (strcmp(st_table_str(t, 0, ix->slot[s] - 1), key) == 0) return (long)ix->slot[s] - 1;
+    return -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static st_status write_text(st_context *ctx, const char *dir, const char *name, const char *text)
+{
+    char *p = st__path_join(ctx, dir, name);
+    if (!p) return ST_ENOMEM;
+    st_status rc = st__write_file_atomic(ctx, p, text, strlen(text));
+    st__free(ctx, p, 0);
+    return rc;
+}
+
+/* Monte-Carlo value of a policy from a uniformly drawn start state; NaN when it could not be computed. */
+static double simulate(st_context *ctx, const st_mdp *m, const st_policy *p, double gamma)
+{
+    double mean = NAN;
+    if (st_mdp_simulate(ctx, m, p, MDP_SIM_CUSTOMERS, MDP_SIM_PERIODS, gamma, -1, MDP_SIM_SEED, &mean, NULL) != ST_OK)
+        return NAN;
+    return mean;
+}
+
+st_status st__stage_mdp(st_stage_env *env)
+{
+    st_context *ctx = env->ctx;
+    const st_summarize_options *so = &env->opts->summarize;
+    if (!so->has_header || so->columns) return skip(env, "the MDP builder needs files with a header row");
+    if (so->time_format) return skip(env, "the MDP builder reads ISO 8601 times only");
+    if (so->delimiter != ',') return skip(env, "the MDP builder reads comma-separated files only");
+    if (so->quantity_col) return skip(env, "the MDP builder needs an amount column (not quantity x price)");
+
+    char *models = st__path_join(ctx, env->out_dir, "models");
+    if (!models) return ST_ENOMEM;
+    mkdir(models, 0777);
+    st_status rc = ST_OK;
+    char *actions = NULL;
+    if (env->opts->mdp_actions) {
+        actions = st__strdup(ctx, env->opts->mdp_actions);
+        if (!actions) rc = ST_ENOMEM;
+    } else {
+        rc = write_text(ctx, models, "actions.json", default_actions);
+        if (rc == ST_OK && !(actions = st__path_join(ctx, models, "actions.json"))) rc = ST_ENOMEM;
+    }
+    st_mdp_events_options eo;
+    st_mdp_events_options_init(&eo);
+    eo.customer_col = so->customer_col;
+    eo.time_col = so->time_col;
+    if (so->amount_col) eo.amount_col = so->amount_col;
+    st_mdp *m = NULL;
+    st_table *states = NULL;
+    st_policy *opt = NULL, *none = NULL, *myopic = NULL;
+    index ix = {NULL, 0};
+    if (rc == ST_OK) {
+        rc = st_mdp_build_from_events_ex(ctx, env->paths, env->npaths, actions, &eo, &m, &states);
+        if (rc == ST_EEMPTY || rc == ST_ENOTFOUND || rc == ST_EPARSE || rc == ST_EFORMAT || rc == ST_ERANGE) {
+            /* the run's other stages stand; say why there is no MDP */
+            char why[ST_ERRMSG_CAP];
+            snprintf(why, sizeof why, "%s", st_errmsg(ctx));
+            st_clear_error(ctx);
+            rc = skip(env, why);
+            goto done;
+        }
+    }
+    /* eo.period is a month: a 10% annual rate becomes a monthly discount factor */
+    double gamma = pow(1.0 + MDP_ANNUAL_DISCOUNT, -1.0 / 12.0);
+    if (rc == ST_OK) rc = st_mdp_solve_value(ctx, m, gamma, 1e-6, 0, &opt);
+    if (rc == ST_OK) rc = st_policy_constant(ctx, m, 0, gamma, &none);
+    if (rc == ST_OK) rc = st_policy_myopic(ctx, m, gamma, &myopic);
+    if (rc == ST_OK) {
+        char *p = st__path_join(ctx, models, "mdp.json");
+        rc = p ? st_mdp_to_json_file(ctx, m, p) : ST_ENOMEM;
+        st__free(ctx, p, 0);
+    }
+    if (rc == ST_OK) {
+        char *p = st__path_join(ctx, models, "policy.json");
+        rc = p ? st_policy_to_json_file(ctx, opt, m, p) : ST_ENOMEM;
+        st__free(ctx, p, 0);
+    }
+    /* Per customer: state, optimal action and value; strata by terciles of V* over the customers. */
+    st_table *t = env->customers;
+    size_t n = st_table_nrows(t), nS = st_mdp_nstates(m ? m : NULL);
+    size_t c_state = 0, c_action = 0, c_strategy = 0;
+    double *value = NULL, *stratum = NULL, *sorted = NULL;
+    if (rc == ST_OK) rc = index_build(ctx, states, &ix);
+    if (rc == ST_OK) {
+        value = st__malloc(ctx, (n ? n : 1) * sizeof *value);
+        stratum = st__malloc(ctx, (n ? n : 1) * sizeof *stratum);
+        sorted = st__malloc(ctx, (n ? n : 1) * sizeof *sorted);
+        if (!value || !stratum || !sorted) rc = ST_ENOMEM;
+    }
+    if (rc == ST_OK && (rc = st_table_add_str(t, "mdp_state")) == ST_OK) c_state = st_table_ncols(t) - 1;
+    if (rc == ST_OK && (rc = st_table_add_str(t, "optimal_action")) == ST_OK) c_action = st_table_ncols(t) - 1;
+    size_t nv = 0;
+    for (size_t i = 0; i < n && rc == ST_OK; i++) {
+        value[i] = NAN;
+        long r = index_find(&ix, states, st_table_str(t, 0, i));
+        if (r < 0) continue;
+        const char *sname = st_table_str(states, 1, (size_t)r);
+        size_t s = 0;
+        while (s < nS && strcmp(st_mdp_state_name(m, s), sname) != 0) s++;
+        if (s == nS) continue;
+        long a = st_policy_action(opt, s, 0);
+        rc = st_table_set_str(t, c_state, i, sname);
+        if (rc == ST_OK && a >= 0) rc = st_table_set_str(t, c_action, i, st_mdp_action_name(m, (size_t)a));
+        value[i] = st_policy_value(opt, s, 0);
+        sorted[nv++] = value[i];
+    }
+    double q1 = 0, q2 = 0;
+    if (rc == ST_OK && nv) {
+        qsort(sorted, nv, sizeof *sorted, cmp_double);
+        q1 = sorted[nv / 3];
+        q2 = sorted[2 * nv / 3];
+    }
+    if (rc == ST_OK && (rc = st_table_add_str(t, "strategy")) == ST_OK) c_strategy = st_table_ncols(t) - 1;
+    size_t counts[3] = {0, 0, 0};
+    for (size_t i = 0; i < n && rc == ST_OK; i++) {
+        if (isnan(value[i])) {
+            stratum[i] = NAN;
+            continue;
+        }
+        /* above a cut only when V* exceeds it: customers tied at a quantile fall to the lower stratum */
+        int k = value[i] > q2 ? 1 : value[i] > q1 ? 2 : 3;
+        stratum[i] = k;
+        counts[k - 1]++;
+        rc = st_table_set_str(t, c_strategy, i, k == 1 ? "retain" : k == 2 ? "nurture" : "activate");
+    }
+    if (rc == ST_OK) rc = st_table_add_f64(t, "optimal_value", ST_COL_F64, value);
+    if (rc == ST_OK) rc = st_table_add_f64(t, "value_stratum", ST_COL_F64, stratum);
+    if (rc == ST_OK) {
+        double v_opt = simulate(ctx, m, opt, gamma), v_none = simulate(ctx, m, none, gamma),
+               v_myopic = simulate(ctx, m, myopic, gamma);
+        st_jw *w = env->summary;
+        bool ok = st__jw_key(w, "mdp") && st__jw_begin_object(w) && st__jw_key(w, "period") &&
+                  st__jw_string(w, "month") && st__jw_key(w, "discount_per_period") && st__jw_number(w, gamma) &&
+                  st__jw_key(w, "states") && st__jw_int(w, (long long)nS) && st__jw_key(w, "actions") &&
+                  st__jw_begin_array(w);
+        for (size_t a = 0; ok && a < st_mdp_nactions(m); a++) ok = st__jw_string(w, st_mdp_action_name(m, a));
+        ok = ok && st__jw_end_array(w) && st__jw_key(w, "policy") && st__jw_begin_object(w);
+        for (size_t s = 0; ok && s < nS; s++) {
+            long a = st_policy_action(opt, s, 0);
+            ok = st__jw_key(w, st_mdp_state_name(m, s)) && st__jw_string(w, a >= 0 ? st_mdp_action_name(m, (size_t)a) : "");
+        }
+        ok = ok && st__jw_end_object(w) && st__jw_key(w, "strata_customers") && st__jw_begin_object(w) &&
+             st__jw_key(w, "retain") && st__jw_int(w, (long long)counts[0]) && st__jw_key(w, "nurture") &&
+             st__jw_int(w, (long long)counts[1]) && st__jw_key(w, "activate") && st__jw_int(w, (long long)counts[2]) &&
+             st__jw_end_object(w) && st__jw_key(w, "simulated_value_per_customer") && st__jw_begin_object(w) &&
+             st__jw_key(w, "customers") && st__jw_int(w, MDP_SIM_CUSTOMERS) && st__jw_key(w, "periods") &&
+             st__jw_int(w, MDP_SIM_PERIODS) && st__jw_key(w, "optimal") && st__jw_number(w, v_opt) &&
+             st__jw_key(w, "do_nothing") && st__jw_number(w, v_none) && st__jw_key(w, "myopic") &&
+             st__jw_number(w, v_myopic) && st__jw_key(w, "always_same_action") && st__jw_begin_object(w);
+        for (size_t a = 1; ok && a < st_mdp_nactions(m); a++) {
+            st_policy *pa = NULL;
+            double v = NAN;
+            if (st_policy_constant(ctx, m, a, gamma, &pa) == ST_OK) v = simulate(ctx, m, pa, gamma);
+            st_policy_free(pa);
+            ok = st__jw_key(w, st_mdp_action_name(m, a)) && st__jw_number(w, v);
+        }
+        ok = ok && st__jw_end_object(w) && st__jw_end_object(w) && st__jw_end_object(w);
+        if (!ok) rc = ST_ENOMEM;
+    }
+    st__free(ctx, value, 0);
+    st__free(ctx, stratum, 0);
+    st__free(ctx, sorted, 0);
+done:
+    st__free(ctx, ix.slot, 0);
+    st_policy_free(opt);
+    st_policy_free(none);
+    st_policy_free(myopic);
+    st_table_free(states);
+    st_mdp_free(m);
+    st__free(ctx, actions, 0);
+    st__free(ctx, models, 0);
+    return rc;
+}

@@ -1,0 +1,218 @@
+/*
+** stage_value.c -- the value stage of `strata run`: the customer table's BTYD summary columns go through
+** the BG/NBD and Gamma-Gamma fits of src/value, and the per-customer predictions come back as columns.
+*/
+#include "pipeline/stage_value.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define VALUE_SEED 42
+#define VALUE_DISCOUNT 0.10  /* annual */
+#define VALUE_MIN_GG 10      /* repeat buyers needed before a spend model is worth fitting */
+
+static const char *unit_name(st_unit u)
+{
+    switch (u) {
+    case ST_UNIT_DAY: return "day";
+    case ST_UNIT_WEEK: return "week";
+    case ST_UNIT_MONTH: return "month";
+    }
+    return "";
+}
+
+/* 52 weeks in the table's unit. */
+static double default_horizon(st_unit u)
+{
+    switch (u) {
+    case ST_UNIT_DAY: return 364.0;
+    case ST_UNIT_WEEK: return 52.0;
+    case ST_UNIT_MONTH: return 12.0;
+    }
+    return 364.0;
+}
+
+static st_status ensure_dir(st_context *ctx, const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0) return S_ISDIR(st.st_mode) ? ST_OK : st__error(ctx, ST_EIO, "%s: not a directory", dir);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return st__error(ctx, ST_EIO, "%s: cannot create: %s", dir, strerror(errno));
+    return ST_OK;
+}
+
+static st_status save_model(st_stage_env *env, const char *models_dir, const char *name, const st_model *m)
+{
+    char *p = st__path_join(env->ctx, models_dir, name);
+    if (!p) return ST_ENOMEM;
+    st_status rc = st_model_save(env->ctx, m, p);
+    st__free(env->ctx, p, 0);
+    return rc;
+}
+
+static bool write_model_summary(st_jw *w, const char *key, const st_model *m)
+{
+    bool ok = st__jw_key(w, key) && st__jw_begin_object(w) && st__jw_key(w, "params") && st__jw_begin_object(w);
+    for (size_t k = 0; ok && k < st_model_nparams(m); k++)
+        ok = st__jw_key(w, st_model_param_name(m, k)) && st__jw_number(w, st_model_param(m, k));
+    ok = ok && st__jw_end_object(w) && st__jw_key(w, "std_errors") && st__jw_begin_object(w);
+    for (size_t k = 0; ok && k < st_model_nparams(m); k++)
+        ok = st__jw_key(w, st_model_param_name(m, k)) && st__jw_number(w, st_model_stderr(m, k));
+    ok = ok && st__jw_end_object(w) && st__jw_key(w, "log_likelihood") && st__jw_number(w, st_model_loglik(m)) &&
+         st__jw_key(w, "converged") && st__jw_bool(w, st_model_converged(m) != 0) && st__jw_key(w, "status") &&
+         st__jw_string(w, st_model_status(m)) && st__jw_key(w, "iterations") &&
+         st__jw_int(w, st_model_iterations(m)) && st__jw_key(w, "n_obs") && st__jw_number(w, st_model_nobs(m));
+    if (ok && st_model_warning(m)[0]) ok = st__jw_key(w, "warning") && st__jw_string(w, st_model_warning(m));
+    return ok && st__jw_end_object(w);
+}
+
+static bool skip(st_jw *w, const char *reason)
+{
+    return st__jw_key(w, "value") && st__jw_begin_object(w) && st__jw_key(w, "skipped") &&
+           st__jw_string(w, reason) && st__jw_end_object(w);
+}
+
+st_status st__stage_value(st_stage_env *env) { return st__stage_value_ex(env, 0); }
+
+st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
+{
+    st_context *ctx = env->ctx;
+    st_table *t = env->customers;
+    st_jw *w = env->summary;
+    long jf = st_table_find(t, "frequency"), jr = st_table_find(t, "recency"), jT = st_table_find(t, "T");
+    long jm = st_table_find(t, "monetary_value");
+    const double *x = jf >= 0 ? st_table_f64(t, (size_t)jf) : NULL;
+    const double *r = jr >= 0 ? st_table_f64(t, (size_t)jr) : NULL;
+    const double *T = jT >= 0 ? st_table_f64(t, (size_t)jT) : NULL;
+    const double *mv = jm >= 0 ? st_table_f64(t, (size_t)jm) : NULL;
+    if (!x || !r || !T) return skip(w, "no frequency/recency/T columns") ? ST_OK : ST_ENOMEM;
+    size_t n = st_table_nrows(t);
+    st_unit unit = env->opts ? env->opts->summarize.unit : ST_UNIT_DAY;
+    double horizon = default_horizon(unit);
+
+    st_btyd_acc *acc = NULL, *gacc = NULL, *pacc = NULL;
+    st_model *bg = NULL, *gg = NULL, *pn = NULL;
+    double *cols = NULL;
+    char *models_dir = NULL;
+    st_status rc = st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &acc);
+    if (!rc) rc = st_btyd_acc_new(ctx, ST_MODEL_GG, &gacc);
+    if (!rc && with_pnbd) rc = st_btyd_acc_new(ctx, ST_MODEL_PNBD, &pacc);
+    size_t used = 0, repeat = 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (isnan(T[i]) || isnan(x[i]) || isnan(r[i])) continue; /* no purchase: not a BTYD customer */
+        rc = st_btyd_acc_add(acc, x[i], r[i], T[i], 1.0);
+        if (!rc && pacc) rc = st_btyd_acc_add(pacc, x[i], r[i], T[i], 1.0);
+        used++;
+        if (!rc && mv && x[i] > 0.0 && mv[i] > 0.0) {
+            rc = st_btyd_acc_add(gacc, x[i], mv[i], 0.0, 1.0);
+            repeat++;
+        }
+    }
+    if (rc) goto done;
+    if (used == 0) {
+        rc = skip(w, "no customer with a purchase") ? ST_OK : ST_ENOMEM;
+        goto done;
+    }
+    rc = st_btyd_acc_fit(acc, 0.0, VALUE_SEED, &bg);
+    if (rc == ST_ECONVERGE || rc == ST_EEMPTY) {
+        rc = skip(w, st_errmsg(ctx)) ? ST_OK : ST_ENOMEM;
+        st_clear_error(ctx);
+        goto done;
+    }
+    if (rc) goto done;
+    st_model_set_time_unit(bg, unit_name(unit));
+    if (repeat >= VALUE_MIN_GG) {
+        st_status grc = st_btyd_acc_fit(gacc, 0.0, VALUE_SEED, &gg);
+        if (grc == ST_ENOMEM) {
+            rc = grc;
+            goto done;
+        }
+        if (grc) st_clear_error(ctx); /* no spend model: CLV columns are left out */
+    }
+    if (pacc) {
+        st_status prc = st_btyd_acc_fit(pacc, 0.0, VALUE_SEED, &pn);
+        if (prc == ST_ENOMEM) {
+            rc = prc;
+            goto done;
+        }
+        if (prc) st_clear_error(ctx); /* reported as missing in the summary; BG/NBD carries the stage */
+        else st_model_set_time_unit(pn, unit_name(unit));
+    }
+    models_dir = st__path_join(ctx, env->out_dir, "models");
+    if (!models_dir) {
+        rc = ST_ENOMEM;
+        goto done;
+    }
+    if ((rc = ensure_dir(ctx, models_dir)) != ST_OK) goto done;
+    if ((rc = save_model(env, models_dir, "bgnbd.json", bg)) != ST_OK) goto done;
+    if (gg && (rc = save_model(env, models_dir, "gg.json", gg)) != ST_OK) goto done;
+    if (pn && (rc = save_model(env, models_dir, "pnbd.json", pn)) != ST_OK) goto done;
+    int gg_usable = gg && st_model_param(gg, 1) > 1.0;
+
+    cols = st__calloc(ctx, 4 * (n ? n : 1), sizeof *cols);
+    if (!cols) {
+        rc = ST_ENOMEM;
+        goto done;
+    }
+    double *pa = cols, *ex = cols + n, *sp = cols + 2 * n, *clv = cols + 3 * n;
+    double sum_ex = 0.0, sum_clv = 0.0, sum_pa = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        pa[i] = ex[i] = sp[i] = clv[i] = (double)NAN;
+        if (isnan(T[i]) || isnan(x[i]) || isnan(r[i])) continue;
+        if ((rc = st_model_predict(ctx, bg, &x[i], &r[i], &T[i], 1, horizon, &pa[i], &ex[i])) != ST_OK) goto done;
+        sum_pa += pa[i];
+        sum_ex += ex[i];
+        if (gg_usable) {
+            double mi = mv && x[i] > 0.0 && mv[i] > 0.0 ? mv[i] : 0.0;
+            if ((rc = st_model_expected_spend(ctx, gg, &x[i], &mi, 1, &sp[i])) != ST_OK) goto done;
+            rc = st_model_clv(ctx, bg, gg, &x[i], &r[i], &T[i], &mi, 1, horizon, 0.0, VALUE_DISCOUNT, 1.0, &clv[i]);
+            if (rc) goto done;
+            sum_clv += clv[i];
+        }
+    }
+    if ((rc = st_table_add_f64(t, "p_alive", ST_COL_F64, pa)) != ST_OK) goto done;
+    if ((rc = st_table_add_f64(t, "expected_purchases", ST_COL_F64, ex)) != ST_OK) goto done;
+    if (gg_usable) {
+        if ((rc = st_table_add_f64(t, "expected_spend", ST_COL_F64, sp)) != ST_OK) goto done;
+        if ((rc = st_table_add_f64(t, "clv", ST_COL_F64, clv)) != ST_OK) goto done;
+    }
+    if (pn) {
+        /* The BG/NBD columns are no longer needed: reuse their buffers for the Pareto/NBD ones. */
+        for (size_t i = 0; i < n; i++) {
+            pa[i] = ex[i] = (double)NAN;
+            if (isnan(T[i]) || isnan(x[i]) || isnan(r[i])) continue;
+            if ((rc = st_model_predict(ctx, pn, &x[i], &r[i], &T[i], 1, horizon, &pa[i], &ex[i])) != ST_OK) goto done;
+        }
+        if ((rc = st_table_add_f64(t, "p_alive_pnbd", ST_COL_F64, pa)) != ST_OK) goto done;
+        if ((rc = st_table_add_f64(t, "expected_purchases_pnbd", ST_COL_F64, ex)) != ST_OK) goto done;
+    }
+    bool ok = st__jw_key(w, "value") && st__jw_begin_object(w) && st__jw_key(w, "time_unit") &&
+              st__jw_string(w, unit_name(unit)) && st__jw_key(w, "horizon") && st__jw_number(w, horizon) &&
+              st__jw_key(w, "annual_discount") && st__jw_number(w, VALUE_DISCOUNT) && st__jw_key(w, "customers") &&
+              st__jw_int(w, (long long)used) && st__jw_key(w, "repeat_customers") &&
+              st__jw_int(w, (long long)repeat) && st__jw_key(w, "unique_rows") &&
+              st__jw_int(w, (long long)st_btyd_acc_rows(acc)) && write_model_summary(w, "bgnbd", bg);
+    if (ok && gg) ok = write_model_summary(w, "gg", gg);
+    if (ok && pn) ok = write_model_summary(w, "pnbd", pn);
+    if (ok && with_pnbd && !pn) ok = st__jw_key(w, "pnbd_skipped") && st__jw_string(w, "the Pareto/NBD fit failed");
+    if (ok && !gg_usable)
+        ok = st__jw_key(w, "clv_skipped") &&
+             st__jw_string(w, gg ? "gg q <= 1: expected spend undefined" : "too few repeat buyers for gg");
+    ok = ok && st__jw_key(w, "mean_p_alive") && st__jw_number(w, sum_pa / (double)used) &&
+         st__jw_key(w, "expected_purchases_total") && st__jw_number(w, sum_ex);
+    if (ok && gg_usable) ok = st__jw_key(w, "clv_total") && st__jw_number(w, sum_clv);
+    ok = ok && st__jw_end_object(w);
+    if (!ok) rc = st__error(ctx, ST_ENOMEM, "out of memory writing the summary");
+done:
+    if (cols) st__free(ctx, cols, 4 * (n ? n : 1) * sizeof *cols);
+    if (models_dir) st__free(ctx, models_dir, 0);
+    st_model_free(bg);
+    st_model_free(gg);
+    st_model_free(pn);
+    st_btyd_acc_free(pacc);
+    st_btyd_acc_free(acc);
+    st_btyd_acc_free(gacc);
+    return rc;
+}

@@ -1,0 +1,109 @@
+/*
+** util.c -- small shared pieces of the segment stage: label encoding (as scikit-learn's LabelEncoder),
+** data checks, and a fixed fan-out over pthreads whose results never depend on how many threads ran.
+*/
+#include "segment/segment.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+st_status st__seg_check_data(st_context *ctx, const char *fn, const double *x, size_t n, size_t d)
+{
+    if (!x) return st__error(ctx, ST_EINVAL, "%s: NULL data", fn);
+    if (n == 0 || d == 0) return st__error(ctx, ST_EINVAL, "%s: empty data (%zu x %zu)", fn, n, d);
+    size_t nd;
+    if (!st__mul_ok(n, d, &nd) || nd > SIZE_MAX / sizeof(double))
+        return st__error(ctx, ST_ENOMEM, "%s: data size overflows", fn);
+    for (size_t i = 0; i < nd; i++)
+        if (!isfinite(x[i]))
+            return st__error(ctx, ST_EINVAL, "%s: row %zu column %zu is not a finite number", fn, i / d + 1,
+                             i % d + 1);
+    return ST_OK;
+}
+
+typedef struct {
+    int32_t v;
+    size_t i;
+} lab_pair;
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const lab_pair *p = a, *q = b;
+    if (p->v != q->v) return p->v < q->v ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+st_status st__label_encode(st_context *ctx, const int32_t *labels, size_t n, int32_t **codes, size_t *k,
+                           size_t **counts)
+{
+    *codes = NULL;
+    if (counts) *counts = NULL;
+    lab_pair *p = st__calloc(ctx, n ? n : 1, sizeof *p);
+    int32_t *c = st__calloc(ctx, n ? n : 1, sizeof *c);
+    if (!p || !c) {
+        st__free(ctx, p, n * sizeof *p);
+        st__free(ctx, c, n * sizeof *c);
+        return ST_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        p[i].v = labels[i];
+        p[i].i = i;
+    }
+    qsort(p, n, sizeof *p, cmp_pair);
+    size_t nk = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && p[i].v != p[i - 1].v) nk++;
+        c[p[i].i] = (int32_t)nk;
+    }
+    if (n > 0) nk++;
+    st__free(ctx, p, n * sizeof *p);
+    if (counts) {
+        size_t *cnt = st__calloc(ctx, nk ? nk : 1, sizeof *cnt);
+        if (!cnt) {
+            st__free(ctx, c, n * sizeof *c);
+            return ST_ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) cnt[c[i]]++;
+        *counts = cnt;
+    }
+    *codes = c;
+    *k = nk;
+    return ST_OK;
+}
+
+typedef struct {
+    void (*fn)(void *);
+    void *arg;
+} thread_job;
+
+static void *thread_main(void *p)
+{
+    thread_job *j = p;
+    j->fn(j->arg);
+    return NULL;
+}
+
+void st__seg_parallel(int nt, void (*fn)(void *), void *args, size_t size)
+{
+    enum { MAXT = 64 };
+    if (nt > MAXT) nt = MAXT;
+    if (nt < 1) nt = 1;
+    pthread_t th[MAXT];
+    thread_job jobs[MAXT];
+    int started[MAXT] = {0};
+    char *base = args;
+    for (int t = 1; t < nt; t++) {
+        jobs[t].fn = fn;
+        jobs[t].arg = base + (size_t)t * size;
+        started[t] = pthread_create(&th[t], NULL, thread_main, &jobs[t]) == 0;
+    }
+    fn(base);
+    for (int t = 1; t < nt; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            fn(base + (size_t)t * size);
+    }
+}
