@@ -207,11 +207,12 @@ st_status st__atomic_open(st_context *ctx, const char *path, st_atomic_file *af)
     snprintf(af->tmp_path, n + 32, "%s.tmp.%ld", path, (long)getpid());
     FILE *fp = fopen(af->tmp_path, "wb");
     if (!fp) {
-        int e = errno;
+        /* path may be final_path: report before freeing it */
+        st_status rc = st__error(ctx, ST_EIO, "%s: cannot create: %s", path, strerror(errno));
         st__free(ctx, af->final_path, 0);
         st__free(ctx, af->tmp_path, 0);
         af->final_path = af->tmp_path = NULL;
-        return st__error(ctx, ST_EIO, "%s: cannot create: %s", path, strerror(e));
+        return rc;
     }
     af->fp = fp;
     return ST_OK;
