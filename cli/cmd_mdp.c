@@ -358,6 +358,15 @@ static int do_assign(int argc, char **argv)
         code = cli_error(CMD, CLI_FAIL, "%s: no column '%s' (choose one with --state-col)", files[2], state_col);
         goto done;
     }
+    static const char *const added[] = {"state_index", "optimal_action", "optimal_value", "stratum", "strategy"};
+    for (size_t k = 0; k < sizeof added / sizeof added[0]; k++)
+        if (st_table_find(t, added[k]) >= 0) {
+            code = cli_error(CMD, CLI_FAIL,
+                             "%s already has a column '%s', which assign writes (from `strata run`? keep only the "
+                             "key and state columns, e.g. with --state-col mdp_state on a trimmed copy)",
+                             files[2], added[k]);
+            goto done;
+        }
     size_t n = st_table_nrows(t), jcol = (size_t)jc;
     sidx = malloc((n ? n : 1) * sizeof *sidx);
     val = malloc((n ? n : 1) * sizeof *val);

@@ -132,9 +132,7 @@ bool st__buf_put_double(st_buf *b, double x)
             u /= 10;
         } while (u);
         n = 0;
-        if (v < 0 || (v == 0 && signbit(x))) {
-            if (v < 0) out[n++] = '-';
-        }
+        if (v < 0 || signbit(x)) out[n++] = '-'; /* -0 stays -0, so the round trip is exact */
         while (k) out[n++] = tmp[--k];
     } else if (isinf(x)) {
         n = snprintf(out, 40, "%s", x > 0 ? "inf" : "-inf");

@@ -6,6 +6,7 @@
 #include "core/table.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,54 @@ st_status st_table_add_str(st_table *t, const char *name)
 
 /* ---- CSV output ---- */
 
+/* Rows [from, to) as CSV text appended to b. */
+static bool format_rows(const st_table *t, size_t from, size_t to, st_buf *b)
+{
+    bool ok = true;
+    for (size_t i = from; i < to && ok; i++) {
+        for (size_t j = 0; j < t->ncols && ok; j++) {
+            const column *c = &t->cols[j];
+            if (j) ok = st__buf_putc(b, ',');
+            if (!ok) break;
+            if (c->type == ST_COL_STR) {
+                const char *s = c->pool + c->off[i];
+                ok = st__buf_put_csv_field(b, s, strlen(s), ',');
+            } else if (c->type == ST_COL_DATE) {
+                double d = c->f64[i];
+                if (!isnan(d)) {
+                    char tmp[16];
+                    size_t n = st_format_date((int64_t)floor(d), tmp, sizeof tmp);
+                    ok = st__buf_append(b, tmp, n);
+                }
+            } else {
+                ok = st__buf_put_double(b, c->f64[i]);
+            }
+        }
+        ok = ok && st__buf_putc(b, '\n');
+    }
+    return ok;
+}
+
+/* Formatting numbers is most of the cost of writing a table, so large tables are formatted by several
+** threads, chunk by chunk (bounded memory), and written in row order: the bytes do not depend on threads. */
+#define WRITE_CHUNK_ROWS 16384
+#define WRITE_MAX_THREADS 8
+
+typedef struct fmt_job {
+    const st_table *t;
+    size_t from, to;
+    st_context wctx; /* worker-local errors, same allocator */
+    st_buf b;
+    bool ok;
+} fmt_job;
+
+static void *fmt_main(void *arg)
+{
+    fmt_job *j = arg;
+    j->ok = format_rows(j->t, j->from, j->to, &j->b);
+    return NULL;
+}
+
 st_status st_table_write_csv(st_context *ctx, const st_table *t, const char *path)
 {
     if (!ctx) return ST_EINVAL;
@@ -233,45 +282,50 @@ st_status st_table_write_csv(st_context *ctx, const st_table *t, const char *pat
     st_atomic_file af;
     st_status rc = st__atomic_open(ctx, path, &af);
     if (rc) return rc;
-    st_buf b;
-    st__buf_init(&b, ctx);
     FILE *fp = af.fp;
-    bool ok = true;
+    int nt = st_context_threads(ctx);
+    if (nt > WRITE_MAX_THREADS) nt = WRITE_MAX_THREADS;
+    if (t->nrows <= WRITE_CHUNK_ROWS) nt = 1;
+    fmt_job jobs[WRITE_MAX_THREADS];
+    for (int k = 0; k < nt; k++) {
+        jobs[k].t = t;
+        jobs[k].wctx = *ctx;
+        jobs[k].wctx.progress = NULL;
+        st__buf_init(&jobs[k].b, k ? &jobs[k].wctx : ctx);
+    }
+    st_buf *b = &jobs[0].b;
+    bool ok = true, io = true;
     for (size_t j = 0; j < t->ncols && ok; j++) {
-        if (j) ok = st__buf_putc(&b, ',');
-        ok = ok && st__buf_put_csv_field(&b, t->cols[j].name, strlen(t->cols[j].name), ',');
+        if (j) ok = st__buf_putc(b, ',');
+        ok = ok && st__buf_put_csv_field(b, t->cols[j].name, strlen(t->cols[j].name), ',');
     }
-    ok = ok && st__buf_putc(&b, '\n');
-    for (size_t i = 0; i < t->nrows && ok; i++) {
-        for (size_t j = 0; j < t->ncols && ok; j++) {
-            const column *c = &t->cols[j];
-            if (j) ok = st__buf_putc(&b, ',');
-            if (!ok) break;
-            if (c->type == ST_COL_STR) {
-                const char *s = c->pool + c->off[i];
-                ok = st__buf_put_csv_field(&b, s, strlen(s), ',');
-            } else if (c->type == ST_COL_DATE) {
-                double d = c->f64[i];
-                if (!isnan(d)) {
-                    char tmp[16];
-                    size_t n = st_format_date((int64_t)floor(d), tmp, sizeof tmp);
-                    ok = st__buf_append(&b, tmp, n);
-                }
-            } else {
-                ok = st__buf_put_double(&b, c->f64[i]);
-            }
+    ok = ok && st__buf_putc(b, '\n');
+    for (size_t i = 0; i < t->nrows && ok && io;) {
+        pthread_t tid[WRITE_MAX_THREADS];
+        bool started[WRITE_MAX_THREADS] = {false};
+        int used = 0;
+        for (int k = 0; k < nt && i < t->nrows; k++, used++) {
+            jobs[k].from = i;
+            jobs[k].to = t->nrows - i > WRITE_CHUNK_ROWS ? i + WRITE_CHUNK_ROWS : t->nrows;
+            i = jobs[k].to;
         }
-        ok = ok && st__buf_putc(&b, '\n');
-        if (ok && b.len >= (1u << 20)) {
-            if (fwrite(b.data, 1, b.len, fp) != b.len) ok = false;
-            b.len = 0;
+        for (int k = 1; k < used; k++) started[k] = pthread_create(&tid[k], NULL, fmt_main, &jobs[k]) == 0;
+        fmt_main(&jobs[0]);
+        for (int k = 1; k < used; k++) {
+            if (started[k]) pthread_join(tid[k], NULL);
+            else fmt_main(&jobs[k]); /* no thread to be had: format it here */
+        }
+        for (int k = 0; k < used; k++) {
+            if (!jobs[k].ok) ok = false;
+            if (ok && io && jobs[k].b.len && fwrite(jobs[k].b.data, 1, jobs[k].b.len, fp) != jobs[k].b.len) io = false;
+            jobs[k].b.len = 0;
         }
     }
-    if (ok && b.len && fwrite(b.data, 1, b.len, fp) != b.len) ok = false;
-    st__buf_free(&b);
-    if (!ok) {
+    if (ok && io && b->len && fwrite(b->data, 1, b->len, fp) != b->len) io = false;
+    for (int k = 0; k < nt; k++) st__buf_free(&jobs[k].b);
+    if (!ok || !io) {
         st__atomic_abort(ctx, &af);
-        if (st_errcode(ctx) == ST_ENOMEM) return ST_ENOMEM;
+        if (!ok) return st__error(ctx, ST_ENOMEM, "%s: out of memory while formatting the table", path);
         return st__error(ctx, ST_EIO, "%s: write failed", path);
     }
     return st__atomic_commit(ctx, &af);

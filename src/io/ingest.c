@@ -6,6 +6,7 @@
 #include "core/internal.h"
 #include "features/summary.h"
 #include "io/csv.h"
+#include "io/number.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -182,50 +183,15 @@ static bool parse_day(worker *w, const char *s, size_t n, int32_t *day)
     return true;
 }
 
-static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-/* A decimal number. Plain decimals of up to 15 digits are exact as integer / power of ten (Clinger's fast
-** path); anything else goes through strtod with an end-pointer check. */
+/* A decimal number, parsed as io/number.h does for every reader: exact fast path, else strtod. */
 static bool parse_number(worker *w, const char *s, size_t n, double *out)
 {
+    (void)w;
     trim(&s, &n);
     if (n == 0) return false;
-    size_t i = 0;
-    bool neg = false;
-    if (s[0] == '-' || s[0] == '+') {
-        neg = s[0] == '-';
-        i = 1;
-    }
-    uint64_t m = 0;
-    int digits = 0, frac = -1;
-    for (; i < n; i++) {
-        char c = s[i];
-        if (isd(c)) {
-            m = m * 10 + (uint64_t)(c - '0');
-            digits++;
-            if (frac >= 0) frac++;
-        } else if (c == '.' && frac < 0) {
-            frac = 0;
-        } else {
-            break;
-        }
-    }
-    if (i == n && digits > 0 && digits <= 15) {
-        double v = (double)m;
-        if (frac > 0) v /= pow10_tab[frac];
-        *out = neg ? -v : v;
-        return true;
-    }
-    if (n >= 64) return false;
-    char tmp[64];
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    char *end;
-    errno = 0;
-    double v = strtod(tmp, &end);
-    if (end != tmp + n || !isfinite(v)) return false;
-    (void)w;
+    if (st__number_fast(s, n, out)) return true;
+    double v;
+    if (!st__number_strtod(s, n, &v) || !isfinite(v)) return false;
     *out = v;
     return true;
 }

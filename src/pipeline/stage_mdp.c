@@ -130,8 +130,9 @@ st_status st__stage_mdp(st_stage_env *env)
     index ix = {NULL, 0};
     if (rc == ST_OK) {
         rc = st_mdp_build_from_events_ex(ctx, env->paths, env->npaths, actions, &eo, &m, &states);
-        if (rc == ST_EEMPTY || rc == ST_ENOTFOUND || rc == ST_EPARSE || rc == ST_EFORMAT || rc == ST_ERANGE) {
-            /* the run's other stages stand; say why there is no MDP */
+        if (rc == ST_EEMPTY || rc == ST_ENOTFOUND || rc == ST_EPARSE || rc == ST_ERANGE) {
+            /* The event data does not suit the builder: the run's other stages stand; say why there is no
+            ** MDP. Not ST_EFORMAT: only a bad --actions file gives it, a user error that fails the run. */
             char why[ST_ERRMSG_CAP];
             snprintf(why, sizeof why, "%s", st_errmsg(ctx));
             st_clear_error(ctx);

@@ -207,11 +207,11 @@ static size_t argmin_first(const double *v, size_t n)
     return i;
 }
 
-/* Fills e[0..m-1] with exp(-a j^2) by the recurrence e[j+1] = e[j] r_j, r_{j+1} = r_j exp(-2a): two
-** exponentials instead of m; values under floor (and everything after them) become 0. */
-static void gauss_table(double *e, size_t m, double a, double floor_h)
+/* Fills e[0..m-1] with exp(-a j^2), given r = exp(-a), by the recurrence e[j+1] = e[j] r_j,
+** r_{j+1} = r_j r^2: no exponential at all; values under floor (and everything after them) become 0. */
+static void gauss_table(double *e, size_t m, double r, double floor_h)
 {
-    double v = 1.0, r = exp(-a), q = exp(-2 * a);
+    double v = 1.0, q = r * r;
     size_t j = 0;
     for (; j < m && v >= floor_h; j++) {
         e[j] = v;
@@ -235,7 +235,6 @@ static st_status train_online(st_context *ctx, st_som *s, const double *x, size_
     double *cT = st__malloc(ctx, U * d * sizeof *cT), *hu = st__malloc(ctx, U * sizeof *hu);
     double *dist = st__malloc(ctx, U * sizeof *dist), *hx = st__malloc(ctx, 2 * C * sizeof *hx);
     st_status rc = perm && ex && ey && cT && hu && dist && hx ? ST_OK : ST_ENOMEM;
-    double dy2 = s->topology == ST_SOM_HEX ? 0.75 : 1.0;
     int hex = s->topology == ST_SOM_HEX;
     const double floor_h = 1e-8;
     double t = 0;
@@ -270,8 +269,10 @@ static st_status train_online(st_context *ctx, st_som *s, const double *x, size_
             }
             size_t b = argmin_first(dist, U);
             size_t rb = b / C, cb = b % C;
-            gauss_table(ex, 2 * C + 2, 0.25 * inv, floor_h);
-            gauss_table(ey, R, dy2 * inv, floor_h);
+            /* one exponential a step: the row factor's exponent is 3 (hex) or 4 (rect) times the column one */
+            double r1x = exp(-0.25 * inv), r1x2 = r1x * r1x;
+            gauss_table(ex, 2 * C + 2, r1x, floor_h);
+            gauss_table(ey, R, hex ? r1x2 * r1x : r1x2 * r1x2, floor_h);
             long twob = 2 * (long)cb + (hex && (rb & 1) ? 1 : 0);
             size_t r0 = rb, r1 = rb;
             while (r0 > 0 && ey[rb - r0 + 1] > 0) r0--;
