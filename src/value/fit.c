@@ -28,10 +28,62 @@ static int row_cmp(const void *pa, const void *pb)
     return 0;
 }
 
-/* Sorts rows and merges equal (x, t, T), summing weights; drops zero-weight rows. Returns the new count. */
-static size_t compress_rows(row *r, size_t n)
+static uint64_t row_hash(const row *r)
+{
+    /* + 0.0 turns -0 into +0, which row_cmp treats as equal */
+    double v[3] = {r->x + 0.0, r->t + 0.0, r->T + 0.0};
+    uint64_t h = 0x9E3779B97F4A7C15ULL;
+    for (int k = 0; k < 3; k++) {
+        uint64_t b;
+        memcpy(&b, &v[k], sizeof b);
+        h = (h ^ b) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 31;
+    }
+    return h;
+}
+
+/* Merges equal (x, t, T) by hashing, in one pass, keeping first appearances in place; the caller sorts the
+** few unique rows. Returns the unique count, or 0 when the table cannot be allocated (then nothing moved). */
+static size_t dedupe_hashed(st_context *ctx, row *r, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    uint32_t *slot = ctx ? st__calloc(ctx, cap, sizeof *slot) : NULL;
+    if (!slot) {
+        if (ctx) st_clear_error(ctx);
+        return 0;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t s = (size_t)row_hash(&r[i]) & (cap - 1);
+        for (;;) {
+            if (!slot[s]) {
+                r[k] = r[i];
+                slot[s] = (uint32_t)++k;
+                break;
+            }
+            row *u = &r[slot[s] - 1];
+            if (row_cmp(u, &r[i]) == 0) {
+                u->w += r[i].w;
+                break;
+            }
+            s = (s + 1) & (cap - 1);
+        }
+    }
+    st__free(ctx, slot, cap * sizeof *slot);
+    return k;
+}
+
+/* Sorts rows and merges equal (x, t, T), summing weights; drops zero-weight rows. Returns the new count.
+** Large inputs are deduplicated by hashing first, so only the unique rows are sorted (a summary of a
+** million customers has about a quarter as many unique rows). */
+static size_t compress_rows(st_context *ctx, row *r, size_t n)
 {
     if (n == 0) return 0;
+    if (n > 4096 && n < UINT32_MAX) {
+        size_t u = dedupe_hashed(ctx, r, n);
+        if (u) n = u;
+    }
     qsort(r, n, sizeof *r, row_cmp);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -622,7 +674,7 @@ st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, con
         r[k].w = wi;
         k++;
     }
-    k = compress_rows(r, k);
+    k = compress_rows(ctx, r, k);
     st_status rc = fit_rows(ctx, kind, r, k, penalizer, seed, out);
     st__free(ctx, r, (n ? n : 1) * sizeof *r);
     return rc;
@@ -660,7 +712,7 @@ void st_btyd_acc_free(st_btyd_acc *acc)
 
 static void acc_compress(st_btyd_acc *a)
 {
-    a->n = compress_rows(a->r, a->n);
+    a->n = compress_rows(a->ctx, a->r, a->n);
     a->compressed = a->n;
 }
 
