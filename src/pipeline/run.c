@@ -33,6 +33,14 @@ char *st__path_join(st_context *ctx, const char *dir, const char *name)
     return p;
 }
 
+st_status st__stage_skip(st_stage_env *env, const char *stage, const char *why)
+{
+    st_jw *w = env->summary;
+    bool ok = st__jw_key(w, stage) && st__jw_begin_object(w) && st__jw_key(w, "skipped") && st__jw_string(w, why) &&
+              st__jw_end_object(w);
+    return ok ? ST_OK : ST_ENOMEM;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;

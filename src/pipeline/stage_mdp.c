@@ -30,14 +30,6 @@ static const char default_actions[] =
 #define MDP_SIM_PERIODS 24
 #define MDP_SIM_SEED 20240101
 
-static st_status skip(st_stage_env *env, const char *why)
-{
-    st_jw *w = env->summary;
-    bool ok = st__jw_key(w, "mdp") && st__jw_begin_object(w) && st__jw_key(w, "skipped") && st__jw_string(w, why) &&
-              st__jw_end_object(w);
-    return ok ? ST_OK : ST_ENOMEM;
-}
-
 /* Key -> row of the state table, for joining it to the customer table. */
 typedef struct index {
     uint32_t *slot;
@@ -102,10 +94,10 @@ st_status st__stage_mdp(st_stage_env *env)
 {
     st_context *ctx = env->ctx;
     const st_summarize_options *so = &env->opts->summarize;
-    if (!so->has_header || so->columns) return skip(env, "the MDP builder needs files with a header row");
-    if (so->time_format) return skip(env, "the MDP builder reads ISO 8601 times only");
-    if (so->delimiter != ',') return skip(env, "the MDP builder reads comma-separated files only");
-    if (so->quantity_col) return skip(env, "the MDP builder needs an amount column (not quantity x price)");
+    if (!so->has_header || so->columns) return st__stage_skip(env, "mdp", "the MDP builder needs files with a header row");
+    if (so->time_format) return st__stage_skip(env, "mdp", "the MDP builder reads ISO 8601 times only");
+    if (so->delimiter != ',') return st__stage_skip(env, "mdp", "the MDP builder reads comma-separated files only");
+    if (so->quantity_col) return st__stage_skip(env, "mdp", "the MDP builder needs an amount column (not quantity x price)");
 
     char *models = st__path_join(ctx, env->out_dir, "models");
     if (!models) return ST_ENOMEM;
@@ -136,7 +128,7 @@ st_status st__stage_mdp(st_stage_env *env)
             char why[ST_ERRMSG_CAP];
             snprintf(why, sizeof why, "%s", st_errmsg(ctx));
             st_clear_error(ctx);
-            rc = skip(env, why);
+            rc = st__stage_skip(env, "mdp", why);
             goto done;
         }
     }

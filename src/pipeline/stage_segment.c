@@ -23,14 +23,6 @@ typedef struct scheme {
     double sil, db, ch;
 } scheme;
 
-static st_status skip(st_stage_env *env, const char *why)
-{
-    st_jw *w = env->summary;
-    bool ok = st__jw_key(w, "segment") && st__jw_begin_object(w) && st__jw_key(w, "skipped") &&
-              st__jw_string(w, why) && st__jw_end_object(w);
-    return ok ? ST_OK : ST_ENOMEM;
-}
-
 /* Quality of one scheme on the (sampled) z-scored rows; NaN when its label count is outside [2, n-1]. */
 static st_status quality(st_context *ctx, scheme *s, const double *z, const size_t *rows, size_t ms,
                          int32_t *tmp)
@@ -107,7 +99,7 @@ st_status st__stage_segment(st_stage_env *env)
     long jr = st_table_find(t, "recency_days"), jf = st_table_find(t, "orders"), jm = st_table_find(t, "revenue");
     if (jr < 0 || jf < 0 || jm < 0 || !st_table_f64(t, (size_t)jr) || !st_table_f64(t, (size_t)jf) ||
         !st_table_f64(t, (size_t)jm))
-        return skip(env, "the customer table has no numeric recency_days, orders and revenue");
+        return st__stage_skip(env, "segment", "the customer table has no numeric recency_days, orders and revenue");
     size_t n = st_table_nrows(t);
     /* Copies: adding columns may move the table's arrays. */
     double *R = st__malloc(ctx, n * sizeof *R), *F = st__malloc(ctx, n * sizeof *F);
@@ -146,7 +138,7 @@ st_status st__stage_segment(st_stage_env *env)
     st_som_options so;
     st_som_options_init(&so);
     if (m < 10) {
-        rc = skip(env, "fewer than 10 customers with a purchase");
+        rc = st__stage_skip(env, "segment", "fewer than 10 customers with a purchase");
         goto done;
     }
 

@@ -68,12 +68,6 @@ static bool write_model_summary(st_jw *w, const char *key, const st_model *m)
     return ok && st__jw_end_object(w);
 }
 
-static bool skip(st_jw *w, const char *reason)
-{
-    return st__jw_key(w, "value") && st__jw_begin_object(w) && st__jw_key(w, "skipped") &&
-           st__jw_string(w, reason) && st__jw_end_object(w);
-}
-
 st_status st__stage_value(st_stage_env *env) { return st__stage_value_ex(env, 0); }
 
 st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
@@ -87,7 +81,7 @@ st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
     const double *r = jr >= 0 ? st_table_f64(t, (size_t)jr) : NULL;
     const double *T = jT >= 0 ? st_table_f64(t, (size_t)jT) : NULL;
     const double *mv = jm >= 0 ? st_table_f64(t, (size_t)jm) : NULL;
-    if (!x || !r || !T) return skip(w, "no frequency/recency/T columns") ? ST_OK : ST_ENOMEM;
+    if (!x || !r || !T) return st__stage_skip(env, "value", "no frequency/recency/T columns");
     size_t n = st_table_nrows(t);
     st_unit unit = env->opts ? env->opts->summarize.unit : ST_UNIT_DAY;
     double horizon = default_horizon(unit);
@@ -112,12 +106,12 @@ st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
     }
     if (rc) goto done;
     if (used == 0) {
-        rc = skip(w, "no customer with a purchase") ? ST_OK : ST_ENOMEM;
+        rc = st__stage_skip(env, "value", "no customer with a purchase");
         goto done;
     }
     rc = st_btyd_acc_fit(acc, 0.0, VALUE_SEED, &bg);
     if (rc == ST_ECONVERGE || rc == ST_EEMPTY) {
-        rc = skip(w, st_errmsg(ctx)) ? ST_OK : ST_ENOMEM;
+        rc = st__stage_skip(env, "value", st_errmsg(ctx));
         st_clear_error(ctx);
         goto done;
     }

@@ -26,6 +26,10 @@ typedef struct st_stage_env {
 ** {"skipped": "reason"} to the summary. A stage that fails returns its status; the run stops there. */
 typedef st_status (*st_stage_fn)(st_stage_env *env);
 
+/* Writes "<stage>": {"skipped": why} into the summary, for a stage that has nothing to do on this data.
+** Returns ST_OK, or ST_ENOMEM when the summary could not grow. */
+st_status st__stage_skip(st_stage_env *env, const char *stage, const char *why);
+
 /* Joins out_dir and name into a newly allocated path (free with st__free(ctx, p, 0)). */
 char *st__path_join(st_context *ctx, const char *dir, const char *name);
 
