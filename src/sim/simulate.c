@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define SECONDS_PER_WEEK 604800.0
 #define VIEW_WINDOW_WEEKS (48.0 / 168.0) /* views and favourites: the 48 hours before a purchase */
@@ -361,21 +360,6 @@ static st_status validate(st_context *ctx, const st_simulate_options *o, const c
     return ST_OK;
 }
 
-/* Outputs are written with st__atomic_*: temp file + rename, or in place for devices and FIFOs. */
-typedef struct sim_out {
-    st_atomic_file af;
-} sim_out;
-
-static st_status out_open(st_context *ctx, const char *path, sim_out *so) { return st__atomic_open(ctx, path, &so->af); }
-
-static st_status out_commit(st_context *ctx, const char *path, sim_out *so)
-{
-    (void)path;
-    return st__atomic_commit(ctx, &so->af);
-}
-
-static void out_abort(st_context *ctx, sim_out *so) { st__atomic_abort(ctx, &so->af); }
-
 /* Errors are recorded on the context under the allocation lock: workers of the next set may be recording
 ** an allocation failure at the same moment. */
 static st_status write_block(sim_job *job, st_atomic_file *af, const char *path, const st_buf *b)
@@ -469,14 +453,15 @@ st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const ch
         st__buf_init(&workers[k].truth, ctx);
     }
 
-    sim_out so, to;
-    st_atomic_file *af = &so.af, *tf = &to.af;
+    /* st__atomic_*: temp file + rename, or in place for devices and FIFOs */
+    st_atomic_file so, to;
+    st_atomic_file *af = &so, *tf = &to;
     bool af_open = false, tf_open = false;
     uint64_t rows = 0;
-    if ((rc = out_open(ctx, path, &so)) != ST_OK) goto done;
+    if ((rc = st__atomic_open(ctx, path, af)) != ST_OK) goto done;
     af_open = true;
     if (truth_path) {
-        if ((rc = out_open(ctx, truth_path, &to)) != ST_OK) goto done;
+        if ((rc = st__atomic_open(ctx, truth_path, tf)) != ST_OK) goto done;
         tf_open = true;
     }
     {
@@ -532,16 +517,16 @@ st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const ch
     }
 
     af_open = false;
-    if ((rc = out_commit(ctx, path, &so)) != ST_OK) goto done;
+    if ((rc = st__atomic_commit(ctx, af)) != ST_OK) goto done;
     if (tf_open) {
         tf_open = false;
-        if ((rc = out_commit(ctx, truth_path, &to)) != ST_OK) goto done;
+        if ((rc = st__atomic_commit(ctx, tf)) != ST_OK) goto done;
     }
     if (rows_written) *rows_written = rows;
 
 done:
-    if (af_open) out_abort(ctx, &so);
-    if (tf_open) out_abort(ctx, &to);
+    if (af_open) st__atomic_abort(ctx, af);
+    if (tf_open) st__atomic_abort(ctx, tf);
     for (size_t k = 0; k < nworkers; k++) {
         st__buf_free(&workers[k].out);
         st__buf_free(&workers[k].truth);
