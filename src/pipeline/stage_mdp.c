@@ -167,9 +167,9 @@ st_status st__stage_mdp(st_stage_env *env)
         long r = index_find(&ix, states, st_table_str(t, 0, i));
         if (r < 0) continue;
         const char *sname = st_table_str(states, 1, (size_t)r);
-        size_t s = 0;
-        while (s < nS && strcmp(st_mdp_state_name(m, s), sname) != 0) s++;
-        if (s == nS) continue;
+        long fs = st_mdp_find_state(m, sname);
+        if (fs < 0) continue;
+        size_t s = (size_t)fs;
         long a = st_policy_action(opt, s, 0);
         rc = st_table_set_str(t, c_state, i, sname);
         if (rc == ST_OK && a >= 0) rc = st_table_set_str(t, c_action, i, st_mdp_action_name(m, (size_t)a));
