@@ -1,7 +1,8 @@
 /*
 ** cmd_predict.c -- `strata predict MODEL.json SUMMARY.csv --horizon H -o OUT.csv`: per-customer P(alive)
 ** and expected purchases from a fitted model, and with a Gamma-Gamma model expected spend and discounted
-** CLV over the horizon (the time unit is the model's; the discount rate is per year).
+** CLV over the horizon (the time unit is the model's; the discount rate is per year), and with --pmf the
+** probability of each number of purchases in the horizon.
 */
 #include "cli.h"
 
@@ -10,6 +11,8 @@
 #include <string.h>
 
 static const char *const CMD = "predict";
+
+#define PREDICT_PMF_LIMIT 1000
 
 static void help(void)
 {
@@ -28,6 +31,8 @@ static void help(void)
           "  --dert                pnbd only: add dert, the closed-form discounted expected residual\n"
           "                        transactions (whole future, continuous rate ln(1+RATE)/units_per_year;\n"
           "                        needs --discount > 0), and with --spend clv_dert = margin * spend * dert\n"
+          "  --pmf K               add p_0 .. p_K: P(k purchases in (T, T+H] | frequency, recency, T), the\n"
+          "                        conditional PMF (bgnbd, mbgnbd, pnbd, bgbb; K from 0 to 1000; H > 0)\n"
           "  --key COL             customer id column [customer_id, else ID, else the first column]\n"
           "  -o, --output FILE     output CSV (- = standard output)\n"
           "Customers with an empty T (no purchase) get empty predictions.\n",
@@ -48,6 +53,7 @@ int cmd_predict(int argc, char **argv)
     const char *mpath = NULL, *in = NULL, *out = NULL, *spath = NULL, *key = NULL, *unit = NULL, *v;
     double horizon = NAN, discount = 0.0, margin = 1.0, step = 0.0;
     int want_dert = 0;
+    long pmf_k = -1;
     for (int i = 1; i < argc; i++) {
         int m;
         if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
@@ -56,6 +62,8 @@ int cmd_predict(int argc, char **argv)
         }
         if (cli_flag(argv, i, "--dert")) {
             want_dert = 1;
+        } else if ((m = cli_opt(argc, argv, &i, "--pmf", &v)) != 0) {
+            if (m < 0 || !cli_parse_int(CMD, "--pmf", v, 0, PREDICT_PMF_LIMIT, &pmf_k)) return CLI_USAGE;
         } else if ((m = cli_opt(argc, argv, &i, "--horizon", &v)) != 0) {
             if (m < 0 || !cli_parse_double(CMD, "--horizon", v, &horizon)) return CLI_USAGE;
         } else if ((m = cli_opt(argc, argv, &i, "--discount", &v)) != 0) {
@@ -92,12 +100,13 @@ int cmd_predict(int argc, char **argv)
     if (!(horizon >= 0.0) || !isfinite(horizon)) return cli_error(CMD, CLI_USAGE, "need --horizon H >= 0");
     if (!(discount > -1.0) || !isfinite(discount)) return cli_error(CMD, CLI_USAGE, "--discount: must be > -1");
     if (!isfinite(margin)) return cli_error(CMD, CLI_USAGE, "--margin: must be finite");
+    if (pmf_k >= 0 && !(horizon > 0.0)) return cli_error(CMD, CLI_USAGE, "--pmf needs --horizon H > 0");
 
     st_context *ctx = cli_context(CMD);
     if (!ctx) return cli_error(CMD, CLI_FAIL, "out of memory");
     st_model *model = NULL, *gg = NULL;
     st_table *t = NULL, *o = NULL;
-    double *buf = NULL;
+    double *buf = NULL, *pm = NULL, *prow = NULL;
     int ret = CLI_FAIL;
     st_status rc = st_model_load(ctx, mpath, &model);
     if (!rc && spath) rc = st_model_load(ctx, spath, &gg);
@@ -109,6 +118,10 @@ int cmd_predict(int argc, char **argv)
     }
     if (st_model_kind_of(model) == ST_MODEL_GG) {
         ret = cli_error(CMD, CLI_USAGE, "%s is a gg model: pass it with --spend and a purchase model first", mpath);
+        goto done;
+    }
+    if (pmf_k >= 0 && st_model_kind_of(model) == ST_MODEL_GG) {
+        ret = cli_error(CMD, CLI_USAGE, "--pmf: a gg model has no purchase counts");
         goto done;
     }
     if (want_dert && (st_model_kind_of(model) != ST_MODEL_PNBD || !(discount > 0.0))) {
@@ -147,6 +160,15 @@ int cmd_predict(int argc, char **argv)
         ret = cli_error(CMD, CLI_FAIL, "out of memory");
         goto done;
     }
+    size_t npmf = pmf_k >= 0 ? (size_t)pmf_k + 1 : 0;
+    if (npmf) {
+        pm = n && npmf > (size_t)-1 / sizeof *pm / n ? NULL : malloc(npmf * (n ? n : 1) * sizeof *pm);
+        prow = malloc(npmf * sizeof *prow);
+        if (!pm || !prow) {
+            ret = cli_error(CMD, CLI_FAIL, "out of memory for --pmf %ld with %zu customers", pmf_k, n);
+            goto done;
+        }
+    }
     double *pa = buf, *ex = buf + n, *sp = buf + 2 * n, *clv = buf + 3 * n, *dert = buf + 4 * n,
            *clvd = buf + 5 * n;
     rc = st_table_new(ctx, "customer_id", n, &o);
@@ -163,8 +185,13 @@ int cmd_predict(int argc, char **argv)
         }
         rc = st_table_set_str(o, 0, i, id);
         pa[i] = ex[i] = sp[i] = clv[i] = dert[i] = clvd[i] = NAN;
+        for (size_t k = 0; k < npmf; k++) pm[k * n + i] = NAN;
         if (rc || isnan(T[i]) || isnan(x[i]) || isnan(r[i])) continue;
         rc = st_model_predict(ctx, model, &x[i], &r[i], &T[i], 1, horizon, &pa[i], &ex[i]);
+        if (!rc && npmf) {
+            rc = st_model_conditional_pmf(ctx, model, x[i], r[i], T[i], horizon, npmf - 1, prow);
+            for (size_t k = 0; !rc && k < npmf; k++) pm[k * n + i] = prow[k];
+        }
         if (!rc && want_dert) rc = st_model_dert(ctx, model, &x[i], &r[i], &T[i], 1, discount, &dert[i]);
         if (!rc && gg) {
             double mi = isnan(mv[i]) ? 0.0 : mv[i];
@@ -182,9 +209,16 @@ int cmd_predict(int argc, char **argv)
     if (!rc && gg) rc = st_table_add_f64(o, "clv", ST_COL_F64, clv);
     if (!rc && want_dert) rc = st_table_add_f64(o, "dert", ST_COL_F64, dert);
     if (!rc && want_dert && gg) rc = st_table_add_f64(o, "clv_dert", ST_COL_F64, clvd);
+    for (size_t k = 0; !rc && k < npmf; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "p_%zu", k);
+        rc = st_table_add_f64(o, name, ST_COL_F64, pm + k * n);
+    }
     if (!rc) rc = st_table_write_csv(ctx, o, out);
     ret = rc ? cli_fail(CMD, ctx, rc) : CLI_OK;
 done:
+    free(prow);
+    free(pm);
     free(buf);
     st_table_free(o);
     st_table_free(t);

@@ -19,6 +19,7 @@ static const struct command {
     {"fit", cmd_fit, "fit a BTYD model (bgnbd, mbgnbd, pnbd, bgbb, gg) to a customer summary: MODEL.json"},
     {"predict", cmd_predict, "P(alive), expected purchases, spend and CLV per customer from MODEL.json"},
     {"validate", cmd_validate, "calibration-vs-holdout table and tracking curve of a fitted model"},
+    {"pmf", cmd_pmf, "P(X(T) = k): probability of k purchases of a new customer under MODEL.json"},
     {"clv", cmd_clv, "`clv formula`: the simple CLV formulas (discounted cash flow, AOV x frequency x lifespan)"},
     {"mdp", cmd_mdp, "customer-state MDP: build from events, solve, simulate, assign value strata"},
     {"weights", cmd_weights, "entropy, AHP and combined indicator weights of table columns"},

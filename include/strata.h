@@ -439,10 +439,25 @@ st_status st_model_predict(st_context *ctx, const st_model *m, const double *x, 
 st_status st_model_expected_population(st_context *ctx, const st_model *m, const double *t, size_t n,
                                        double *out);
 
-/* P(X(t) = k) for k = 0..kmax (kmax + 1 values) for a new customer (bgnbd only; the negative-binomial
-** tail is summed from its small side, so tiny probabilities keep their digits).
-** Errors: ST_EINVAL (other kinds, t <= 0, NULL out). */
+/* P(X(t) = k) for k = 0..kmax (kmax + 1 values, written to the caller's out) for a new customer over
+** (0, t]: bgnbd and mbgnbd (Fader-Hardie-Lee 2005, Batislam et al. 2007; negative-binomial tails from the
+** incomplete beta, so tiny probabilities keep their digits), pnbd (Fader-Hardie note 013 eq. 24 as a
+** series of positive terms), bgbb (Fader-Hardie-Shang 2010, t in whole periods: floor(t), at most
+** 100000). Summed over all k the values give 1. Errors: ST_EINVAL (NULL m or out, gg, t <= 0 or not
+** finite, bgbb beyond 100000 periods), ST_ERANGE (a value is not finite). Thread-safety: pure; any
+** number of threads may call it on the same model. */
 st_status st_model_pmf(st_context *ctx, const st_model *m, double t, size_t kmax, double *out);
+
+/* The conditional PMF P(X(T, T+t) = k | x, tx, T) of one customer (the st_model_predict conventions) for
+** k = 0..kmax (kmax + 1 values into the caller's out): (1 - P(alive at T)) [k = 0] + P(alive at T) *
+** the new-customer PMF under the posterior parameters -- pnbd (r+x, alpha+T, s, beta+T) as in Fader-Hardie
+** note 028; bgnbd (r+x, alpha+T, a, b+x) and mbgnbd (r+x, alpha+T, a, b+x+1), both with drop-out coins
+** only after purchases; bgbb (alpha+x, beta+n-x, gamma, delta+n) over the next floor(t) periods (t < 1
+** gives P(X = 0) = 1). Its mean is st_model_predict's expected purchases over the horizon t.
+** Errors: ST_EINVAL (NULL m or out, gg, t <= 0 or not finite, x < 0, tx outside [0, T], bgbb x > n or
+** beyond 100000 periods), ST_ERANGE (a value is not finite). Thread-safety: pure, as st_model_pmf. */
+st_status st_model_conditional_pmf(st_context *ctx, const st_model *m, double x, double tx, double T, double t,
+                                   size_t kmax, double *out);
 
 /* Expected mean spend per transaction E[M | x, m] from a gg model (x = 0 customers get the population
 ** mean). Errors: ST_EINVAL (not gg), ST_ERANGE (q <= 1: the expectation does not exist). */

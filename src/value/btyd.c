@@ -56,27 +56,61 @@ double st__units_per_year(const char *unit)
 ** where C4 is present for x > 0 (BG/NBD) or always (MBG/NBD, which allows a drop-out at time 0).
 ** ------------------------------------------------------------------------------------------------- */
 
+void st__bg_xterms(double r, double a, double b, double x, double sh, double *o)
+{
+    double m = x + sh;
+    /* Few terms, or parameters so large that the lgamma differences below would cancel. */
+    int big = a + b >= 1e4 || r >= 1e4;
+    if (x == floor(x) && x >= 0.0 && (m <= 8.0 || (big && m <= 4097.0))) {
+        /* Gamma(c + m) / Gamma(c) as a product: exact to rounding whatever the size of c, where the lgamma
+        ** differences lose every digit once a and b run to 1e15 and beyond (a flat BG/NBD surface sends
+        ** them there: a drop-out probability without heterogeneity). */
+        double lr = 0.0, pr = 0.0, lb = 0.0, pb = 0.0, pab = 0.0;
+        for (double k = 0.0; k < x; k += 1.0) {
+            lr += log(r + k);
+            pr += 1.0 / (r + k);
+        }
+        for (double k = 0.0; k < m; k += 1.0) {
+            lb -= log1p(a / (b + k));
+            pb += 1.0 / (b + k);
+            pab += 1.0 / (a + b + k);
+        }
+        o[0] = lr;
+        o[1] = lb;
+        o[2] = pr;
+        o[3] = pb;
+        o[4] = pab;
+        return;
+    }
+    double rx = r + x, bx = b + m, abx = a + bx;
+    o[0] = st__lgamma(rx) - st__lgamma(r);
+    o[1] = st__lgamma(a + b) + st__lgamma(bx) - st__lgamma(b) - st__lgamma(abx);
+    o[2] = st__digamma(rx) - st__digamma(r);
+    o[3] = st__digamma(bx) - st__digamma(b);
+    o[4] = st__digamma(abx) - st__digamma(a + b);
+}
+
 double st__bgnbd_ll(const double *th, double x, double tx, double T, double *grad, int modified)
 {
     double r = th[0], al = th[1], a = th[2], b = th[3];
-    double bx = b + x + (modified ? 1.0 : 0.0), abx = a + bx;
+    double bx = b + x + (modified ? 1.0 : 0.0);
     double rx = r + x;
     double lat = log(al + tx), laT = log(al + T);
-    double D1 = st__lgamma(rx) - st__lgamma(r) + st__lgamma(a + b) + st__lgamma(bx) - st__lgamma(b) - st__lgamma(abx);
+    double xt[5];
+    st__bg_xterms(r, a, b, x, modified ? 1.0 : 0.0, xt);
+    double D1 = xt[0] + xt[1];
     double D2 = r * log(al) - rx * lat;
     double C3 = exp(rx * (lat - laT));
     int has4 = modified || x > 0.0;
     double C4 = has4 ? a / (bx - 1.0) : 0.0;
     double S = C3 + C4;
     if (grad) {
-        double pab = st__digamma(a + b), pabx = st__digamma(abx);
         double dC3r = C3 * (lat - laT);
         double dC3a = C3 * rx * (1.0 / (al + tx) - 1.0 / (al + T));
-        grad[0] = st__digamma(rx) - st__digamma(r) + log(al) - lat + dC3r / S;
+        grad[0] = xt[2] + log(al) - lat + dC3r / S;
         grad[1] = r / al - rx / (al + tx) + dC3a / S;
-        grad[2] = pab - pabx + (has4 ? 1.0 / (bx - 1.0) / S : 0.0);
-        grad[3] = pab + st__digamma(bx) - st__digamma(b) - pabx -
-                  (has4 ? a / ((bx - 1.0) * (bx - 1.0)) / S : 0.0);
+        grad[2] = -xt[4] + (has4 ? 1.0 / (bx - 1.0) / S : 0.0);
+        grad[3] = xt[3] - xt[4] - (has4 ? a / ((bx - 1.0) * (bx - 1.0)) / S : 0.0);
     }
     return D1 + D2 + log(S);
 }
@@ -389,4 +423,149 @@ double st__bgbb_expected(const double *th, double n)
     double lG0 = st__lbeta(ga, de), sum = 0.0;
     for (double i = 1.0; i <= n; i += 1.0) sum += exp(st__lbeta(ga, de + i) - lG0);
     return al / (al + be) * sum;
+}
+
+/* ---------------------------------------------------------------------------------------------------
+** Probability of n purchases. Unconditional P(X(t) = k) for a new customer, and the conditional PMF over
+** (T, T+t]: a customer alive at T behaves like a new customer with posterior parameters (the purchase rate
+** Gamma(r+x, alpha+T); BG: p ~ Beta(a, b+x) (MBG b+x+1), the BG story with no coin at the window's start;
+** Pareto/NBD mu ~ Gamma(s, beta+T); BG/BB Beta(alpha+x, beta+n-x), Beta(gamma, delta+n)), so the
+** conditional PMF is (1 - P(alive)) [k = 0] + P(alive) * PMF(posterior). Every term is a product of
+** gammas taken in logs; negative-binomial tails come from the incomplete beta, never from 1 - a sum.
+** ------------------------------------------------------------------------------------------------- */
+
+/* ln P(N = k) for N negative binomial with shape r and ln success / failure probabilities lp, lq. */
+static double nb_lpmf(double r, double lp, double lq, double k)
+{
+    return st__lgamma(r + k) - st__lgamma(r) - st__lgamma(k + 1.0) + r * lp + k * lq;
+}
+
+void st__bg_pmf(const double *th, double t, int modified, size_t kmax, double *out)
+{
+    double r = th[0], al = th[1], a = th[2], b = th[3];
+    double m = modified ? 1.0 : 0.0;
+    double p = al / (al + t), q = t / (al + t);
+    double lp = -log1p(t / al), lq = -log1p(al / t);
+    double lbab = st__lbeta(a, b);
+    for (size_t i = 0; i <= kmax; i++) {
+        double k = (double)i;
+        /* Alive after k purchases (k coins survived, k+1 for MBG), with exactly k of them by t ... */
+        double v = exp(st__lbeta(a, b + k + m) - lbab + nb_lpmf(r, lp, lq, k));
+        /* ... or dropped out at the coin after purchase k (MBG: also at time 0), which needs N(t) >= k. */
+        if (k + m >= 1.0) {
+            double ltail = i == 0 ? 0.0 : st__log_ibeta(k, r, q, p); /* P(N >= k) = I_q(k, r) */
+            v += exp(st__lbeta(a + 1.0, b + k - 1.0 + m) - lbab + ltail);
+        }
+        out[i] = v;
+    }
+}
+
+/* The Pareto/NBD death term: P(dead by t with k purchases) = s beta^s alpha^r Gamma(r+k) / (Gamma(r) k!)
+** * J, J = int_0^t tau^k (alpha+tau)^-(r+k) (beta+tau)^-(s+1) dtau. With M = max(alpha, beta) the smaller
+** base is expanded around the larger one (all coefficients positive, kappa = |alpha-beta|/M < 1), and each
+** piece is an incomplete beta: J = M^-(r+s) sum_n (c0)_n/n! kappa^n B_z(k+1, r+s+n), z = t/(M+t),
+** c0 = s+1 (alpha >= beta) or r+k. B_z(a, b+1) = (b B_z(a, b) + z^a (1-z)^b) / (a+b) carries the series
+** with positive terms only (this is note 013 eq. 24 without its difference of two large terms). */
+static double pnbd_ldeath(double r, double al, double s, double be, double t, double k)
+{
+    int ageb = al >= be;
+    double M = ageb ? al : be;
+    double lz = -log1p(M / t), ly = -log1p(t / M);
+    double z = t / (M + t), y = M / (M + t);
+    double kap = fabs(al - be) / M;
+    double c0 = ageb ? s + 1.0 : r + k, nu = r + s, A = k + 1.0;
+    double L0 = st__lbeta(A, nu) + st__log_ibeta(A, nu, z, y);
+    /* Terms relative to the first; rho = z^A (1-z)^b_n / B_z(A, b_n) <= A, so the ratio B_{n+1}/B_n =
+    ** (b_n + rho)/(A + b_n) needs no logs. S is rescaled before it could overflow. */
+    double rho = exp(A * lz + nu * ly - L0), term = 1.0, S = 1.0, lscale = 0.0;
+    for (long n = 0; n < 10000000; n++) {
+        double dn = (double)n, bn = nu + dn;
+        double rr = (bn + rho) / (A + bn);
+        rho *= y / rr;
+        double f = (c0 + dn) / (dn + 1.0) * kap * rr;
+        term *= f;
+        S += term;
+        if (term <= 1e-17 * S && f < 1.0) break;
+        if (S > 1e280) {
+            S *= 1e-280;
+            term *= 1e-280;
+            lscale += 280.0 * 2.302585092994045684;
+        }
+    }
+    double lsum = lscale + log(S);
+    return log(s) + s * log(be) + r * log(al) + st__lgamma(r + k) - st__lgamma(r) - st__lgamma(k + 1.0) -
+           nu * log(M) + L0 + lsum;
+}
+
+void st__pnbd_pmf(const double *th, double t, size_t kmax, double *out)
+{
+    double r = th[0], al = th[1], s = th[2], be = th[3];
+    double lsurv = -s * log1p(t / be), lp = -log1p(t / al), lq = -log1p(al / t);
+    for (size_t i = 0; i <= kmax; i++) {
+        double k = (double)i;
+        out[i] = exp(lsurv + nb_lpmf(r, lp, lq, k)) + exp(pnbd_ldeath(r, al, s, be, t, k));
+    }
+}
+
+void st__bgbb_pmf(const double *th, double n, size_t kmax, double *out)
+{
+    double al = th[0], be = th[1], ga = th[2], de = th[3];
+    double lB = st__lbeta(al, be), lG = st__lbeta(ga, de);
+    double lsurv = st__lbeta(ga, de + n) - lG;
+    for (size_t i = 0; i <= kmax; i++) {
+        double x = (double)i;
+        if (x > n) {
+            out[i] = 0.0;
+            continue;
+        }
+        /* Alive through all n opportunities with x purchases ... */
+        double lchoose = st__lgamma(n + 1.0) - st__lgamma(x + 1.0) - st__lgamma(n - x + 1.0);
+        double v = exp(lchoose + st__lbeta(al + x, be + n - x) - lB + lsurv);
+        /* ... or dead after j = x..n-1 opportunities with x purchases among them (online log-sum-exp). */
+        double lt = st__lbeta(al + x, be) - lB + st__lbeta(ga + 1.0, de + x) - lG;
+        double mx = lt, S = 0.0;
+        for (double j = x; j < n; j += 1.0) {
+            if (lt > mx) {
+                S *= exp(mx - lt);
+                mx = lt;
+            }
+            S += exp(lt - mx);
+            lt += log((j + 1.0) / (j + 1.0 - x) * (be + j - x) / (al + be + j) * (de + j) / (ga + de + j + 1.0));
+        }
+        if (S > 0.0) v += exp(mx + log(S));
+        out[i] = v;
+    }
+}
+
+/* (1 - pa) [k = 0] + pa * out[k]: the mixture of "dead at T" and "alive at T". */
+static void mix_alive(double pa, size_t kmax, double *out)
+{
+    out[0] = 1.0 - pa * (1.0 - out[0]);
+    for (size_t i = 1; i <= kmax; i++) out[i] *= pa;
+}
+
+void st__bgnbd_cond_pmf(const double *th, double x, double tx, double T, double t, int modified, size_t kmax,
+                        double *out)
+{
+    double post[4] = {th[0] + x, th[1] + T, th[2], th[3] + x + (modified ? 1.0 : 0.0)};
+    st__bg_pmf(post, t, 0, kmax, out);
+    mix_alive(st__bgnbd_palive(th, x, tx, T, modified), kmax, out);
+}
+
+void st__pnbd_cond_pmf(const double *th, double x, double tx, double T, double t, size_t kmax, double *out)
+{
+    double post[4] = {th[0] + x, th[1] + T, th[2], th[3] + T};
+    st__pnbd_pmf(post, t, kmax, out);
+    mix_alive(st__pnbd_palive(th, x, tx, T), kmax, out);
+}
+
+void st__bgbb_cond_pmf(const double *th, double x, double tx, double n, double nstar, size_t kmax, double *out)
+{
+    double al = th[0], be = th[1], ga = th[2], de = th[3];
+    /* Alive after the n-th opportunity (st__bgbb_palive is one period later). */
+    double ll = st__bgbb_ll(th, x, tx, n, NULL);
+    double pa = exp(st__lbeta(al + x, be + n - x) - st__lbeta(al, be) + st__lbeta(ga, de + n) - st__lbeta(ga, de) - ll);
+    double post[4] = {al + x, be + n - x, ga, de + n};
+    st__bgbb_pmf(post, nstar, kmax, out);
+    mix_alive(pa > 1.0 ? 1.0 : pa, kmax, out);
 }

@@ -39,6 +39,10 @@ const char *st__model_param_name(st_model_kind kind, size_t i);
 ** modified = 1 gives MBG/NBD. */
 double st__bgnbd_ll(const double *th, double x, double tx, double T, double *grad, int modified);
 double st__pnbd_ll(const double *th, double x, double tx, double T, double *grad);
+/* The x-only terms of the BG/NBD likelihood (sh = 1 for MBG/NBD): o[0] = ln Gamma(r+x) - ln Gamma(r),
+** o[1] = ln B(a, b+x+sh) - ln B(a, b), o[2] = psi(r+x) - psi(r), o[3] = psi(b+x+sh) - psi(b),
+** o[4] = psi(a+b+x+sh) - psi(a+b); as finite sums for whole x up to 4096 (no cancellation for huge a, b). */
+void st__bg_xterms(double r, double a, double b, double x, double sh, double *o);
 /* The Pareto/NBD likelihood in two steps, so fits can share the 2F1 series between customers: h (4 values:
 ** ln 2F1 and its derivatives in a, b, z) depends only on (x, t) for which = 1 (t = tx) and on (x, T) for
 ** which = 2 (t = T); st__pnbd_ll_pre combines them. xt (NULL = computed here) holds the x-only terms
@@ -63,6 +67,79 @@ double st__bgbb_palive(const double *th, double x, double tx, double n);
 double st__bgbb_cet(const double *th, double x, double tx, double n, double nstar);
 double st__bgbb_expected(const double *th, double n);
 double st__gg_spend(const double *th, double x, double m);
+/* Probability of n purchases, k = 0..kmax into out (kmax + 1 values). Unconditional P(X(t) = k) for a new
+** customer: BG/NBD (modified = 1: MBG/NBD, drop-out possible at time 0), Pareto/NBD, BG/BB in n whole
+** periods. Conditional P(X(T, T+t) = k | x, tx, T) (BG/BB: the next nstar periods). t > 0 and valid
+** (x, tx, T) are the caller's to check. */
+void st__bg_pmf(const double *th, double t, int modified, size_t kmax, double *out);
+void st__pnbd_pmf(const double *th, double t, size_t kmax, double *out);
+void st__bgbb_pmf(const double *th, double n, size_t kmax, double *out);
+void st__bgnbd_cond_pmf(const double *th, double x, double tx, double T, double t, int modified, size_t kmax,
+                        double *out);
+void st__pnbd_cond_pmf(const double *th, double x, double tx, double T, double t, size_t kmax, double *out);
+void st__bgbb_cond_pmf(const double *th, double x, double tx, double n, double nstar, size_t kmax, double *out);
+
+/* ---- compressed rows (compress.c) ---- */
+
+/* One row of a fit: frequency x, recency t (Gamma-Gamma: the mean spend), age T (0 for Gamma-Gamma), weight. */
+typedef struct st__btyd_row {
+    double x, t, T, w;
+} st__btyd_row;
+
+/* Orders rows by (x, t, T). */
+int st__btyd_row_cmp(const void *a, const void *b);
+/* Sorts r by (x, t, T) with qsort, merges equal rows summing their weights and drops zero weights; returns
+** the new count. The reference the hashed path below is tested against. */
+size_t st__btyd_compress_sort(st__btyd_row *r, size_t n);
+
+/* A set of doubles keyed by their bits (-0 taken as +0): ids 0, 1, ... in order of first appearance, the
+** values in val[id]. Zero-initialise with ctx set; intern returns the id or -1 when memory runs out. */
+typedef struct st__dset {
+    st_context *ctx;
+    uint32_t *slot;
+    double *val;
+    size_t cap, vcap, n;
+} st__dset;
+long st__dset_intern(st__dset *s, double v);
+long st__dset_find(const st__dset *s, double v);
+void st__dset_free(st__dset *s);
+
+/* One unique row inside its group of equal x: weight and the ids of t and T among the time values. */
+typedef struct st__idrow {
+    double w;
+    uint32_t t, T;
+} st__idrow;
+
+/* The rows of one x: while rows are added, r is an open-addressing table of cap places keyed by (t, T)
+** (hashed = 1, empty places have t = UINT32_MAX); after st__uniq_finish, a plain array of n rows. */
+typedef struct st__uqgroup {
+    st__idrow *r;
+    size_t n, cap;
+    int hashed;
+} st__uqgroup;
+
+/* Unique rows, merged as they are added (weights summed in the order added), grouped by x: group k holds
+** the rows whose x is xs.val[k]; a row's t and T are vs.val[row.t] and vs.val[row.T]. Initialise with
+** st__uniq_init; st__uniq_add returns 0, or -1 when memory runs out (error on ctx; what was held stays
+** valid). st__uniq_finish (0, or -1 when memory runs out: then nothing changed) makes ids ranks -- xs and
+** vs sorted ascending, groups in x order -- sorts each group by (t, T) and drops zero weights; n counts the
+** rows. Adding afterwards is allowed (it clears `sorted`). st__uniq_rows writes the rows of a finished
+** set as (x, t, T, w) in that order to out (room for n) and returns n. */
+typedef struct st__uniq {
+    st_context *ctx;
+    st__dset xs, vs;
+    st__uqgroup *g;
+    size_t gcap;
+    size_t n;
+    int sorted;
+} st__uniq;
+void st__uniq_init(st__uniq *u, st_context *ctx);
+int st__uniq_add(st__uniq *u, double x, double t, double T, double w);
+/* st__uniq_add for n rows (T NULL: all 0; w NULL: all 1); 0 or -1 (rows before the failure are held). */
+int st__uniq_add_many(st__uniq *u, const double *x, const double *t, const double *T, const double *w, size_t n);
+int st__uniq_finish(st__uniq *u);
+size_t st__uniq_rows(const st__uniq *u, st__btyd_row *out);
+void st__uniq_free(st__uniq *u);
 
 /* Units per year of a time-unit name; 0 when unknown. */
 double st__units_per_year(const char *unit);

@@ -15,86 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct row {
-    double x, t, T, w;
-} row;
-
-static int row_cmp(const void *pa, const void *pb)
-{
-    const row *a = pa, *b = pb;
-    if (a->x != b->x) return a->x < b->x ? -1 : 1;
-    if (a->t != b->t) return a->t < b->t ? -1 : 1;
-    if (a->T != b->T) return a->T < b->T ? -1 : 1;
-    return 0;
-}
-
-static uint64_t row_hash(const row *r)
-{
-    /* + 0.0 turns -0 into +0, which row_cmp treats as equal */
-    double v[3] = {r->x + 0.0, r->t + 0.0, r->T + 0.0};
-    uint64_t h = 0x9E3779B97F4A7C15ULL;
-    for (int k = 0; k < 3; k++) {
-        uint64_t b;
-        memcpy(&b, &v[k], sizeof b);
-        h = (h ^ b) * 0xbf58476d1ce4e5b9ULL;
-        h ^= h >> 31;
-    }
-    return h;
-}
-
-/* Merges equal (x, t, T) by hashing, in one pass, keeping first appearances in place; the caller sorts the
-** few unique rows. Returns the unique count, or 0 when the table cannot be allocated (then nothing moved). */
-static size_t dedupe_hashed(st_context *ctx, row *r, size_t n)
-{
-    size_t cap = 16;
-    while (cap < 2 * n) cap *= 2;
-    uint32_t *slot = ctx ? st__calloc(ctx, cap, sizeof *slot) : NULL;
-    if (!slot) {
-        if (ctx) st_clear_error(ctx);
-        return 0;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t s = (size_t)row_hash(&r[i]) & (cap - 1);
-        for (;;) {
-            if (!slot[s]) {
-                r[k] = r[i];
-                slot[s] = (uint32_t)++k;
-                break;
-            }
-            row *u = &r[slot[s] - 1];
-            if (row_cmp(u, &r[i]) == 0) {
-                u->w += r[i].w;
-                break;
-            }
-            s = (s + 1) & (cap - 1);
-        }
-    }
-    st__free(ctx, slot, cap * sizeof *slot);
-    return k;
-}
-
-/* Sorts rows and merges equal (x, t, T), summing weights; drops zero-weight rows. Returns the new count.
-** Large inputs are deduplicated by hashing first, so only the unique rows are sorted (a summary of a
-** million customers has about a quarter as many unique rows). */
-static size_t compress_rows(st_context *ctx, row *r, size_t n)
-{
-    if (n == 0) return 0;
-    if (n > 4096 && n < UINT32_MAX) {
-        size_t u = dedupe_hashed(ctx, r, n);
-        if (u) n = u;
-    }
-    qsort(r, n, sizeof *r, row_cmp);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (k > 0 && row_cmp(&r[k - 1], &r[i]) == 0) r[k - 1].w += r[i].w;
-        else r[k++] = r[i];
-    }
-    size_t m = 0;
-    for (size_t i = 0; i < k; i++)
-        if (r[i].w > 0.0) r[m++] = r[i];
-    return m;
-}
+typedef st__btyd_row row;
 
 /* Checks one row for kind; returns 1 when usable, 0 when the kind skips it silently (gg: x = 0),
 ** -1 when it is invalid (message on ctx). */
@@ -145,11 +66,16 @@ typedef struct objdata {
     const size_t *id1, *id2, *rep1, *rep2;
     size_t n1, n2;
     double *h1, *h2;
-    /* BG/NBD and MBG/NBD (else NULL): ids of the unique values among all tx and T (itx, iT; repv[k] =
-    ** 2 * row + (0 for tx, 1 for T)); lv / iv receive ln(alpha + v) and 1 / (alpha + v) per evaluation. */
-    const size_t *itx, *iT, *repv;
-    size_t nv;
-    double *lv, *iv;
+    /* BG/NBD and MBG/NBD (else NULL; r is NULL then): the unique rows in groups of equal x, group g holding
+    ** global rows [gstart[g], gstart[g+1]) at grow[g] with x = gx[g]; each row's t and T are ids into the
+    ** distinct time values vals (rescaled); lv / iv receive ln(alpha + v) and 1 / (alpha + v) per
+    ** evaluation, and scratch (2 nv) the per-group exponentials of each half. */
+    const st__idrow *const *grow;
+    const size_t *gstart;
+    const double *gx;
+    double *vals;
+    size_t ng, nv;
+    double *lv, *iv, *scratch;
 } objdata;
 
 static double row_ll(st_model_kind kind, const double *th, const row *rw, double *g)
@@ -164,58 +90,66 @@ static double row_ll(st_model_kind kind, const double *th, const row *rw, double
     return (double)NAN;
 }
 
-/* BG/NBD and MBG/NBD over rows [i0, i1): the rows are sorted by x, so the gamma and digamma terms that
-** depend on x are computed once per distinct x, and the parameter-only ones once per call. */
-static double bg_range(const objdata *od, const double *th, const row *r, size_t i0, size_t i1, double *gsum,
-                       int modified)
+/* BG/NBD and MBG/NBD over rows [i0, i1), group by group of equal x: the gamma and digamma terms of x once
+** per group, the parameter-only ones once per call. With C3 = ((alpha+tx)/(alpha+T))^(r+x) and S = C3 + C4
+** the per-row work is one logarithm and one division, plus one exponential -- or, when a group has more
+** rows than there are distinct times, two lookups in a table of (alpha+v)^(r+x) / (alpha+vmax)^(r+x) made
+** for the group (only where those stay above 1e-304, so the ratio keeps full precision). */
+static double bg_range(const objdata *od, const double *th, size_t i0, size_t i1, double *gsum, int modified,
+                       double *E)
 {
-    double rr = th[0], al = th[1], a = th[2], b = th[3], sh = modified ? 1.0 : 0.0;
-    double lgr = st__lgamma(rr), lgab = st__lgamma(a + b), lgb = st__lgamma(b), lal = log(al);
-    double pr = 0.0, pab = 0.0, pb = 0.0;
-    if (gsum) {
-        pr = st__digamma(rr);
-        pab = st__digamma(a + b);
-        pb = st__digamma(b);
+    double rr = th[0], al = th[1], a = th[2], b = th[3], sh = modified ? 1.0 : 0.0, lal = log(al);
+    const double *lv = od->lv, *iv = od->iv;
+    double lmin = HUGE_VAL, lmax = -HUGE_VAL;
+    for (size_t v = 0; v < od->nv; v++) {
+        lmin = lv[v] < lmin ? lv[v] : lmin;
+        lmax = lv[v] > lmax ? lv[v] : lmax;
     }
-    double cx = -1.0, D1 = 0.0, rx = 0.0, C4 = 0.0, dC4a = 0.0, dC4b = 0.0, prx = 0.0, pbx = 0.0, pabx = 0.0;
     double s = 0.0, g0 = 0.0, g1 = 0.0, g2 = 0.0, g3 = 0.0;
-    for (size_t i = i0; i < i1; i++) {
-        const row *rw = &r[i];
-        if (rw->x != cx) {
-            cx = rw->x;
-            rx = rr + cx;
-            double bx = b + cx + sh, abx = a + bx;
-            D1 = st__lgamma(rx) - lgr + lgab + st__lgamma(bx) - lgb - st__lgamma(abx);
-            int has4 = modified || cx > 0.0;
-            C4 = has4 ? a / (bx - 1.0) : 0.0;
-            dC4a = has4 ? 1.0 / (bx - 1.0) : 0.0;
-            dC4b = has4 ? -a / ((bx - 1.0) * (bx - 1.0)) : 0.0;
-            if (gsum) {
-                prx = st__digamma(rx) - pr;
-                pbx = st__digamma(bx);
-                pabx = st__digamma(abx);
+    size_t g = 0;
+    while (g < od->ng && od->gstart[g + 1] <= i0) g++;
+    for (; g < od->ng && od->gstart[g] < i1; g++) {
+        size_t j0 = od->gstart[g] > i0 ? od->gstart[g] : i0, j1 = od->gstart[g + 1] < i1 ? od->gstart[g + 1] : i1;
+        if (j1 <= j0) continue;
+        double cx = od->gx[g], rx = rr + cx, bx = b + cx + sh;
+        int has4 = modified || cx > 0.0;
+        double C4 = has4 ? a / (bx - 1.0) : 0.0;
+        /* sums over the group: weights, w (ln S - rx lat), w (C3 (lat - laT) / S - lat), w (C3 (iat - iaT) / S
+        ** - iat) and w / S */
+        double sw = 0.0, sl = 0.0, s0 = 0.0, s1 = 0.0, sS = 0.0;
+        /* q indexed by global row numbers */
+        const st__idrow *q = od->grow[g] - od->gstart[g];
+        if (j1 - j0 > od->nv && rx * (lmax - lmin) < 700.0) {
+            for (size_t v = 0; v < od->nv; v++) E[v] = exp(rx * (lv[v] - lmax));
+            for (size_t j = j0; j < j1; j++) {
+                double w = q[j].w, lat = lv[q[j].t], laT = lv[q[j].T];
+                double C3 = E[q[j].t] / E[q[j].T], S = C3 + C4, is = 1.0 / S;
+                sw += w;
+                sl += w * (log(S) - rx * lat);
+                s0 += w * (C3 * (lat - laT) * is - lat);
+                s1 += w * (C3 * (iv[q[j].t] - iv[q[j].T]) * is - iv[q[j].t]);
+                sS += w * is;
+            }
+        } else {
+            for (size_t j = j0; j < j1; j++) {
+                double w = q[j].w, lat = lv[q[j].t], laT = lv[q[j].T];
+                double C3 = exp(rx * (lat - laT)), S = C3 + C4, is = 1.0 / S;
+                sw += w;
+                sl += w * (log(S) - rx * lat);
+                s0 += w * (C3 * (lat - laT) * is - lat);
+                s1 += w * (C3 * (iv[q[j].t] - iv[q[j].T]) * is - iv[q[j].t]);
+                sS += w * is;
             }
         }
-        double lat, laT, iat, iaT;
-        if (od->lv) {
-            lat = od->lv[od->itx[i]];
-            laT = od->lv[od->iT[i]];
-            iat = od->iv[od->itx[i]];
-            iaT = od->iv[od->iT[i]];
-        } else {
-            lat = log(al + rw->t);
-            laT = log(al + rw->T);
-            iat = 1.0 / (al + rw->t);
-            iaT = 1.0 / (al + rw->T);
-        }
-        double C3 = exp(rx * (lat - laT)), S = C3 + C4;
-        s += rw->w * (D1 + rr * lal - rx * lat + log(S));
+        double xt[5];
+        st__bg_xterms(rr, a, b, cx, sh, xt);
+        s += sw * (xt[0] + xt[1] + rr * lal) + sl;
         if (gsum) {
-            double w = rw->w;
-            g0 += w * (prx + lal - lat + C3 * (lat - laT) / S);
-            g1 += w * (rr / al - rx * iat + C3 * rx * (iat - iaT) / S);
-            g2 += w * (pab - pabx + dC4a / S);
-            g3 += w * (pab + pbx - pb - pabx + dC4b / S);
+            double dC4a = has4 ? 1.0 / (bx - 1.0) : 0.0, dC4b = has4 ? -a / ((bx - 1.0) * (bx - 1.0)) : 0.0;
+            g0 += sw * (xt[2] + lal) + s0;
+            g1 += sw * rr / al + rx * s1;
+            g2 += -sw * xt[4] + dC4a * sS;
+            g3 += sw * (xt[3] - xt[4]) + dC4b * sS;
         }
     }
     if (gsum) {
@@ -227,10 +161,11 @@ static double bg_range(const objdata *od, const double *th, const row *r, size_t
     return s;
 }
 
-static double range_ll(const objdata *od, const double *th, double *gsum, size_t i0, size_t i1)
+/* part (0 or 1) picks the scratch space of the half being summed. */
+static double range_ll(const objdata *od, const double *th, double *gsum, size_t i0, size_t i1, int part)
 {
-    if (od->kind == ST_MODEL_BGNBD || od->kind == ST_MODEL_MBGNBD)
-        return bg_range(od, th, od->r, i0, i1, gsum, od->kind == ST_MODEL_MBGNBD);
+    if (od->grow)
+        return bg_range(od, th, i0, i1, gsum, od->kind == ST_MODEL_MBGNBD, od->scratch + (size_t)part * od->nv);
     if (od->kind == ST_MODEL_PNBD && od->h1) {
         double g[ST__MODEL_MAXP], s = 0.0, xt[2] = {0.0, 0.0}, cx = -1.0;
         double lgr = st__lgamma(th[0]), pr = st__digamma(th[0]);
@@ -270,6 +205,7 @@ typedef struct chunk {
     size_t i0, i1;
     int want_grad;
     int pairs; /* 1: fill h1/h2 for pairs [i0, i1) of the combined list; 0: sum rows [i0, i1) */
+    int part;  /* 0 or 1: which half */
     double ll, g[ST__MODEL_MAXP];
 } chunk;
 
@@ -289,7 +225,7 @@ static void *chunk_run(void *p)
         }
         return NULL;
     }
-    c->ll = range_ll(c->od, c->th, c->want_grad ? c->g : NULL, c->i0, c->i1);
+    c->ll = range_ll(c->od, c->th, c->want_grad ? c->g : NULL, c->i0, c->i1, c->part);
     return NULL;
 }
 
@@ -311,21 +247,21 @@ static void run2(const objdata *od, chunk *c)
 static double total_ll(const objdata *od, const double *th, double *gsum)
 {
     size_t np = st__model_nparams(od->kind);
-    if (od->lv)
+    if (od->grow)
         for (size_t k = 0; k < od->nv; k++) {
-            const row *rw = &od->r[od->repv[k] / 2];
-            double v = th[1] + ((od->repv[k] & 1) ? rw->T : rw->t);
+            double v = th[1] + od->vals[k];
             od->lv[k] = log(v);
             od->iv[k] = 1.0 / v;
         }
     if (od->h1) {
         size_t m = od->n1 + od->n2;
-        chunk p[2] = {{od, th, 0, m / 2, 1, 1, 0.0, {0}}, {od, th, m / 2, m, 1, 1, 0.0, {0}}};
+        chunk p[2] = {{od, th, 0, m / 2, 1, 1, 0, 0.0, {0}}, {od, th, m / 2, m, 1, 1, 1, 0.0, {0}}};
         if (m < SPLIT_ROWS / 8) chunk_run(&p[0]), chunk_run(&p[1]);
         else run2(od, p);
     }
-    if (od->n < SPLIT_ROWS) return range_ll(od, th, gsum, 0, od->n);
-    chunk c[2] = {{od, th, 0, od->n / 2, gsum != NULL, 0, 0.0, {0}}, {od, th, od->n / 2, od->n, gsum != NULL, 0, 0.0, {0}}};
+    if (od->n < SPLIT_ROWS) return range_ll(od, th, gsum, 0, od->n, 0);
+    chunk c[2] = {{od, th, 0, od->n / 2, gsum != NULL, 0, 0, 0.0, {0}},
+                  {od, th, od->n / 2, od->n, gsum != NULL, 0, 1, 0.0, {0}}};
     run2(od, c);
     if (gsum)
         for (size_t k = 0; k < np; k++) gsum[k] = c[0].g[k] + c[1].g[k];
@@ -453,102 +389,118 @@ static st_status pnbd_pairs(st_context *ctx, const row *r, size_t n, objdata *od
     return ST_OK;
 }
 
-typedef struct valkey {
-    double v;
-    size_t slot; /* 2 * row + (0 tx, 1 T) */
-} valkey;
+/* The blocks behind the BG/NBD fields of od: group pointers, offsets (ng + 1), and doubles: gx (ng), vals,
+** lv, iv and scratch (5 nv). */
+typedef struct bgbufs {
+    const st__idrow **grow;
+    size_t *gstart;
+    double *dbl;
+    size_t ng, nv;
+} bgbufs;
 
-static int valkey_cmp(const void *pa, const void *pb)
+static void bg_free(st_context *ctx, bgbufs *bb)
 {
-    const valkey *a = pa, *b = pb;
-    if (a->v != b->v) return a->v < b->v ? -1 : 1;
-    return a->slot < b->slot ? -1 : a->slot > b->slot;
+    st__free(ctx, bb->grow, (bb->ng ? bb->ng : 1) * sizeof *bb->grow);
+    st__free(ctx, bb->gstart, (bb->ng + 1) * sizeof *bb->gstart);
+    st__free(ctx, bb->dbl, (bb->ng + 5 * bb->nv ? bb->ng + 5 * bb->nv : 1) * sizeof *bb->dbl);
+    memset(bb, 0, sizeof *bb);
 }
 
-/* One block of 3 * 2n size_t (itx, iT, repv) and one of 2 * 2n doubles (lv, iv). */
-static void bg_values_free(st_context *ctx, size_t n, size_t *ib, double *db)
+/* Points od at the groups of a finished u, with the time values divided by scale. With daily or weekly
+** data there are a few hundred distinct values for any number of customers, so ln(alpha + v) is computed
+** a few hundred times per evaluation instead of 2n. */
+static st_status bg_setup(st_context *ctx, const st__uniq *u, double scale, objdata *od, bgbufs *bb)
 {
-    size_t m = 2 * (n ? n : 1);
-    st__free(ctx, ib, 3 * m * sizeof *ib);
-    st__free(ctx, db, 2 * m * sizeof *db);
-}
-
-/* The unique values among all tx and T: with daily or weekly data there are a few hundred of them for any
-** number of customers, so ln(alpha + v) is computed a few hundred times per evaluation instead of 2n. */
-static st_status bg_values(st_context *ctx, const row *r, size_t n, objdata *od, size_t **ibuf, double **dbuf)
-{
-    size_t m = 2 * (n ? n : 1);
-    size_t *ib = st__realloc_array(ctx, NULL, 0, 3 * m, sizeof *ib);
-    double *db = st__realloc_array(ctx, NULL, 0, 2 * m, sizeof *db);
-    valkey *keys = st__realloc_array(ctx, NULL, 0, m, sizeof *keys);
-    if (!ib || !db || !keys) {
-        st__free(ctx, ib, 3 * m * sizeof *ib);
-        st__free(ctx, db, 2 * m * sizeof *db);
-        st__free(ctx, keys, m * sizeof *keys);
+    size_t ng = 0, nv = u->vs.n;
+    for (size_t k = 0; k < u->xs.n; k++) ng += u->g[k].n > 0;
+    bb->ng = ng;
+    bb->nv = nv;
+    bb->grow = st__realloc_array(ctx, NULL, 0, ng ? ng : 1, sizeof *bb->grow);
+    bb->gstart = st__realloc_array(ctx, NULL, 0, ng + 1, sizeof *bb->gstart);
+    bb->dbl = st__realloc_array(ctx, NULL, 0, ng + 5 * nv ? ng + 5 * nv : 1, sizeof *bb->dbl);
+    if (!bb->grow || !bb->gstart || !bb->dbl) {
+        bg_free(ctx, bb);
         return ST_ENOMEM;
     }
-    size_t *itx = ib, *iT = ib + m, *repv = ib + 2 * m, nv = 0;
-    for (size_t i = 0; i < n; i++) {
-        keys[2 * i].v = r[i].t;
-        keys[2 * i].slot = 2 * i;
-        keys[2 * i + 1].v = r[i].T;
-        keys[2 * i + 1].slot = 2 * i + 1;
+    double *gx = bb->dbl, *vals = bb->dbl + ng;
+    size_t g = 0, at = 0;
+    for (size_t k = 0; k < u->xs.n; k++) {
+        if (!u->g[k].n) continue;
+        bb->grow[g] = u->g[k].r;
+        bb->gstart[g] = at;
+        gx[g] = u->xs.val[k];
+        at += u->g[k].n;
+        g++;
     }
-    qsort(keys, 2 * n, sizeof *keys, valkey_cmp);
-    for (size_t k = 0; k < 2 * n; k++) {
-        if (k == 0 || keys[k].v != keys[k - 1].v) repv[nv++] = keys[k].slot;
-        size_t row_i = keys[k].slot / 2;
-        if (keys[k].slot & 1) iT[row_i] = nv - 1;
-        else itx[row_i] = nv - 1;
-    }
-    st__free(ctx, keys, m * sizeof *keys);
-    od->itx = itx;
-    od->iT = iT;
-    od->repv = repv;
+    bb->gstart[ng] = at;
+    for (size_t v = 0; v < nv; v++) vals[v] = u->vs.val[v] / scale;
+    od->grow = bb->grow;
+    od->gstart = bb->gstart;
+    od->gx = gx;
+    od->vals = vals;
+    od->ng = ng;
     od->nv = nv;
-    od->lv = db;
-    od->iv = db + m;
-    *ibuf = ib;
-    *dbuf = db;
+    od->lv = vals + nv;
+    od->iv = vals + 2 * nv;
+    od->scratch = vals + 3 * nv;
     return ST_OK;
 }
 
-/* Fits on compressed rows r[0..n) (modified in place by the rescaling, which is undone on the result). */
-static st_status fit_rows(st_context *ctx, st_model_kind kind, row *r, size_t n, double penalizer, uint64_t seed,
+/* Fits on the finished unique rows of u (not modified). BG/NBD and MBG/NBD work on u's groups directly; the
+** other kinds on a copy of the rows as (x, t, T, w). Times (spend for gg) are rescaled internally and the
+** result reported in the data's units. */
+static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u, double penalizer, uint64_t seed,
                           st_model **out)
 {
-    size_t np = st__model_nparams(kind);
+    size_t np = st__model_nparams(kind), n = u->n;
     if (n == 0) return st__error(ctx, ST_EEMPTY, "no usable rows to fit a %s model", st_model_kind_name(kind));
+    int bgk = kind == ST_MODEL_BGNBD || kind == ST_MODEL_MBGNBD;
     double wsum = 0.0, scale = 1.0;
-    for (size_t i = 0; i < n; i++) wsum += r[i].w;
+    for (size_t k = 0; k < u->xs.n; k++)
+        for (size_t i = 0; i < u->g[k].n; i++) wsum += u->g[k].r[i].w;
     if (!(wsum > 0.0)) return st__error(ctx, ST_EEMPTY, "the weights sum to zero");
-    if (kind == ST_MODEL_BGNBD || kind == ST_MODEL_MBGNBD || kind == ST_MODEL_PNBD) {
-        double mx = 0.0;
-        for (size_t i = 0; i < n; i++)
-            if (r[i].T > mx) mx = r[i].T;
-        if (!(mx > 0.0)) return st__error(ctx, ST_EEMPTY, "every customer has T = 0");
+    row *r = NULL;
+    if (!bgk) {
+        r = st__realloc_array(ctx, NULL, 0, n, sizeof *r);
+        if (!r) return ST_ENOMEM;
+        st__uniq_rows(u, r);
+    }
+    if (bgk || kind == ST_MODEL_PNBD) {
+        /* t <= T on every row, so the largest time value is the largest T */
+        double mx = u->vs.n ? u->vs.val[u->vs.n - 1] : 0.0;
+        if (!(mx > 0.0)) {
+            st__free(ctx, r, n * sizeof *r);
+            return st__error(ctx, ST_EEMPTY, "every customer has T = 0");
+        }
         scale = mx;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; r && i < n; i++) {
             r[i].t /= scale;
             r[i].T /= scale;
         }
     } else if (kind == ST_MODEL_GG) {
-        double s = 0.0;
-        for (size_t i = 0; i < n; i++) s += r[i].w * r[i].t;
-        scale = s / wsum;
+        double sm = 0.0;
+        for (size_t i = 0; i < n; i++) sm += r[i].w * r[i].t;
+        scale = sm / wsum;
         for (size_t i = 0; i < n; i++) r[i].t /= scale;
     }
-    objdata od = {kind, r, n, wsum, penalizer, st_context_threads(ctx), NULL, NULL, NULL, NULL, 0, 0, NULL, NULL,
-                  NULL, NULL, NULL, 0, NULL, NULL};
-    size_t *pairbuf = NULL, *vbuf = NULL;
-    double *hbuf = NULL, *vdbuf = NULL;
-    if (kind == ST_MODEL_PNBD) {
-        st_status prc = pnbd_pairs(ctx, r, n, &od, &pairbuf, &hbuf);
-        if (prc) return prc;
-    }
-    if (kind == ST_MODEL_BGNBD || kind == ST_MODEL_MBGNBD) {
-        st_status prc = bg_values(ctx, r, n, &od, &vbuf, &vdbuf);
-        if (prc) return prc;
+    objdata od;
+    memset(&od, 0, sizeof od);
+    od.kind = kind;
+    od.r = r;
+    od.n = n;
+    od.wsum = wsum;
+    od.pen = penalizer;
+    od.nthreads = st_context_threads(ctx);
+    size_t *pairbuf = NULL;
+    double *hbuf = NULL;
+    bgbufs bb;
+    memset(&bb, 0, sizeof bb);
+    st_status prc = ST_OK;
+    if (kind == ST_MODEL_PNBD) prc = pnbd_pairs(ctx, r, n, &od, &pairbuf, &hbuf);
+    if (bgk) prc = bg_setup(ctx, u, scale, &od, &bb);
+    if (prc) {
+        st__free(ctx, r, n * sizeof *r);
+        return prc;
     }
 
     /* Starting points: the origin of log space (every parameter 1 in rescaled units) and, for the flat
@@ -574,7 +526,8 @@ static st_status fit_rows(st_context *ctx, st_model_kind kind, row *r, size_t n,
         st__bfgs(objective, &od, x0, np, 1e-9, 1000, &info);
         total_evals += info.evaluations;
         tried++;
-        int better = isfinite(info.f) && (info.f < bestf - 1e-12 * fabs(bestf) ||
+        /* (the first finite end point is better than none, converged or not) */
+        int better = isfinite(info.f) && (!isfinite(bestf) || info.f < bestf - 1e-12 * fabs(bestf) ||
                                           (info.result <= ST__OPT_FTOL && bestinfo.result > ST__OPT_FTOL &&
                                            info.f <= bestf + 1e-9 * fabs(bestf)));
         if (info.result <= ST__OPT_FTOL && isfinite(info.f)) {
@@ -589,7 +542,8 @@ static st_status fit_rows(st_context *ctx, st_model_kind kind, row *r, size_t n,
     }
     if (!isfinite(bestf)) {
         pnbd_pairs_free(ctx, n, pairbuf, hbuf);
-        bg_values_free(ctx, n, vbuf, vdbuf);
+        bg_free(ctx, &bb);
+        st__free(ctx, r, n * sizeof *r);
         return st__error(ctx, ST_ECONVERGE, "%s: the log-likelihood is not finite at any starting point",
                          st_model_kind_name(kind));
     }
@@ -597,7 +551,8 @@ static st_status fit_rows(st_context *ctx, st_model_kind kind, row *r, size_t n,
     st_model *m = st__model_alloc(ctx, kind);
     if (!m) {
         pnbd_pairs_free(ctx, n, pairbuf, hbuf);
-        bg_values_free(ctx, n, vbuf, vdbuf);
+        bg_free(ctx, &bb);
+        st__free(ctx, r, n * sizeof *r);
         return ST_ENOMEM;
     }
     m->penalizer = penalizer;
@@ -630,7 +585,7 @@ static st_status fit_rows(st_context *ctx, st_model_kind kind, row *r, size_t n,
         }
     }
     /* Undo the rescaling and report the log-likelihood in the data's own units. */
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; r && i < n; i++) {
         if (kind == ST_MODEL_GG) {
             r[i].t *= scale;
         } else if (kind != ST_MODEL_BGBB) {
@@ -638,9 +593,11 @@ static st_status fit_rows(st_context *ctx, st_model_kind kind, row *r, size_t n,
             r[i].T *= scale;
         }
     }
+    for (size_t v = 0; bgk && v < od.nv; v++) od.vals[v] = u->vs.val[v];
     m->loglik = total_ll(&od, m->param, NULL);
     pnbd_pairs_free(ctx, n, pairbuf, hbuf);
-    bg_values_free(ctx, n, vbuf, vdbuf);
+    bg_free(ctx, &bb);
+    st__free(ctx, r, n * sizeof *r);
     if (kind == ST_MODEL_GG && !(m->param[1] > 1.0))
         snprintf(m->warning, sizeof m->warning, "q = %g <= 1: the expected spend does not exist", m->param[1]);
     *out = m;
@@ -657,36 +614,42 @@ st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, con
     if (st__model_nparams(kind) == 0) return st__error(ctx, ST_EINVAL, "st_model_fit: unknown model kind");
     if (!(penalizer >= 0.0) || !isfinite(penalizer))
         return st__error(ctx, ST_EINVAL, "st_model_fit: the penalizer must be finite and >= 0");
-    row *r = st__realloc_array(ctx, NULL, 0, n ? n : 1, sizeof *r);
-    if (!r) return ST_ENOMEM;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        double Ti = T ? T[i] : 0.0, wi = w ? w[i] : 1.0;
-        int ok = check_row(ctx, kind, x[i], tx[i], Ti, wi, i);
-        if (ok < 0) {
-            st__free(ctx, r, n * sizeof *r);
-            return ST_EINVAL;
+    /* Rows are merged as they are read: memory follows the unique rows, not n. */
+    st__uniq u;
+    st__uniq_init(&u, ctx);
+    st_status rc = ST_OK;
+    /* Rows are checked and passed on in blocks (the adds prefetch a block's places at once). */
+    enum { BLOCK = 256 };
+    double bx[BLOCK], bt[BLOCK], bT[BLOCK], bw[BLOCK];
+    for (size_t i0 = 0; i0 < n && !rc; i0 += BLOCK) {
+        size_t m = 0, end = n - i0 < BLOCK ? n : i0 + BLOCK;
+        for (size_t i = i0; i < end; i++) {
+            double Ti = T ? T[i] : 0.0, wi = w ? w[i] : 1.0;
+            int ok = check_row(ctx, kind, x[i], tx[i], Ti, wi, i);
+            if (ok < 0) {
+                rc = ST_EINVAL;
+                break;
+            }
+            if (ok == 0) continue;
+            bx[m] = x[i];
+            bt[m] = tx[i];
+            bT[m] = kind == ST_MODEL_GG ? 0.0 : Ti;
+            bw[m] = wi;
+            m++;
         }
-        if (ok == 0) continue;
-        r[k].x = x[i];
-        r[k].t = tx[i];
-        r[k].T = kind == ST_MODEL_GG ? 0.0 : Ti;
-        r[k].w = wi;
-        k++;
+        if (!rc && st__uniq_add_many(&u, bx, bt, bT, bw, m)) rc = ST_ENOMEM;
     }
-    k = compress_rows(ctx, r, k);
-    st_status rc = fit_rows(ctx, kind, r, k, penalizer, seed, out);
-    st__free(ctx, r, (n ? n : 1) * sizeof *r);
+    if (!rc && st__uniq_finish(&u)) rc = ST_ENOMEM;
+    if (!rc) rc = fit_uniq(ctx, kind, &u, penalizer, seed, out);
+    st__uniq_free(&u);
     return rc;
 }
 
-/* ---- accumulator ---- */
+/* ---- accumulator: the unique rows so far ---- */
 
 struct st_btyd_acc {
-    st_context *ctx;
     st_model_kind kind;
-    row *r;
-    size_t n, cap, compressed; /* rows [0, compressed) are sorted and unique */
+    st__uniq u;
     size_t added;
 };
 
@@ -697,8 +660,8 @@ st_status st_btyd_acc_new(st_context *ctx, st_model_kind kind, st_btyd_acc **out
     if (st__model_nparams(kind) == 0) return st__error(ctx, ST_EINVAL, "st_btyd_acc_new: unknown model kind");
     st_btyd_acc *a = st__calloc(ctx, 1, sizeof *a);
     if (!a) return ST_ENOMEM;
-    a->ctx = ctx;
     a->kind = kind;
+    st__uniq_init(&a->u, ctx);
     *out = a;
     return ST_OK;
 }
@@ -706,53 +669,46 @@ st_status st_btyd_acc_new(st_context *ctx, st_model_kind kind, st_btyd_acc **out
 void st_btyd_acc_free(st_btyd_acc *acc)
 {
     if (!acc) return;
-    st__free(acc->ctx, acc->r, acc->cap * sizeof *acc->r);
-    st__free(acc->ctx, acc, sizeof *acc);
-}
-
-static void acc_compress(st_btyd_acc *a)
-{
-    a->n = compress_rows(a->ctx, a->r, a->n);
-    a->compressed = a->n;
-}
-
-static st_status acc_push(st_btyd_acc *a, const row *rw)
-{
-    if (a->n == a->cap) {
-        /* Compress before growing: on real data most rows repeat, so memory follows the unique rows. */
-        if (a->n - a->compressed > 4096 && a->n - a->compressed >= a->compressed) acc_compress(a);
-        if (a->n == a->cap) {
-            size_t nc = a->cap ? a->cap * 2 : 256;
-            row *nr = st__realloc_array(a->ctx, a->r, a->cap, nc, sizeof *nr);
-            if (!nr) return ST_ENOMEM;
-            a->r = nr;
-            a->cap = nc;
-        }
-    }
-    a->r[a->n++] = *rw;
-    return ST_OK;
+    st_context *ctx = acc->u.ctx;
+    st__uniq_free(&acc->u);
+    st__free(ctx, acc, sizeof *acc);
 }
 
 st_status st_btyd_acc_add(st_btyd_acc *acc, double x, double tx, double T, double w)
 {
     if (!acc) return ST_EINVAL;
-    int ok = check_row(acc->ctx, acc->kind, x, tx, T, w, acc->added);
+    int ok = check_row(acc->u.ctx, acc->kind, x, tx, T, w, acc->added);
     acc->added++;
     if (ok < 0) return ST_EINVAL;
     if (ok == 0) return ST_OK;
-    row rw = {x, tx, acc->kind == ST_MODEL_GG ? 0.0 : T, w};
-    return acc_push(acc, &rw);
+    return st__uniq_add(&acc->u, x, tx, acc->kind == ST_MODEL_GG ? 0.0 : T, w) ? ST_ENOMEM : ST_OK;
 }
 
 st_status st_btyd_acc_merge(st_btyd_acc *dst, const st_btyd_acc *src)
 {
     if (!dst || !src) return ST_EINVAL;
-    if (dst->kind != src->kind) return st__error(dst->ctx, ST_EINVAL, "st_btyd_acc_merge: different model kinds");
-    /* n0 and re-reading src->r each time keep dst == src (doubling its rows) well defined. */
-    size_t n0 = src->n;
-    for (size_t i = 0; i < n0; i++) {
-        st_status rc = acc_push(dst, &src->r[i]);
-        if (rc) return rc;
+    if (dst->kind != src->kind)
+        return st__error(dst->u.ctx, ST_EINVAL, "st_btyd_acc_merge: different model kinds");
+    st__uniq *du = &dst->u;
+    const st__uniq *su = &src->u;
+    if (dst == src) {
+        /* every row is found again: its weight doubles */
+        for (size_t k = 0; k < du->xs.n; k++) {
+            st__uqgroup *g = &du->g[k];
+            size_t len = g->hashed ? g->cap : g->n;
+            for (size_t i = 0; i < len; i++)
+                if (!g->hashed || g->r[i].t != UINT32_MAX) g->r[i].w += g->r[i].w;
+        }
+    } else {
+        for (size_t k = 0; k < su->xs.n; k++) {
+            const st__uqgroup *g = &su->g[k];
+            size_t len = g->hashed ? g->cap : g->n;
+            for (size_t i = 0; i < len; i++) {
+                st__idrow q = g->r[i];
+                if (g->hashed && q.t == UINT32_MAX) continue;
+                if (st__uniq_add(du, su->xs.val[k], su->vs.val[q.t], su->vs.val[q.T], q.w)) return ST_ENOMEM;
+            }
+        }
     }
     dst->added += src->added;
     return ST_OK;
@@ -761,21 +717,24 @@ st_status st_btyd_acc_merge(st_btyd_acc *dst, const st_btyd_acc *src)
 size_t st_btyd_acc_rows(st_btyd_acc *acc)
 {
     if (!acc) return 0;
-    acc_compress(acc);
-    return acc->n;
+    if (st__uniq_finish(&acc->u)) {
+        /* not sorted for lack of memory: count the rows that a fit would keep */
+        size_t m = 0;
+        for (size_t k = 0; k < acc->u.xs.n; k++)
+            for (size_t i = 0; i < acc->u.g[k].n; i++) m += acc->u.g[k].r[i].w > 0.0;
+        st_clear_error(acc->u.ctx);
+        return m;
+    }
+    return acc->u.n;
 }
 
 st_status st_btyd_acc_fit(st_btyd_acc *acc, double penalizer, uint64_t seed, st_model **out)
 {
     if (!acc || !out) return ST_EINVAL;
     *out = NULL;
+    st_context *ctx = acc->u.ctx;
     if (!(penalizer >= 0.0) || !isfinite(penalizer))
-        return st__error(acc->ctx, ST_EINVAL, "st_btyd_acc_fit: the penalizer must be finite and >= 0");
-    acc_compress(acc);
-    row *r = st__realloc_array(acc->ctx, NULL, 0, acc->n ? acc->n : 1, sizeof *r);
-    if (!r) return ST_ENOMEM;
-    if (acc->n) memcpy(r, acc->r, acc->n * sizeof *r);
-    st_status rc = fit_rows(acc->ctx, acc->kind, r, acc->n, penalizer, seed, out);
-    st__free(acc->ctx, r, (acc->n ? acc->n : 1) * sizeof *r);
-    return rc;
+        return st__error(ctx, ST_EINVAL, "st_btyd_acc_fit: the penalizer must be finite and >= 0");
+    if (st__uniq_finish(&acc->u)) return ST_ENOMEM;
+    return fit_uniq(ctx, acc->kind, &acc->u, penalizer, seed, out);
 }

@@ -303,13 +303,57 @@ st_status st_model_expected_population(st_context *ctx, const st_model *m, const
     return ST_OK;
 }
 
+/* BG/BB sums over every period of the window for each k: bound the work. */
+#define ST__BGBB_PMF_MAXN 100000.0
+
+static st_status pmf_finite(st_context *ctx, const char *fn, size_t kmax, const double *out)
+{
+    for (size_t k = 0; k <= kmax; k++)
+        if (!isfinite(out[k]) || out[k] < 0.0)
+            return st__error(ctx, ST_ERANGE, "%s: P(X = %zu) is not a finite probability", fn, k);
+    return ST_OK;
+}
+
 st_status st_model_pmf(st_context *ctx, const st_model *m, double t, size_t kmax, double *out)
 {
     if (!m || !out) return st__error(ctx, ST_EINVAL, "st_model_pmf: NULL argument");
-    if (m->kind != ST_MODEL_BGNBD) return st__error(ctx, ST_EINVAL, "st_model_pmf: only bgnbd has a PMF here");
-    if (!(t > 0.0) || !isfinite(t)) return st__error(ctx, ST_EINVAL, "st_model_pmf: t must be > 0");
-    for (size_t k = 0; k <= kmax; k++) out[k] = st__bgnbd_pmf(m->param, t, (double)k);
-    return ST_OK;
+    if (!(t > 0.0) || !isfinite(t)) return st__error(ctx, ST_EINVAL, "st_model_pmf: t must be finite and > 0");
+    switch (m->kind) {
+    case ST_MODEL_BGNBD: st__bg_pmf(m->param, t, 0, kmax, out); break;
+    case ST_MODEL_MBGNBD: st__bg_pmf(m->param, t, 1, kmax, out); break;
+    case ST_MODEL_PNBD: st__pnbd_pmf(m->param, t, kmax, out); break;
+    case ST_MODEL_BGBB:
+        if (floor(t) > ST__BGBB_PMF_MAXN)
+            return st__error(ctx, ST_EINVAL, "st_model_pmf: bgbb: at most %.0f periods", ST__BGBB_PMF_MAXN);
+        st__bgbb_pmf(m->param, floor(t), kmax, out);
+        break;
+    case ST_MODEL_GG: return st__error(ctx, ST_EINVAL, "st_model_pmf: a gg model has no purchase counts");
+    }
+    return pmf_finite(ctx, "st_model_pmf", kmax, out);
+}
+
+st_status st_model_conditional_pmf(st_context *ctx, const st_model *m, double x, double tx, double T, double t,
+                                   size_t kmax, double *out)
+{
+    static const char fn[] = "st_model_conditional_pmf";
+    if (!m || !out) return st__error(ctx, ST_EINVAL, "%s: NULL argument", fn);
+    if (m->kind == ST_MODEL_GG) return st__error(ctx, ST_EINVAL, "%s: a gg model has no purchase counts", fn);
+    if (!(t > 0.0) || !isfinite(t)) return st__error(ctx, ST_EINVAL, "%s: t must be finite and > 0", fn);
+    st_status rc = check_inputs(ctx, fn, &x, &tx, &T, 0);
+    if (rc) return rc;
+    switch (m->kind) {
+    case ST_MODEL_BGNBD: st__bgnbd_cond_pmf(m->param, x, tx, T, t, 0, kmax, out); break;
+    case ST_MODEL_MBGNBD: st__bgnbd_cond_pmf(m->param, x, tx, T, t, 1, kmax, out); break;
+    case ST_MODEL_PNBD: st__pnbd_cond_pmf(m->param, x, tx, T, t, kmax, out); break;
+    case ST_MODEL_BGBB:
+        if (x > T) return st__error(ctx, ST_EINVAL, "%s: bgbb: need x <= n (periods)", fn);
+        if (floor(t) > ST__BGBB_PMF_MAXN)
+            return st__error(ctx, ST_EINVAL, "%s: bgbb: at most %.0f periods", fn, ST__BGBB_PMF_MAXN);
+        st__bgbb_cond_pmf(m->param, x, tx, T, floor(t), kmax, out);
+        break;
+    case ST_MODEL_GG: break;
+    }
+    return pmf_finite(ctx, fn, kmax, out);
 }
 
 static st_status gg_ok(st_context *ctx, const st_model *gg)

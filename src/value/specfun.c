@@ -194,3 +194,46 @@ double st__log_upper_gamma(double s, double z)
     }
     return log(g);
 }
+
+/* The continued fraction of I_x(a, b) / (x^a (1-x)^b / (a B(a, b))) by the modified Lentz method; converges
+** in O(sqrt(max(a, b))) steps for x < (a+1)/(a+b+2). */
+static double ibeta_cf(double a, double b, double x)
+{
+    const double tiny = 1e-300;
+    double qab = a + b, qap = a + 1.0, qam = a - 1.0;
+    double c = 1.0, d = 1.0 - qab * x / qap;
+    if (fabs(d) < tiny) d = tiny;
+    d = 1.0 / d;
+    double h = d;
+    for (long m = 1; m < 1000000; m++) {
+        double dm = (double)m, m2 = 2.0 * dm;
+        double aa = dm * (b - dm) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        if (fabs(d) < tiny) d = tiny;
+        c = 1.0 + aa / c;
+        if (fabs(c) < tiny) c = tiny;
+        d = 1.0 / d;
+        h *= d * c;
+        aa = -(a + dm) * (qab + dm) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        if (fabs(d) < tiny) d = tiny;
+        c = 1.0 + aa / c;
+        if (fabs(c) < tiny) c = tiny;
+        d = 1.0 / d;
+        double del = d * c;
+        h *= del;
+        if (fabs(del - 1.0) < 1e-16) break;
+    }
+    return h;
+}
+
+double st__log_ibeta(double a, double b, double x, double y)
+{
+    if (!(a > 0.0) || !(b > 0.0) || !(x >= 0.0) || !(y >= 0.0) || !isfinite(a) || !isfinite(b)) return (double)NAN;
+    if (x == 0.0) return -HUGE_VAL;
+    if (y == 0.0) return 0.0;
+    double lfront = a * log(x) + b * log(y) - st__lbeta(a, b);
+    if (x < (a + 1.0) / (a + b + 2.0)) return lfront + log(ibeta_cf(a, b, x)) - log(a);
+    double comp = exp(lfront + log(ibeta_cf(b, a, y)) - log(b));
+    return comp < 1.0 ? log1p(-comp) : -HUGE_VAL;
+}

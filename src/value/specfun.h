@@ -39,6 +39,12 @@ double st__log_hyp2f1_a1_grad(double a, double b, double z, double *da, double *
 ** large x and stays defined when c <= 0. ln1mz = ln(1-z) (pass it directly to keep precision). */
 double st__bg_expect_factor(double r, double a, double b, double x, double z, double ln1mz);
 
+/* ln I_x(a, b), the regularized incomplete beta function, for a, b > 0 and 0 <= x <= 1, y = 1 - x (passed
+** separately to keep its precision when x is near 1), by the continued fraction on the side where it
+** converges fast (x < (a+1)/(a+b+2), else 1 - I_y(b, a)); a small value keeps its relative precision on the
+** direct side. Gives -inf at x = 0 and NaN outside the domain. */
+double st__log_ibeta(double a, double b, double x, double y);
+
 /* Upper incomplete gamma ln Gamma(s, z) for real s (any sign, not a non-positive integer when z = 0) and
 ** z > 0. */
 double st__log_upper_gamma(double s, double z);

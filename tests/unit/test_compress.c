@@ -1,0 +1,277 @@
+/*
+** test_compress.c -- the compressed rows behind every BTYD fit (src/value/compress.c): the hashed, grouped
+** and radix-sorted unique rows equal a plain sort-and-merge of the same rows, whatever the input order, with
+** rows added in one call, one by one, or across a finish; and fits (bgnbd, gg, the accumulator) survive
+** every allocation failing once (ST_ENOMEM or success, nothing leaked).
+*/
+#include "strata.h"
+#include "test.h"
+#include "value/btyd.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+static uint64_t lcg(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *s >> 33;
+}
+
+static double unif(uint64_t *s) { return ((double)lcg(s) + 0.5) / 2147483648.0; }
+
+/* n customers of a BG/NBD story (rate ~ Gamma(2, 1/10) per week, drop-out 0.1 after each purchase, ages of
+** 1..52 weeks), times rounded to days in weeks as summarize writes them, so rows repeat a lot; weights 0..3
+** (integers: their sums do not depend on the order of addition) and some -0.0 recencies. */
+static void make_rows(st__btyd_row *r, size_t n, uint64_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        double T = (double)(7 + lcg(&seed) % 358) / 7.0;
+        double lam = -0.1 * (log(unif(&seed)) + log(unif(&seed)));
+        double t = 0.0, last = 0.0, x = 0.0;
+        for (;;) {
+            t += -log(unif(&seed)) / lam;
+            if (t > T) break;
+            x += 1.0;
+            last = t;
+            if (unif(&seed) < 0.1) break;
+        }
+        last = floor(last * 7.0) / 7.0;
+        if (x == 0.0 && lcg(&seed) % 2) last = -0.0;
+        r[i] = (st__btyd_row){x, last, T, (double)(lcg(&seed) % 4)};
+    }
+}
+
+static bool same_rows(const st__btyd_row *a, const st__btyd_row *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].x != b[i].x || a[i].t != b[i].t || a[i].T != b[i].T || a[i].w != b[i].w) {
+            fprintf(stderr, "row %zu: (%g %g %g %g) vs (%g %g %g %g)\n", i, a[i].x, a[i].t, a[i].T, a[i].w, b[i].x,
+                    b[i].t, b[i].T, b[i].w);
+            return false;
+        }
+    return true;
+}
+
+/* The unique rows of r[0..n) through st__uniq: in one add_many call (many = 1) or one add at a time, with a
+** finish after the first `split` rows. Returns the count; out gets the rows. */
+static size_t via_uniq(st_context *ctx, const st__btyd_row *r, size_t n, int many, size_t split, st__btyd_row *out)
+{
+    st__uniq u;
+    st__uniq_init(&u, ctx);
+    double *x = malloc(n * sizeof *x), *t = malloc(n * sizeof *t), *T = malloc(n * sizeof *T), *w = malloc(n * sizeof *w);
+    for (size_t i = 0; i < n; i++) {
+        x[i] = r[i].x;
+        t[i] = r[i].t;
+        T[i] = r[i].T;
+        w[i] = r[i].w;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i == split) CHECK_EQ_INT(st__uniq_finish(&u), 0);
+        if (many) {
+            size_t end = i < split ? split : n;
+            CHECK_EQ_INT(st__uniq_add_many(&u, x + i, t + i, T + i, w + i, end - i), 0);
+            i = end - 1;
+        } else {
+            CHECK_EQ_INT(st__uniq_add(&u, x[i], t[i], T[i], w[i]), 0);
+        }
+    }
+    CHECK_EQ_INT(st__uniq_finish(&u), 0);
+    size_t m = st__uniq_rows(&u, out);
+    CHECK_EQ_INT(m, u.n);
+    st__uniq_free(&u);
+    free(x);
+    free(t);
+    free(T);
+    free(w);
+    return m;
+}
+
+static void test_equals_sort(void)
+{
+    st_context *ctx;
+    CHECK_EQ_INT(st_context_new(&ctx), ST_OK);
+    const size_t n = 40000;
+    st__btyd_row *r = malloc(n * sizeof *r), *ref = malloc(n * sizeof *ref), *got = malloc(n * sizeof *got);
+    make_rows(r, n, 7);
+    memcpy(ref, r, n * sizeof *r);
+    size_t k = st__btyd_compress_sort(ref, n);
+    CHECK(k > 1000 && k < n);
+    for (int many = 0; many < 2; many++) {
+        size_t splits[3] = {n, n / 3, 1};
+        for (int s = 0; s < 3; s++) {
+            size_t m = via_uniq(ctx, r, n, many, splits[s], got);
+            CHECK_EQ_INT(m, k);
+            CHECK(m == k && same_rows(ref, got, k));
+        }
+    }
+    /* the input order does not matter */
+    uint64_t seed = 99;
+    for (size_t i = n - 1; i > 0; i--) {
+        size_t j = (size_t)(lcg(&seed) % (i + 1));
+        st__btyd_row tmp = r[i];
+        r[i] = r[j];
+        r[j] = tmp;
+    }
+    size_t m = via_uniq(ctx, r, n, 1, n, got);
+    CHECK(m == k && same_rows(ref, got, k));
+    /* no row at all, and only zero weights */
+    CHECK_EQ_INT(via_uniq(ctx, r, 0, 1, 0, got), 0);
+    for (size_t i = 0; i < 100; i++) r[i].w = 0.0;
+    CHECK_EQ_INT(via_uniq(ctx, r, 100, 1, 100, got), 0);
+    free(r);
+    free(ref);
+    free(got);
+    st_context_free(ctx);
+}
+
+/* A fit from the accumulator after more rows arrive equals a fit of all rows at once. */
+static void test_acc_after_fit(void)
+{
+    st_context *ctx;
+    CHECK_EQ_INT(st_context_new(&ctx), ST_OK);
+    const size_t n = 6000;
+    st__btyd_row *r = malloc(n * sizeof *r);
+    make_rows(r, n, 3);
+    st_btyd_acc *a, *b;
+    CHECK_EQ_INT(st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &a), ST_OK);
+    CHECK_EQ_INT(st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &b), ST_OK);
+    for (size_t i = 0; i < n; i++) {
+        double w = r[i].w + 1.0;
+        CHECK_EQ_INT(st_btyd_acc_add(b, r[i].x, r[i].t, r[i].T, w), ST_OK);
+        if (i == n / 2) {
+            st_model *m0 = NULL;
+            CHECK_EQ_INT(st_btyd_acc_fit(a, 0.0, 1, &m0), ST_OK);
+            st_model_free(m0);
+        }
+        CHECK_EQ_INT(st_btyd_acc_add(a, r[i].x, r[i].t, r[i].T, w), ST_OK);
+    }
+    CHECK_EQ_INT(st_btyd_acc_rows(a), st_btyd_acc_rows(b));
+    st_model *ma = NULL, *mb = NULL;
+    CHECK_EQ_INT(st_btyd_acc_fit(a, 0.0, 1, &ma), ST_OK);
+    CHECK_EQ_INT(st_btyd_acc_fit(b, 0.0, 1, &mb), ST_OK);
+    for (size_t k = 0; k < 4; k++) CHECK(st_model_param(ma, k) == st_model_param(mb, k));
+    /* merging an accumulator into itself doubles every weight: the same parameters */
+    CHECK_EQ_INT(st_btyd_acc_merge(a, a), ST_OK);
+    CHECK_EQ_INT(st_btyd_acc_rows(a), st_btyd_acc_rows(b));
+    st_model *mc = NULL;
+    CHECK_EQ_INT(st_btyd_acc_fit(a, 0.0, 1, &mc), ST_OK);
+    for (size_t k = 0; k < 4; k++) CHECK_NEAR(st_model_param(mc, k), st_model_param(mb, k), 1e-6 * st_model_param(mb, k));
+    st_model_free(ma);
+    st_model_free(mb);
+    st_model_free(mc);
+    st_btyd_acc_free(a);
+    st_btyd_acc_free(b);
+    free(r);
+    st_context_free(ctx);
+}
+
+typedef struct failer {
+    pthread_mutex_t mu;
+    long countdown, calls, live;
+} failer;
+
+static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    (void)osize;
+    failer *f = ud;
+    if (nsize == 0) {
+        if (ptr) {
+            pthread_mutex_lock(&f->mu);
+            f->live--;
+            pthread_mutex_unlock(&f->mu);
+        }
+        free(ptr);
+        return NULL;
+    }
+    pthread_mutex_lock(&f->mu);
+    long n = ++f->calls;
+    bool fail = f->countdown > 0 && n == f->countdown;
+    if (!fail && !ptr) f->live++;
+    pthread_mutex_unlock(&f->mu);
+    if (fail) return NULL;
+    return realloc(ptr, nsize);
+}
+
+/* st_model_fit (bgnbd and gg) and the accumulator with allocation n failing. */
+static st_status fit_job(failer *f, const st__btyd_row *r, size_t n)
+{
+    st_context *ctx = NULL;
+    st_status rc = st_context_new_with_alloc(failing_alloc, f, &ctx);
+    if (rc) return rc;
+    double *x = malloc(n * sizeof *x), *t = malloc(n * sizeof *t), *T = malloc(n * sizeof *T);
+    for (size_t i = 0; i < n; i++) {
+        x[i] = r[i].x;
+        t[i] = r[i].t;
+        T[i] = r[i].T;
+    }
+    st_model *m = NULL;
+    rc = st_model_fit(ctx, ST_MODEL_BGNBD, x, t, T, NULL, n, 0.0, 1, &m);
+    st_model_free(m);
+    m = NULL;
+    /* Gamma-Gamma goes through a copy of the rows as (x, t, T, w): age stands in for the mean spend */
+    if (!rc) rc = st_model_fit(ctx, ST_MODEL_GG, x, T, NULL, NULL, n, 0.0, 1, &m);
+    st_model_free(m);
+    m = NULL;
+    st_btyd_acc *a = NULL, *b = NULL;
+    if (!rc) rc = st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &a);
+    if (!rc) rc = st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &b);
+    for (size_t i = 0; !rc && i < n; i++) rc = st_btyd_acc_add(i % 2 ? a : b, x[i], t[i], T[i], 1.0);
+    if (!rc) rc = st_btyd_acc_merge(a, b);
+    if (!rc) rc = st_btyd_acc_fit(a, 0.0, 1, &m);
+    st_model_free(m);
+    st_btyd_acc_free(a);
+    st_btyd_acc_free(b);
+    if (rc != ST_OK && st_errmsg(ctx)[0] == '\0') {
+        t_failures++;
+        fprintf(stderr, "failure %d without a message\n", rc);
+    }
+    st_context_free(ctx);
+    free(x);
+    free(t);
+    free(T);
+    return rc;
+}
+
+static void test_alloc_failures(void)
+{
+    /* groups of x = 0 and 1 are large enough for the radix sort */
+    const size_t n = 600;
+    st__btyd_row *r = malloc(n * sizeof *r);
+    make_rows(r, n, 11);
+    failer f;
+    pthread_mutex_init(&f.mu, NULL);
+    f.countdown = 0;
+    f.calls = f.live = 0;
+    CHECK_EQ_INT(fit_job(&f, r, n), ST_OK);
+    long total = f.calls;
+    CHECK(total > 20);
+    CHECK_EQ_INT(f.live, 0);
+    int nomem = 0;
+    for (long k = 1; k <= total; k++) {
+        f.countdown = k;
+        f.calls = f.live = 0;
+        st_status rc = fit_job(&f, r, n);
+        if (rc == ST_ENOMEM) nomem++;
+        else if (rc != ST_OK) {
+            t_failures++;
+            fprintf(stderr, "allocation %ld failing gave status %d\n", k, rc);
+        }
+        if (f.live != 0) {
+            t_failures++;
+            fprintf(stderr, "allocation %ld failing leaked %ld blocks\n", k, f.live);
+        }
+    }
+    CHECK(nomem > 0);
+    printf("fits: %ld allocations, each made to fail once: %d gave ST_ENOMEM, the rest succeeded\n", total, nomem);
+    pthread_mutex_destroy(&f.mu);
+    free(r);
+}
+
+int main(void)
+{
+    test_equals_sort();
+    test_acc_after_fit();
+    test_alloc_failures();
+    T_DONE();
+}
