@@ -90,6 +90,26 @@ void st__bg_xterms(double r, double a, double b, double x, double sh, double *o)
     o[4] = st__digamma(abx) - st__digamma(a + b);
 }
 
+void st__bg_xterms2(double r, double a, double b, double x, double sh, double *o)
+{
+    double m = x + sh;
+    if (x == floor(x) && x >= 0.0 && m <= 4097.0) {
+        double dr = 0.0, db = 0.0, dab = 0.0;
+        for (double k = 0.0; k < x; k += 1.0) dr -= 1.0 / ((r + k) * (r + k));
+        for (double k = 0.0; k < m; k += 1.0) {
+            db -= 1.0 / ((b + k) * (b + k));
+            dab -= 1.0 / ((a + b + k) * (a + b + k));
+        }
+        o[0] = dr;
+        o[1] = db;
+        o[2] = dab;
+        return;
+    }
+    o[0] = st__trigamma(r + x) - st__trigamma(r);
+    o[1] = st__trigamma(b + m) - st__trigamma(b);
+    o[2] = st__trigamma(a + b + m) - st__trigamma(a + b);
+}
+
 double st__bgnbd_ll(const double *th, double x, double tx, double T, double *grad, int modified)
 {
     double r = th[0], al = th[1], a = th[2], b = th[3];

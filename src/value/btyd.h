@@ -43,6 +43,9 @@ double st__pnbd_ll(const double *th, double x, double tx, double T, double *grad
 ** o[1] = ln B(a, b+x+sh) - ln B(a, b), o[2] = psi(r+x) - psi(r), o[3] = psi(b+x+sh) - psi(b),
 ** o[4] = psi(a+b+x+sh) - psi(a+b); as finite sums for whole x up to 4096 (no cancellation for huge a, b). */
 void st__bg_xterms(double r, double a, double b, double x, double sh, double *o);
+/* Their second derivatives: o[0] = psi'(r+x) - psi'(r), o[1] = psi'(b+x+sh) - psi'(b),
+** o[2] = psi'(a+b+x+sh) - psi'(a+b) (finite sums for whole x up to 4096). */
+void st__bg_xterms2(double r, double a, double b, double x, double sh, double *o);
 /* The Pareto/NBD likelihood in two steps, so fits can share the 2F1 series between customers: h (4 values:
 ** ln 2F1 and its derivatives in a, b, z) depends only on (x, t) for which = 1 (t = tx) and on (x, T) for
 ** which = 2 (t = T); st__pnbd_ll_pre combines them. xt (NULL = computed here) holds the x-only terms
@@ -138,6 +141,9 @@ int st__uniq_add(st__uniq *u, double x, double t, double T, double w);
 /* st__uniq_add for n rows (T NULL: all 0; w NULL: all 1); 0 or -1 (rows before the failure are held). */
 int st__uniq_add_many(st__uniq *u, const double *x, const double *t, const double *T, const double *w, size_t n);
 int st__uniq_finish(st__uniq *u);
+/* Adds every row of src to dst (dst == src doubles the weights); 0, or -1 when memory runs out (dst then
+** holds part of src). */
+int st__uniq_merge(st__uniq *dst, const st__uniq *src);
 size_t st__uniq_rows(const st__uniq *u, st__btyd_row *out);
 void st__uniq_free(st__uniq *u);
 

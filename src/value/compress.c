@@ -252,6 +252,60 @@ int st__uniq_add_many(st__uniq *u, const double *x, const double *t, const doubl
     return 0;
 }
 
+int st__uniq_merge(st__uniq *dst, const st__uniq *src)
+{
+    if (dst == src) {
+        /* every row is found again: its weight doubles */
+        for (size_t k = 0; k < dst->xs.n; k++) {
+            st__uqgroup *g = &dst->g[k];
+            size_t len = g->hashed ? g->cap : g->n;
+            for (size_t i = 0; i < len; i++)
+                if (g->r[i].t != EMPTY) g->r[i].w += g->r[i].w;
+        }
+        return 0;
+    }
+    /* src's ids in dst: x ids (with room for their groups), then time ids */
+    size_t nx = src->xs.n, nv = src->vs.n;
+    uint32_t *map = st__realloc_array(dst->ctx, NULL, 0, nx + nv ? nx + nv : 1, sizeof *map);
+    if (!map) return -1;
+    int rc = 0;
+    for (size_t k = 0; k < nx && !rc; k++) {
+        if (dst->xs.n == dst->gcap) {
+            size_t nc = dst->gcap ? 2 * dst->gcap : 64;
+            st__uqgroup *ng = st__realloc_array(dst->ctx, dst->g, dst->gcap, nc, sizeof *ng);
+            if (!ng) {
+                rc = -1;
+                break;
+            }
+            memset(ng + dst->gcap, 0, (nc - dst->gcap) * sizeof *ng);
+            dst->g = ng;
+            dst->gcap = nc;
+        }
+        long id = st__dset_intern(&dst->xs, src->xs.val[k]);
+        if (id < 0) rc = -1;
+        else map[k] = (uint32_t)id;
+    }
+    for (size_t v = 0; v < nv && !rc; v++) {
+        long id = st__dset_intern(&dst->vs, src->vs.val[v]);
+        if (id < 0) rc = -1;
+        else map[nx + v] = (uint32_t)id;
+    }
+    for (size_t k = 0; k < nx && !rc; k++) {
+        const st__uqgroup *g = &src->g[k];
+        size_t len = g->hashed ? g->cap : g->n;
+        st__uqgroup *dg = &dst->g[map[k]];
+        for (size_t i = 0; i < len && !rc; i++) {
+            if (g->r[i].t == EMPTY) continue;
+            uint32_t a = map[nx + g->r[i].t], b = map[nx + g->r[i].T];
+            if (dg->hashed && i + 8 < len && g->r[i + 8].t != EMPTY)
+                __builtin_prefetch(&dg->r[pair_hash(map[nx + g->r[i + 8].t], map[nx + g->r[i + 8].T]) & (dg->cap - 1)], 1);
+            if (add_ids(dst, map[k], a, b, g->r[i].w)) rc = -1;
+        }
+    }
+    st__free(dst->ctx, map, (nx + nv ? nx + nv : 1) * sizeof *map);
+    return rc;
+}
+
 /* ---- sorting ---- */
 
 typedef struct rankv {

@@ -268,6 +268,60 @@ static double total_ll(const objdata *od, const double *th, double *gsum)
     return c[0].ll + c[1].ll;
 }
 
+/* Hessian of the total BG/NBD / MBG/NBD log-likelihood in natural parameters (4 x 4, row-major) at th, whose
+** ln(alpha + v) and 1 / (alpha + v) are already in od->lv / od->iv (total_ll at th leaves them there). Per row,
+** ll = D1(x) + r ln alpha - (r+x) ln(alpha+tx) + ln S with S = C3 + C4: the second derivatives of ln S are
+** S_ij / S - S_i S_j / S^2, those of D1 differences of trigamma (finite sums). */
+static void bg_hessian(const objdata *od, const double *th, double *H)
+{
+    double rr = th[0], al = th[1], a = th[2], b = th[3], sh = od->kind == ST_MODEL_MBGNBD ? 1.0 : 0.0;
+    const double *lv = od->lv, *iv = od->iv;
+    double h[10] = {0}; /* rr, ra, raa, rb, alal, ala, alb, aa, ab, bb (a = alpha in the first ones) */
+    enum { RR, RAL, RA, RB, ALAL, ALA, ALB, AA, AB, BB };
+    for (size_t g = 0; g < od->ng; g++) {
+        size_t n = od->gstart[g + 1] - od->gstart[g];
+        const st__idrow *q = od->grow[g];
+        double cx = od->gx[g], rx = rr + cx, bx = b + cx + sh;
+        int has4 = sh > 0.0 || cx > 0.0;
+        double c4 = has4 ? a / (bx - 1.0) : 0.0, c4a = has4 ? 1.0 / (bx - 1.0) : 0.0;
+        double c4b = -c4 * c4a, c4ab = -c4a * c4a, c4bb = 2.0 * c4 * c4a * c4a;
+        double sw = 0, A1 = 0, A2 = 0, B1 = 0, B2 = 0, C1 = 0, C2 = 0, E1 = 0, E2 = 0, Q1 = 0, Q2 = 0, I1 = 0, I2 = 0;
+        for (size_t j = 0; j < n; j++) {
+            double w = q[j].w, lat = lv[q[j].t], laT = lv[q[j].T], iat = iv[q[j].t], iaT = iv[q[j].T];
+            double u = lat - laT, d = iat - iaT, dp = iaT * iaT - iat * iat;
+            double C3 = exp(rx * u), qs = 1.0 / (C3 + c4), cu = C3 * u * qs, cd = C3 * d * qs;
+            sw += w;
+            A1 += w * cu * u;
+            A2 += w * cu * cu;
+            B1 += w * cd * (rx * u + 1.0);
+            B2 += w * cu * cd;
+            C1 += w * C3 * (rx * rx * d * d + rx * dp) * qs;
+            C2 += w * cd * cd;
+            E1 += w * cu * qs;
+            E2 += w * cd * qs;
+            Q1 += w * qs;
+            Q2 += w * qs * qs;
+            I1 += w * iat;
+            I2 += w * iat * iat;
+        }
+        double x2[3];
+        st__bg_xterms2(rr, a, b, cx, sh, x2);
+        h[RR] += A1 - A2 + sw * x2[0];
+        h[RAL] += B1 - rx * B2 + sw / al - I1;
+        h[ALAL] += C1 - rx * rx * C2 - sw * rr / (al * al) + rx * I2;
+        h[RA] += -c4a * E1;
+        h[RB] += -c4b * E1;
+        h[ALA] += -c4a * rx * E2;
+        h[ALB] += -c4b * rx * E2;
+        h[AA] += -c4a * c4a * Q2 - sw * x2[2];
+        h[AB] += c4ab * Q1 - c4a * c4b * Q2 - sw * x2[2];
+        h[BB] += c4bb * Q1 - c4b * c4b * Q2 + sw * (x2[1] - x2[2]);
+    }
+    double M[16] = {h[RR], h[RAL], h[RA], h[RB], h[RAL], h[ALAL], h[ALA], h[ALB],
+                    h[RA], h[ALA], h[AA], h[AB], h[RB], h[ALB], h[AB], h[BB]};
+    memcpy(H, M, sizeof M);
+}
+
 static double objective(const double *lx, double *grad, void *ud)
 {
     const objdata *od = ud;
@@ -574,7 +628,25 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     /* Hessian of the total negative log-likelihood in log parameters; it does not depend on the time
     ** rescaling (a shift in log alpha), so the rescaled objective serves. */
     double H[ST__MODEL_MAXP * ST__MODEL_MAXP], Hi[ST__MODEL_MAXP * ST__MODEL_MAXP];
-    if (st__num_hessian(objective, &od, best, np, H) == 0) {
+    int hrc;
+    if (bgk) {
+        /* analytic: H_log = -(theta_i theta_j Hnat_ij + [i = j] theta_i g_i) / wsum + the penalizer's 4 pen theta^2 */
+        double th[ST__MODEL_MAXP], gn[ST__MODEL_MAXP], Hn[16];
+        for (size_t k = 0; k < np; k++) th[k] = exp(best[k]);
+        (void)total_ll(&od, th, gn);
+        bg_hessian(&od, th, Hn);
+        hrc = 0;
+        for (size_t i = 0; i < np; i++)
+            for (size_t j = 0; j < np; j++) {
+                double v = -(th[i] * th[j] * Hn[i * np + j] + (i == j ? th[i] * gn[i] : 0.0)) / wsum;
+                if (i == j) v += 4.0 * penalizer * th[i] * th[i];
+                H[i * np + j] = v;
+                if (!isfinite(v)) hrc = -1;
+            }
+    } else {
+        hrc = st__num_hessian(objective, &od, best, np, H);
+    }
+    if (hrc == 0) {
         for (size_t k = 0; k < np * np; k++) H[k] *= wsum;
         if (st__spd_inverse(H, np, Hi) == 0) {
             for (size_t i = 0; i < np; i++)
@@ -614,11 +686,12 @@ st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, con
     if (st__model_nparams(kind) == 0) return st__error(ctx, ST_EINVAL, "st_model_fit: unknown model kind");
     if (!(penalizer >= 0.0) || !isfinite(penalizer))
         return st__error(ctx, ST_EINVAL, "st_model_fit: the penalizer must be finite and >= 0");
-    /* Rows are merged as they are read: memory follows the unique rows, not n. */
+    /* Rows are merged as they are read, so memory follows the unique rows, not n; they are checked and
+    ** passed on in blocks (the adds prefetch a block's places at once). Two threads splitting the rows
+    ** were measured no faster: the merge and the page faults of a second set of tables ate the gain. */
     st__uniq u;
     st__uniq_init(&u, ctx);
     st_status rc = ST_OK;
-    /* Rows are checked and passed on in blocks (the adds prefetch a block's places at once). */
     enum { BLOCK = 256 };
     double bx[BLOCK], bt[BLOCK], bT[BLOCK], bw[BLOCK];
     for (size_t i0 = 0; i0 < n && !rc; i0 += BLOCK) {
@@ -689,27 +762,7 @@ st_status st_btyd_acc_merge(st_btyd_acc *dst, const st_btyd_acc *src)
     if (!dst || !src) return ST_EINVAL;
     if (dst->kind != src->kind)
         return st__error(dst->u.ctx, ST_EINVAL, "st_btyd_acc_merge: different model kinds");
-    st__uniq *du = &dst->u;
-    const st__uniq *su = &src->u;
-    if (dst == src) {
-        /* every row is found again: its weight doubles */
-        for (size_t k = 0; k < du->xs.n; k++) {
-            st__uqgroup *g = &du->g[k];
-            size_t len = g->hashed ? g->cap : g->n;
-            for (size_t i = 0; i < len; i++)
-                if (!g->hashed || g->r[i].t != UINT32_MAX) g->r[i].w += g->r[i].w;
-        }
-    } else {
-        for (size_t k = 0; k < su->xs.n; k++) {
-            const st__uqgroup *g = &su->g[k];
-            size_t len = g->hashed ? g->cap : g->n;
-            for (size_t i = 0; i < len; i++) {
-                st__idrow q = g->r[i];
-                if (g->hashed && q.t == UINT32_MAX) continue;
-                if (st__uniq_add(du, su->xs.val[k], su->vs.val[q.t], su->vs.val[q.T], q.w)) return ST_ENOMEM;
-            }
-        }
-    }
+    if (st__uniq_merge(&dst->u, &src->u)) return ST_ENOMEM;
     dst->added += src->added;
     return ST_OK;
 }

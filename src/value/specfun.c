@@ -53,7 +53,7 @@ double st__digamma(double x)
 {
     double acc = 0.0;
     if (!(x > 0.0)) return (double)NAN;
-    while (x < 6.0) {
+    while (x < 10.0) {
         acc -= 1.0 / x;
         x += 1.0;
     }
@@ -62,6 +62,21 @@ double st__digamma(double x)
     double t = f * (-1.0 / 12 + f * (1.0 / 120 + f * (-1.0 / 252 + f * (1.0 / 240 + f * (-1.0 / 132 +
                f * (691.0 / 32760 + f * (-1.0 / 12)))))));
     return acc + log(x) - 0.5 / x + t;
+}
+
+double st__trigamma(double x)
+{
+    double acc = 0.0;
+    if (!(x > 0.0)) return (double)NAN;
+    while (x < 10.0) {
+        acc += 1.0 / (x * x);
+        x += 1.0;
+    }
+    double f = 1.0 / (x * x);
+    /* psi'(x) ~ 1/x + 1/(2x^2) + sum B_2k / x^(2k+1) */
+    double t = (1.0 + f * (1.0 / 6 + f * (-1.0 / 30 + f * (1.0 / 42 + f * (-1.0 / 30 + f * (5.0 / 66 +
+                f * (-691.0 / 2730 + f * (7.0 / 6)))))))) / x;
+    return acc + t + 0.5 * f;
 }
 
 double st__log_hyp2f1_a1(double a, double b, double z)

@@ -20,8 +20,11 @@ double st__logaddexp(double a, double b);
 /* ln sum exp(v[i]) over n values (n >= 1). */
 double st__logsumexp(const double *v, size_t n);
 
-/* Digamma psi(x) for x > 0 (recurrence to x >= 6, then the asymptotic series; about 1e-15 relative). */
+/* Digamma psi(x) for x > 0 (recurrence to x >= 10, then the asymptotic series; about 1e-15 relative). */
 double st__digamma(double x);
+
+/* Trigamma psi'(x) for x > 0 (recurrence to x >= 10, then the asymptotic series; about 1e-15 relative). */
+double st__trigamma(double x);
 
 /* ln 2F1(a, b; a+1; z) for a > 0, a+1-b > 0 and 0 <= z < 1, through the Euler transform
 ** (1-z)^(1-b) sum (a+1-b)_k / (a+1)_k z^k, whose terms are all positive (no cancellation, no overflow).

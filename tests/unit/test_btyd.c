@@ -11,6 +11,41 @@
 
 #include <stdint.h>
 
+/* Standard errors the slow way, to check the fitter's analytic BG/NBD Hessian: central differences of the
+** summed per-customer analytic gradients in log parameters, H = -d2 LL / d(ln theta)^2, V = J H^-1 J. */
+static void numeric_se(const st_model *m, int modified, const double *x, const double *tx, const double *T, size_t n,
+                       double *se)
+{
+    double th[4], H[16];
+    for (size_t k = 0; k < 4; k++) th[k] = st_model_param(m, k);
+    for (size_t j = 0; j < 4; j++) {
+        double gp[4] = {0}, gm[4] = {0}, h = 1e-5, t2[4], g[4];
+        for (int sgn = -1; sgn <= 1; sgn += 2) {
+            memcpy(t2, th, sizeof t2);
+            t2[j] = th[j] * exp(sgn * h);
+            for (size_t i = 0; i < n; i++) {
+                st__bgnbd_ll(t2, x[i], tx[i], T[i], g, modified);
+                for (size_t k = 0; k < 4; k++) (sgn > 0 ? gp : gm)[k] += g[k] * t2[k];
+            }
+        }
+        for (size_t k = 0; k < 4; k++) H[k * 4 + j] = -(gp[k] - gm[k]) / (2 * h);
+    }
+    /* invert the symmetrised 4 x 4 by Gauss-Jordan */
+    double A[4][8];
+    for (size_t i = 0; i < 4; i++)
+        for (size_t j = 0; j < 8; j++) A[i][j] = j < 4 ? 0.5 * (H[i * 4 + j] + H[j * 4 + i]) : (j - 4 == i);
+    for (size_t c = 0; c < 4; c++) {
+        double p = A[c][c];
+        for (size_t j = 0; j < 8; j++) A[c][j] /= p;
+        for (size_t i = 0; i < 4; i++)
+            if (i != c) {
+                double f = A[i][c];
+                for (size_t j = 0; j < 8; j++) A[i][j] -= f * A[c][j];
+            }
+    }
+    for (size_t k = 0; k < 4; k++) se[k] = th[k] * sqrt(A[k][k + 4]);
+}
+
 /* A tiny numeric CSV reader for the reference files (header skipped, up to 8 columns). */
 static size_t read_csv(const char *path, size_t ncol, double *cols[8])
 {
@@ -209,6 +244,17 @@ static void laws(void)
     /* the thread-safe lgamma against the C library's */
     const double lgx[8] = {1e-8, 0.1, 0.9999, 1.5, 2.0001, 9.99, 10.5, 1234.5};
     for (int i = 0; i < 8; i++) CHECK_NEAR(st__lgamma(lgx[i]), lgamma(lgx[i]), 1e-14 * (1 + fabs(lgamma(lgx[i]))));
+    /* digamma and trigamma at closed forms (psi(1) = -gamma, psi(1/2) = -gamma - 2 ln 2, psi'(1) = pi^2/6,
+    ** psi'(1/2) = pi^2/2), across the switch to the asymptotic series (recurrence psi(x+1) = psi(x) + 1/x) */
+    const double euler = 0.57721566490153286, pi2 = 9.8696044010893586;
+    CHECK_NEAR(st__digamma(1.0), -euler, 1e-15);
+    CHECK_NEAR(st__digamma(0.5), -euler - 2.0 * log(2.0), 2e-15);
+    CHECK_NEAR(st__trigamma(1.0), pi2 / 6.0, 2e-15);
+    CHECK_NEAR(st__trigamma(0.5), pi2 / 2.0, 4e-15);
+    for (double x = 0.75; x < 14.0; x += 1.0) {
+        CHECK_NEAR(st__digamma(x + 1.0), st__digamma(x) + 1.0 / x, 2e-15);
+        CHECK_NEAR(st__trigamma(x + 1.0), st__trigamma(x) - 1.0 / (x * x), 2e-15);
+    }
     /* 2F1 with c = a+1 against a direct sum where the direct sum is safe */
     double a = 3.2, b = 1.7, z = 0.4, direct = 0.0, term = 1.0;
     for (int k = 0; k < 200; k++) {
@@ -255,6 +301,9 @@ static void cdnow(st_context *ctx)
         CHECK_REL(st_model_stderr(bg, 1), 0.378222, 1e-3);
         CHECK_REL(st_model_stderr(bg, 2), 0.185719, 1e-3);
         CHECK_REL(st_model_stderr(bg, 3), 0.705347, 1e-3);
+        double sebg[4];
+        numeric_se(bg, 0, x, tx, T, n, sebg);
+        for (size_t k = 0; k < 4; k++) CHECK_REL(st_model_stderr(bg, k), sebg[k], 1e-7);
         printf("bgnbd: r %.7f alpha %.7f a %.7f b %.7f LL %.4f se %.6f %.6f %.6f %.6f iter %d\n",
                st_model_param(bg, 0), st_model_param(bg, 1), st_model_param(bg, 2), st_model_param(bg, 3),
                st_model_loglik(bg), st_model_stderr(bg, 0), st_model_stderr(bg, 1), st_model_stderr(bg, 2),
@@ -433,6 +482,9 @@ static void cdnow(st_context *ctx)
         CHECK_NEAR(st_model_param(mbg, 1), 6.183, 1.5e-3);
         CHECK_NEAR(st_model_param(mbg, 2), 0.891, 1.5e-3);
         CHECK_NEAR(st_model_param(mbg, 3), 1.614, 1.5e-3);
+        double se[4];
+        numeric_se(mbg, 1, x, tx, T, n, se);
+        for (size_t k = 0; k < 4; k++) CHECK_REL(st_model_stderr(mbg, k), se[k], 1e-7);
         double p0;
         st_model_predict(ctx, mbg, (const double[]){0}, (const double[]){0}, (const double[]){30}, 1, 10, &p0, NULL);
         CHECK(p0 < 1.0 && p0 > 0.0);
