@@ -104,7 +104,6 @@ typedef struct st__dset {
     size_t cap, vcap, n;
 } st__dset;
 long st__dset_intern(st__dset *s, double v);
-long st__dset_find(const st__dset *s, double v);
 void st__dset_free(st__dset *s);
 
 /* One unique row inside its group of equal x: weight and the ids of t and T among the time values. */

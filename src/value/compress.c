@@ -114,19 +114,6 @@ long st__dset_intern(st__dset *s, double v)
     return (long)s->n++;
 }
 
-long st__dset_find(const st__dset *s, double v)
-{
-    if (!s->cap) return -1;
-    uint64_t b = dbits(v);
-    size_t h = (size_t)mix(b) & (s->cap - 1);
-    while (s->slot[h]) {
-        uint32_t id = s->slot[h] - 1;
-        if (dbits(s->val[id]) == b) return (long)id;
-        h = (h + 1) & (s->cap - 1);
-    }
-    return -1;
-}
-
 /* ---- unique rows, grouped by x ---- */
 
 void st__uniq_init(st__uniq *u, st_context *ctx)

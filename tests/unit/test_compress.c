@@ -4,6 +4,7 @@
 ** rows added in one call, one by one, or across a finish; and fits (bgnbd, gg, the accumulator) survive
 ** every allocation failing once (ST_ENOMEM or success, nothing leaked).
 */
+#include "failalloc.h"
 #include "strata.h"
 #include "test.h"
 #include "value/btyd.h"
@@ -166,39 +167,19 @@ static void test_acc_after_fit(void)
     st_context_free(ctx);
 }
 
-typedef struct failer {
-    pthread_mutex_t mu;
-    long countdown, calls, live;
-} failer;
-
-static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    (void)osize;
-    failer *f = ud;
-    if (nsize == 0) {
-        if (ptr) {
-            pthread_mutex_lock(&f->mu);
-            f->live--;
-            pthread_mutex_unlock(&f->mu);
-        }
-        free(ptr);
-        return NULL;
-    }
-    pthread_mutex_lock(&f->mu);
-    long n = ++f->calls;
-    bool fail = f->countdown > 0 && n == f->countdown;
-    if (!fail && !ptr) f->live++;
-    pthread_mutex_unlock(&f->mu);
-    if (fail) return NULL;
-    return realloc(ptr, nsize);
-}
-
 /* st_model_fit (bgnbd and gg) and the accumulator with allocation n failing. */
-static st_status fit_job(failer *f, const st__btyd_row *r, size_t n)
+typedef struct rows {
+    const st__btyd_row *r;
+    size_t n;
+} rows;
+
+static st_status fit_job(t_failer *f, void *arg)
 {
-    st_context *ctx = NULL;
-    st_status rc = st_context_new_with_alloc(failing_alloc, f, &ctx);
-    if (rc) return rc;
+    const st__btyd_row *r = ((rows *)arg)->r;
+    size_t n = ((rows *)arg)->n;
+    st_context *ctx = t_failing_context(f);
+    if (!ctx) return ST_ENOMEM;
+    st_status rc = ST_OK;
     double *x = malloc(n * sizeof *x), *t = malloc(n * sizeof *t), *T = malloc(n * sizeof *T);
     for (size_t i = 0; i < n; i++) {
         x[i] = r[i].x;
@@ -239,32 +220,8 @@ static void test_alloc_failures(void)
     const size_t n = 600;
     st__btyd_row *r = malloc(n * sizeof *r);
     make_rows(r, n, 11);
-    failer f;
-    pthread_mutex_init(&f.mu, NULL);
-    f.countdown = 0;
-    f.calls = f.live = 0;
-    CHECK_EQ_INT(fit_job(&f, r, n), ST_OK);
-    long total = f.calls;
-    CHECK(total > 20);
-    CHECK_EQ_INT(f.live, 0);
-    int nomem = 0;
-    for (long k = 1; k <= total; k++) {
-        f.countdown = k;
-        f.calls = f.live = 0;
-        st_status rc = fit_job(&f, r, n);
-        if (rc == ST_ENOMEM) nomem++;
-        else if (rc != ST_OK) {
-            t_failures++;
-            fprintf(stderr, "allocation %ld failing gave status %d\n", k, rc);
-        }
-        if (f.live != 0) {
-            t_failures++;
-            fprintf(stderr, "allocation %ld failing leaked %ld blocks\n", k, f.live);
-        }
-    }
-    CHECK(nomem > 0);
-    printf("fits: %ld allocations, each made to fail once: %d gave ST_ENOMEM, the rest succeeded\n", total, nomem);
-    pthread_mutex_destroy(&f.mu);
+    rows rs = {r, n};
+    t_alloc_torture("fits", fit_job, &rs);
     free(r);
 }
 

@@ -1,6 +1,7 @@
 /* st_table_read_csv: column types, missing values, quoting, the key column, row numbering, errors with
 ** file:line, number forms (including the ones strtod accepts, such as hex), a round trip through
 ** st_table_write_csv, and every allocation made to fail once (ST_ENOMEM, nothing leaked). */
+#include "failalloc.h"
 #include "test.h"
 #include "strata.h"
 
@@ -240,32 +241,17 @@ static void round_trip(st_context *ctx)
 
 /* ---- every allocation made to fail once ---- */
 
-typedef struct failer {
-    long countdown, calls, live;
-} failer;
+typedef struct read_args {
+    const char *path, *key;
+} read_args;
 
-static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+static st_status alloc_job(t_failer *f, void *arg)
 {
-    (void)osize;
-    failer *f = ud;
-    if (nsize == 0) {
-        if (ptr) f->live--;
-        free(ptr);
-        return NULL;
-    }
-    long n = ++f->calls;
-    if (f->countdown > 0 && n == f->countdown) return NULL;
-    if (!ptr) f->live++;
-    return realloc(ptr, nsize);
-}
-
-static st_status alloc_job(failer *f, const char *path, const char *key)
-{
-    st_context *ctx = NULL;
-    st_status rc = st_context_new_with_alloc(failing_alloc, f, &ctx);
-    if (rc != ST_OK) return rc;
+    const read_args *a = arg;
+    st_context *ctx = t_failing_context(f);
+    if (!ctx) return ST_ENOMEM;
     st_table *t = NULL;
-    rc = st_table_read_csv(ctx, path, key, &t);
+    st_status rc = st_table_read_csv(ctx, a->path, a->key, &t);
     st_table_free(t);
     st_context_free(ctx);
     return rc;
@@ -282,24 +268,8 @@ static void alloc_failures(void)
     const char *p = put("alloc.csv", text, n);
     const char *keys[2] = {"id", NULL};
     for (int k = 0; k < 2; k++) {
-        failer f = {0, 0, 0};
-        CHECK_EQ_INT(alloc_job(&f, p, keys[k]), ST_OK);
-        long total = f.calls;
-        CHECK(total > 5);
-        CHECK_EQ_INT(f.live, 0);
-        for (long i = 1; i <= total; i++) {
-            f.countdown = i;
-            f.calls = f.live = 0;
-            st_status rc = alloc_job(&f, p, keys[k]);
-            if (rc != ST_ENOMEM && rc != ST_OK) {
-                t_failures++;
-                fprintf(stderr, "allocation %ld failing gave status %d\n", i, rc);
-            }
-            if (f.live != 0) {
-                t_failures++;
-                fprintf(stderr, "allocation %ld failing leaked %ld blocks\n", i, f.live);
-            }
-        }
+        read_args a = {p, keys[k]};
+        t_alloc_torture(keys[k] ? "table read with a key" : "table read", alloc_job, &a);
     }
 }
 
