@@ -89,12 +89,6 @@ typedef struct st__btyd_row {
     double x, t, T, w;
 } st__btyd_row;
 
-/* Orders rows by (x, t, T). */
-int st__btyd_row_cmp(const void *a, const void *b);
-/* Sorts r by (x, t, T) with qsort, merges equal rows summing their weights and drops zero weights; returns
-** the new count. The reference the hashed path below is tested against. */
-size_t st__btyd_compress_sort(st__btyd_row *r, size_t n);
-
 /* A set of doubles keyed by their bits (-0 taken as +0): ids 0, 1, ... in order of first appearance, the
 ** values in val[id]. Zero-initialise with ctx set; intern returns the id or -1 when memory runs out. */
 typedef struct st__dset {

@@ -17,36 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int st__btyd_row_cmp(const void *pa, const void *pb)
-{
-    const st__btyd_row *a = pa, *b = pb;
-    if (a->x != b->x) return a->x < b->x ? -1 : 1;
-    if (a->t != b->t) return a->t < b->t ? -1 : 1;
-    if (a->T != b->T) return a->T < b->T ? -1 : 1;
-    return 0;
-}
-
-/* Drops zero-weight rows, keeping order; returns the count. */
-static size_t drop_zero(st__btyd_row *r, size_t n)
-{
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (r[i].w > 0.0) r[m++] = r[i];
-    return m;
-}
-
-size_t st__btyd_compress_sort(st__btyd_row *r, size_t n)
-{
-    if (n == 0) return 0;
-    qsort(r, n, sizeof *r, st__btyd_row_cmp);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (k > 0 && st__btyd_row_cmp(&r[k - 1], &r[i]) == 0) r[k - 1].w += r[i].w;
-        else r[k++] = r[i];
-    }
-    return drop_zero(r, k);
-}
-
 /* ---- hashing doubles by their bits ---- */
 
 static uint64_t dbits(double v)
@@ -169,18 +139,23 @@ static int group_rehash(st_context *ctx, st__uqgroup *g, size_t need)
     return 0;
 }
 
+/* Makes room for the group of a new x, before the x is interned; 0 or -1 when memory runs out. */
+static int group_room(st__uniq *u)
+{
+    if (u->xs.n < u->gcap) return 0;
+    size_t nc = u->gcap ? 2 * u->gcap : 64;
+    st__uqgroup *ng = st__realloc_array(u->ctx, u->g, u->gcap, nc, sizeof *ng);
+    if (!ng) return -1;
+    memset(ng + u->gcap, 0, (nc - u->gcap) * sizeof *ng);
+    u->g = ng;
+    u->gcap = nc;
+    return 0;
+}
+
 /* Interns x (making room for its group first), t and T; returns 0 or -1 when memory runs out. */
 static int intern3(st__uniq *u, double x, double t, double T, uint32_t *xi, uint32_t *ti, uint32_t *Ti)
 {
-    if (u->xs.n == u->gcap) {
-        /* room for the group of a new x before the x is interned */
-        size_t nc = u->gcap ? 2 * u->gcap : 64;
-        st__uqgroup *ng = st__realloc_array(u->ctx, u->g, u->gcap, nc, sizeof *ng);
-        if (!ng) return -1;
-        memset(ng + u->gcap, 0, (nc - u->gcap) * sizeof *ng);
-        u->g = ng;
-        u->gcap = nc;
-    }
+    if (group_room(u)) return -1;
     long a = st__dset_intern(&u->xs, x);
     long b = a < 0 ? -1 : st__dset_intern(&u->vs, t);
     long c = b < 0 ? -1 : st__dset_intern(&u->vs, T);
@@ -257,18 +232,7 @@ int st__uniq_merge(st__uniq *dst, const st__uniq *src)
     if (!map) return -1;
     int rc = 0;
     for (size_t k = 0; k < nx && !rc; k++) {
-        if (dst->xs.n == dst->gcap) {
-            size_t nc = dst->gcap ? 2 * dst->gcap : 64;
-            st__uqgroup *ng = st__realloc_array(dst->ctx, dst->g, dst->gcap, nc, sizeof *ng);
-            if (!ng) {
-                rc = -1;
-                break;
-            }
-            memset(ng + dst->gcap, 0, (nc - dst->gcap) * sizeof *ng);
-            dst->g = ng;
-            dst->gcap = nc;
-        }
-        long id = st__dset_intern(&dst->xs, src->xs.val[k]);
+        long id = group_room(dst) ? -1 : st__dset_intern(&dst->xs, src->xs.val[k]);
         if (id < 0) rc = -1;
         else map[k] = (uint32_t)id;
     }

@@ -119,27 +119,19 @@ static double bg_range(const objdata *od, const double *th, size_t i0, size_t i1
         double sw = 0.0, sl = 0.0, s0 = 0.0, s1 = 0.0, sS = 0.0;
         /* q indexed by global row numbers */
         const st__idrow *q = od->grow[g] - od->gstart[g];
-        if (j1 - j0 > od->nv && rx * (lmax - lmin) < 700.0) {
+        /* the table, when the group is large enough and its values stay in range (a loop-invariant test:
+        ** the compiler unswitches the loop) */
+        int table = j1 - j0 > od->nv && rx * (lmax - lmin) < 700.0;
+        if (table)
             for (size_t v = 0; v < od->nv; v++) E[v] = exp(rx * (lv[v] - lmax));
-            for (size_t j = j0; j < j1; j++) {
-                double w = q[j].w, lat = lv[q[j].t], laT = lv[q[j].T];
-                double C3 = E[q[j].t] / E[q[j].T], S = C3 + C4, is = 1.0 / S;
-                sw += w;
-                sl += w * (log(S) - rx * lat);
-                s0 += w * (C3 * (lat - laT) * is - lat);
-                s1 += w * (C3 * (iv[q[j].t] - iv[q[j].T]) * is - iv[q[j].t]);
-                sS += w * is;
-            }
-        } else {
-            for (size_t j = j0; j < j1; j++) {
-                double w = q[j].w, lat = lv[q[j].t], laT = lv[q[j].T];
-                double C3 = exp(rx * (lat - laT)), S = C3 + C4, is = 1.0 / S;
-                sw += w;
-                sl += w * (log(S) - rx * lat);
-                s0 += w * (C3 * (lat - laT) * is - lat);
-                s1 += w * (C3 * (iv[q[j].t] - iv[q[j].T]) * is - iv[q[j].t]);
-                sS += w * is;
-            }
+        for (size_t j = j0; j < j1; j++) {
+            double w = q[j].w, lat = lv[q[j].t], laT = lv[q[j].T];
+            double C3 = table ? E[q[j].t] / E[q[j].T] : exp(rx * (lat - laT)), S = C3 + C4, is = 1.0 / S;
+            sw += w;
+            sl += w * (log(S) - rx * lat);
+            s0 += w * (C3 * (lat - laT) * is - lat);
+            s1 += w * (C3 * (iv[q[j].t] - iv[q[j].T]) * is - iv[q[j].t]);
+            sS += w * is;
         }
         double xt[5];
         st__bg_xterms(rr, a, b, cx, sh, xt);
