@@ -166,39 +166,6 @@ double st__bgnbd_expected(const double *th, double t, int modified)
     return st__bg_expect_factor(r, a, b + 1.0, 0.0, z, ln1mz) * b / (a + b);
 }
 
-double st__bgnbd_pmf(const double *th, double t, double k)
-{
-    double r = th[0], al = th[1], a = th[2], b = th[3];
-    double lp = log(al / (al + t)), lq = log(t / (al + t)); /* NB success / failure logs */
-    double lbab = st__lbeta(a, b);
-    double first = exp(st__lbeta(a, b + k) - lbab + st__lgamma(r + k) - st__lgamma(r) - st__lgamma(k + 1.0) + r * lp +
-                       k * lq);
-    if (k <= 0.0) return first;
-    /* Tail P(NB >= k) of the negative binomial: summed upward when it is the small side, so a tiny tail
-    ** keeps its relative precision. */
-    double mean = r * exp(lq - lp);
-    double tail;
-    if (k > mean) {
-        double term = exp(st__lgamma(r + k) - st__lgamma(r) - st__lgamma(k + 1.0) + r * lp + k * lq);
-        double sum = term, q = exp(lq);
-        for (double j = k; j < k + 1e7; j += 1.0) {
-            term *= (r + j) / (j + 1.0) * q;
-            sum += term;
-            if (term < 1e-17 * sum) break;
-        }
-        tail = sum;
-    } else {
-        double term = exp(r * lp), sum = term, q = exp(lq);
-        for (double j = 0.0; j + 1.0 < k; j += 1.0) {
-            term *= (r + j) / (j + 1.0) * q;
-            sum += term;
-        }
-        tail = 1.0 - sum;
-        if (tail < 0.0) tail = 0.0;
-    }
-    return first + exp(st__lbeta(a + 1.0, b + k - 1.0) - lbab) * tail;
-}
-
 /* ---------------------------------------------------------------------------------------------------
 ** Pareto/NBD. The likelihood as a sum of two positive terms (pymc-marketing, note 009): no A0 difference,
 ** so nothing cancels when tx -> T. Every 2F1 has c = a+1 (st__log_hyp2f1_a1).

@@ -60,7 +60,6 @@ double st__bgbb_ll(const double *th, double x, double tx, double n, double *grad
 double st__bgnbd_palive(const double *th, double x, double tx, double T, int modified);
 double st__bgnbd_cet(const double *th, double x, double tx, double T, double t, int modified);
 double st__bgnbd_expected(const double *th, double t, int modified);
-double st__bgnbd_pmf(const double *th, double t, double k);   /* BG/NBD only */
 double st__pnbd_palive(const double *th, double x, double tx, double T);
 double st__pnbd_cet(const double *th, double x, double tx, double T, double t);
 double st__pnbd_cet_pa(const double *th, double x, double T, double t, double pa); /* given P(alive) */
