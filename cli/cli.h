@@ -20,6 +20,27 @@ int cli_opt(int argc, char **argv, int *i, const char *name, const char **value)
 /* Matches a flag without a value. */
 bool cli_flag(char **argv, int i, const char *name);
 
+/* A declarative option: --name (or alias, e.g. "-o") with its value parsed into *dst as a string
+** (const char *), a number (double), a whole number in [min, max] (long), an unsigned 64-bit number
+** (unsigned long long), a day number from a date (int64_t; *seen, when not NULL, is set to 1), or a flag
+** without a value (int set to 1). */
+typedef enum { CLI_STR, CLI_DOUBLE, CLI_INT, CLI_U64, CLI_DAY, CLI_FLAG } cli_kind;
+typedef struct cli_arg {
+    const char *name;
+    const char *alias;
+    cli_kind kind;
+    void *dst;
+    long min, max;
+    int *seen;
+} cli_arg;
+
+/* Parses argv[first..argc): options of args[0..nargs) anywhere, --name=value or --name value; other
+** arguments fill pos[0..npos) in order ("-" alone is an argument: standard input or output). Returns -1
+** when every argument was taken; CLI_OK after printing help() for --help or -h; CLI_USAGE after a message
+** for an unknown option, a missing or bad value, or an argument beyond npos. */
+int cli_parse_args(const char *cmd, int argc, char **argv, int first, const cli_arg *args, size_t nargs,
+                   const char **pos, size_t npos, void (*help)(void));
+
 /* Number parsing for option values; print "strata CMD: --name: ..." and return false on failure. */
 bool cli_parse_double(const char *cmd, const char *name, const char *s, double *out);
 bool cli_parse_u64(const char *cmd, const char *name, const char *s, unsigned long long *out);

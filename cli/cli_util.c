@@ -95,6 +95,51 @@ bool cli_parse_int(const char *cmd, const char *name, const char *s, long min, l
     return true;
 }
 
+int cli_parse_args(const char *cmd, int argc, char **argv, int first, const cli_arg *args, size_t nargs,
+                   const char **pos, size_t npos, void (*help)(void))
+{
+    size_t np = 0;
+    for (int i = first; i < argc; i++) {
+        if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
+            help();
+            return CLI_OK;
+        }
+        const cli_arg *a = NULL;
+        const char *v = NULL;
+        for (size_t k = 0; k < nargs && !a; k++) {
+            const char *names[2] = {args[k].name, args[k].alias};
+            for (int j = 0; j < 2 && !a; j++) {
+                if (!names[j]) continue;
+                if (args[k].kind == CLI_FLAG) {
+                    if (cli_flag(argv, i, names[j])) a = &args[k];
+                    continue;
+                }
+                int m = cli_opt(argc, argv, &i, names[j], &v);
+                if (m < 0) return CLI_USAGE;
+                if (m > 0) a = &args[k];
+            }
+        }
+        if (!a) {
+            if (argv[i][0] == '-' && argv[i][1] != '\0') return cli_unknown(cmd, argv[i]);
+            if (np == npos) return cli_error(cmd, CLI_USAGE, "unexpected argument '%s'", argv[i]);
+            pos[np++] = argv[i];
+            continue;
+        }
+        bool ok = true;
+        switch (a->kind) {
+        case CLI_STR: *(const char **)a->dst = v; break;
+        case CLI_DOUBLE: ok = cli_parse_double(cmd, a->name, v, a->dst); break;
+        case CLI_INT: ok = cli_parse_int(cmd, a->name, v, a->min, a->max, a->dst); break;
+        case CLI_U64: ok = cli_parse_u64(cmd, a->name, v, a->dst); break;
+        case CLI_DAY: ok = cli_parse_day(cmd, a->name, v, a->dst); break;
+        case CLI_FLAG: *(int *)a->dst = 1; break;
+        }
+        if (!ok) return CLI_USAGE;
+        if (a->seen) *a->seen = 1;
+    }
+    return -1;
+}
+
 bool cli_parse_day(const char *cmd, const char *name, const char *s, int64_t *out)
 {
     int64_t secs;

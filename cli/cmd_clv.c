@@ -60,45 +60,24 @@ int cmd_clv(int argc, char **argv)
         return CLI_OK;
     }
     if (strcmp(argv[1], "formula") != 0) return cli_error(CMD, CLI_USAGE, "unknown subcommand '%s'", argv[1]);
-    const char *in = NULL, *out = NULL, *period = "year", *key = "customer_id", *v;
+    const char *in = NULL, *out = NULL, *period = "year", *key = "customer_id";
     double margin = 1.0, cost = 0.0, lifespan = NAN, discount = 0.1;
     int64_t obs_end = 0;
     int has_end = 0;
-    for (int i = 2; i < argc; i++) {
-        int m;
-        if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
-            help();
-            return CLI_OK;
-        }
-        if ((m = cli_opt(argc, argv, &i, "--margin", &v)) != 0) {
-            if (m < 0 || !cli_parse_double(CMD, "--margin", v, &margin)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--cost", &v)) != 0) {
-            if (m < 0 || !cli_parse_double(CMD, "--cost", v, &cost)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--lifespan", &v)) != 0) {
-            if (m < 0 || !cli_parse_double(CMD, "--lifespan", v, &lifespan)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--discount", &v)) != 0) {
-            if (m < 0 || !cli_parse_double(CMD, "--discount", v, &discount)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--period", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            period = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--observation-end", &v)) != 0) {
-            if (m < 0 || !cli_parse_day(CMD, "--observation-end", v, &obs_end)) return CLI_USAGE;
-            has_end = 1;
-        } else if ((m = cli_opt(argc, argv, &i, "--key", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            key = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--output", &v)) != 0 ||
-                   (m = cli_opt(argc, argv, &i, "-o", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            out = v;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return cli_unknown(CMD, argv[i]);
-        } else if (!in) {
-            in = argv[i];
-        } else {
-            return cli_error(CMD, CLI_USAGE, "unexpected argument '%s'", argv[i]);
-        }
-    }
+    const cli_arg args[] = {
+        {"--margin", NULL, CLI_DOUBLE, &margin, 0, 0, NULL},
+        {"--cost", NULL, CLI_DOUBLE, &cost, 0, 0, NULL},
+        {"--lifespan", NULL, CLI_DOUBLE, &lifespan, 0, 0, NULL},
+        {"--discount", NULL, CLI_DOUBLE, &discount, 0, 0, NULL},
+        {"--period", NULL, CLI_STR, &period, 0, 0, NULL},
+        {"--observation-end", NULL, CLI_DAY, &obs_end, 0, 0, &has_end},
+        {"--key", NULL, CLI_STR, &key, 0, 0, NULL},
+        {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
+    };
+    const char *pos[1] = {NULL};
+    int pr = cli_parse_args(CMD, argc, argv, 2, args, sizeof args / sizeof args[0], pos, 1, help);
+    if (pr >= 0) return pr;
+    in = pos[0];
     double dpp = days_per(period);
     if (dpp <= 0.0) return cli_error(CMD, CLI_USAGE, "--period: '%s' is not day, week, month or year", period);
     if (isnan(lifespan)) lifespan = 3.0 * 365.25 / dpp;

@@ -49,57 +49,30 @@ static const double *numeric(const st_table *t, long j)
 
 int cmd_fit(int argc, char **argv)
 {
-    const char *model_name = NULL, *in = NULL, *out = NULL, *wcol = NULL, *unit = "day", *v;
+    const char *model_name = NULL, *in = NULL, *out = NULL, *wcol = NULL, *unit = "day";
     const char *fcol = NULL, *rcol = NULL, *tcol = NULL, *mcol = NULL;
     double penalizer = 0.0;
     unsigned long long seed = 42;
     int timing = 0;
-    for (int i = 1; i < argc; i++) {
-        int m;
-        if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
-            help();
-            return CLI_OK;
-        }
-        if (cli_flag(argv, i, "--timing")) {
-            timing = 1;
-        } else if ((m = cli_opt(argc, argv, &i, "--weights", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            wcol = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--penalizer", &v)) != 0) {
-            if (m < 0 || !cli_parse_double(CMD, "--penalizer", v, &penalizer)) return CLI_USAGE;
-            if (!(penalizer >= 0.0) || !isfinite(penalizer))
-                return cli_error(CMD, CLI_USAGE, "--penalizer: must be finite and >= 0");
-        } else if ((m = cli_opt(argc, argv, &i, "--seed", &v)) != 0) {
-            if (m < 0 || !cli_parse_u64(CMD, "--seed", v, &seed)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--unit", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            unit = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--frequency", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            fcol = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--recency", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            rcol = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--T", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            tcol = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--monetary", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            mcol = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--output", &v)) != 0 ||
-                   (m = cli_opt(argc, argv, &i, "-o", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            out = v;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return cli_unknown(CMD, argv[i]);
-        } else if (!model_name) {
-            model_name = argv[i];
-        } else if (!in) {
-            in = argv[i];
-        } else {
-            return cli_error(CMD, CLI_USAGE, "unexpected argument '%s'", argv[i]);
-        }
-    }
+    const cli_arg args[] = {
+        {"--timing", NULL, CLI_FLAG, &timing, 0, 0, NULL},
+        {"--weights", NULL, CLI_STR, &wcol, 0, 0, NULL},
+        {"--penalizer", NULL, CLI_DOUBLE, &penalizer, 0, 0, NULL},
+        {"--seed", NULL, CLI_U64, &seed, 0, 0, NULL},
+        {"--unit", NULL, CLI_STR, &unit, 0, 0, NULL},
+        {"--frequency", NULL, CLI_STR, &fcol, 0, 0, NULL},
+        {"--recency", NULL, CLI_STR, &rcol, 0, 0, NULL},
+        {"--T", NULL, CLI_STR, &tcol, 0, 0, NULL},
+        {"--monetary", NULL, CLI_STR, &mcol, 0, 0, NULL},
+        {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
+    };
+    const char *pos[2] = {NULL, NULL};
+    int pr = cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 2, help);
+    if (pr >= 0) return pr;
+    model_name = pos[0];
+    in = pos[1];
+    if (!(penalizer >= 0.0) || !isfinite(penalizer))
+        return cli_error(CMD, CLI_USAGE, "--penalizer: must be finite and >= 0");
     if (!model_name || !in) return cli_error(CMD, CLI_USAGE, "need MODEL and SUMMARY.csv (see --help)");
     if (!out) return cli_error(CMD, CLI_USAGE, "need -o MODEL.json");
     st_model_kind kind;

@@ -29,31 +29,18 @@ static void help(void)
 
 int cmd_pmf(int argc, char **argv)
 {
-    const char *mpath = NULL, *out = "-", *v;
+    const char *mpath = NULL, *out = "-";
     double t = NAN;
     long kmax = 10;
-    for (int i = 1; i < argc; i++) {
-        int m;
-        if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
-            help();
-            return CLI_OK;
-        }
-        if ((m = cli_opt(argc, argv, &i, "--time", &v)) != 0) {
-            if (m < 0 || !cli_parse_double(CMD, "--time", v, &t)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--kmax", &v)) != 0) {
-            if (m < 0 || !cli_parse_int(CMD, "--kmax", v, 0, PMF_KMAX_LIMIT, &kmax)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--output", &v)) != 0 ||
-                   (m = cli_opt(argc, argv, &i, "-o", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            out = v;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return cli_unknown(CMD, argv[i]);
-        } else if (!mpath) {
-            mpath = argv[i];
-        } else {
-            return cli_error(CMD, CLI_USAGE, "unexpected argument '%s'", argv[i]);
-        }
-    }
+    const cli_arg args[] = {
+        {"--time", NULL, CLI_DOUBLE, &t, 0, 0, NULL},
+        {"--kmax", NULL, CLI_INT, &kmax, 0, PMF_KMAX_LIMIT, NULL},
+        {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
+    };
+    const char *pos[1] = {NULL};
+    int pr = cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 1, help);
+    if (pr >= 0) return pr;
+    mpath = pos[0];
     if (!mpath) return cli_error(CMD, CLI_USAGE, "need MODEL.json (see --help)");
     if (isnan(t)) return cli_error(CMD, CLI_USAGE, "need --time T");
     if (!(t > 0.0) || !isfinite(t)) return cli_error(CMD, CLI_USAGE, "--time: must be finite and > 0");

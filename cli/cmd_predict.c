@@ -50,51 +50,27 @@ static long find_col(const st_table *t, const char *const *names)
 
 int cmd_predict(int argc, char **argv)
 {
-    const char *mpath = NULL, *in = NULL, *out = NULL, *spath = NULL, *key = NULL, *unit = NULL, *v;
+    const char *mpath = NULL, *in = NULL, *out = NULL, *spath = NULL, *key = NULL, *unit = NULL;
     double horizon = NAN, discount = 0.0, margin = 1.0, step = 0.0;
     int want_dert = 0;
     long pmf_k = -1;
-    for (int i = 1; i < argc; i++) {
-        int m;
-        if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
-            help();
-            return CLI_OK;
-        }
-        if (cli_flag(argv, i, "--dert")) {
-            want_dert = 1;
-        } else if ((m = cli_opt(argc, argv, &i, "--pmf", &v)) != 0) {
-            if (m < 0 || !cli_parse_int(CMD, "--pmf", v, 0, PREDICT_PMF_LIMIT, &pmf_k)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--horizon", &v)) != 0) {
-            if (m < 0 || !cli_parse_double(CMD, "--horizon", v, &horizon)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--discount", &v)) != 0) {
-            if (m < 0 || !cli_parse_double(CMD, "--discount", v, &discount)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--margin", &v)) != 0) {
-            if (m < 0 || !cli_parse_double(CMD, "--margin", v, &margin)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--step", &v)) != 0) {
-            if (m < 0 || !cli_parse_double(CMD, "--step", v, &step)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--spend", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            spath = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--key", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            key = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--unit", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            unit = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--output", &v)) != 0 ||
-                   (m = cli_opt(argc, argv, &i, "-o", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            out = v;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return cli_unknown(CMD, argv[i]);
-        } else if (!mpath) {
-            mpath = argv[i];
-        } else if (!in) {
-            in = argv[i];
-        } else {
-            return cli_error(CMD, CLI_USAGE, "unexpected argument '%s'", argv[i]);
-        }
-    }
+    const cli_arg args[] = {
+        {"--dert", NULL, CLI_FLAG, &want_dert, 0, 0, NULL},
+        {"--pmf", NULL, CLI_INT, &pmf_k, 0, PREDICT_PMF_LIMIT, NULL},
+        {"--horizon", NULL, CLI_DOUBLE, &horizon, 0, 0, NULL},
+        {"--discount", NULL, CLI_DOUBLE, &discount, 0, 0, NULL},
+        {"--margin", NULL, CLI_DOUBLE, &margin, 0, 0, NULL},
+        {"--step", NULL, CLI_DOUBLE, &step, 0, 0, NULL},
+        {"--spend", NULL, CLI_STR, &spath, 0, 0, NULL},
+        {"--key", NULL, CLI_STR, &key, 0, 0, NULL},
+        {"--unit", NULL, CLI_STR, &unit, 0, 0, NULL},
+        {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
+    };
+    const char *pos[2] = {NULL, NULL};
+    int pr = cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 2, help);
+    if (pr >= 0) return pr;
+    mpath = pos[0];
+    in = pos[1];
     if (!mpath || !in) return cli_error(CMD, CLI_USAGE, "need MODEL.json and SUMMARY.csv (see --help)");
     if (!out) return cli_error(CMD, CLI_USAGE, "need -o OUT.csv");
     if (!(horizon >= 0.0) || !isfinite(horizon)) return cli_error(CMD, CLI_USAGE, "need --horizon H >= 0");
@@ -118,10 +94,6 @@ int cmd_predict(int argc, char **argv)
     }
     if (st_model_kind_of(model) == ST_MODEL_GG) {
         ret = cli_error(CMD, CLI_USAGE, "%s is a gg model: pass it with --spend and a purchase model first", mpath);
-        goto done;
-    }
-    if (pmf_k >= 0 && st_model_kind_of(model) == ST_MODEL_GG) {
-        ret = cli_error(CMD, CLI_USAGE, "--pmf: a gg model has no purchase counts");
         goto done;
     }
     if (want_dert && (st_model_kind_of(model) != ST_MODEL_PNBD || !(discount > 0.0))) {

@@ -136,48 +136,24 @@ static long col(const st_table *t, const char *a, const char *b)
 
 int cmd_validate(int argc, char **argv)
 {
-    const char *mpath = NULL, *in = NULL, *out = "-", *track = NULL, *events = NULL, *v;
+    const char *mpath = NULL, *in = NULL, *out = "-", *track = NULL, *events = NULL;
     const char *ccol = "customer_id", *tcol = "date", *tfmt = NULL;
     long kmax = 7, periods = 0;
-    for (int i = 1; i < argc; i++) {
-        int m;
-        if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
-            help();
-            return CLI_OK;
-        }
-        if ((m = cli_opt(argc, argv, &i, "--kmax", &v)) != 0) {
-            if (m < 0 || !cli_parse_int(CMD, "--kmax", v, 1, 1000, &kmax)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--periods", &v)) != 0) {
-            if (m < 0 || !cli_parse_int(CMD, "--periods", v, 1, 1000000, &periods)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--events", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            events = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--customer", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            ccol = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--time-format", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            tfmt = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--time", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            tcol = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--tracking", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            track = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--output", &v)) != 0 ||
-                   (m = cli_opt(argc, argv, &i, "-o", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            out = v;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return cli_unknown(CMD, argv[i]);
-        } else if (!mpath) {
-            mpath = argv[i];
-        } else if (!in) {
-            in = argv[i];
-        } else {
-            return cli_error(CMD, CLI_USAGE, "unexpected argument '%s'", argv[i]);
-        }
-    }
+    const cli_arg args[] = {
+        {"--kmax", NULL, CLI_INT, &kmax, 1, 1000, NULL},
+        {"--periods", NULL, CLI_INT, &periods, 1, 1000000, NULL},
+        {"--events", NULL, CLI_STR, &events, 0, 0, NULL},
+        {"--customer", NULL, CLI_STR, &ccol, 0, 0, NULL},
+        {"--time-format", NULL, CLI_STR, &tfmt, 0, 0, NULL},
+        {"--time", NULL, CLI_STR, &tcol, 0, 0, NULL},
+        {"--tracking", NULL, CLI_STR, &track, 0, 0, NULL},
+        {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
+    };
+    const char *pos[2] = {NULL, NULL};
+    int pr = cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 2, help);
+    if (pr >= 0) return pr;
+    mpath = pos[0];
+    in = pos[1];
     if (!mpath || !in) return cli_error(CMD, CLI_USAGE, "need MODEL.json and SUMMARY.csv (see --help)");
     st_context *ctx = cli_context(CMD);
     if (!ctx) return cli_error(CMD, CLI_FAIL, "out of memory");
