@@ -37,9 +37,10 @@ typedef struct cli_arg {
 /* Parses argv[first..argc): options of args[0..nargs) anywhere, --name=value or --name value; other
 ** arguments fill pos[0..npos) in order ("-" alone is an argument: standard input or output). Returns -1
 ** when every argument was taken; CLI_OK after printing help() for --help or -h; CLI_USAGE after a message
-** for an unknown option, a missing or bad value, or an argument beyond npos. */
+** for an unknown option, a missing or bad value, or an argument beyond npos ("unexpected argument", or
+** extra_fmt when not NULL: a format given the first argument and the extra one). */
 int cli_parse_args(const char *cmd, int argc, char **argv, int first, const cli_arg *args, size_t nargs,
-                   const char **pos, size_t npos, void (*help)(void));
+                   const char **pos, size_t npos, void (*help)(void), const char *extra_fmt);
 
 /* Number parsing for option values; print "strata CMD: --name: ..." and return false on failure. */
 bool cli_parse_double(const char *cmd, const char *name, const char *s, double *out);

@@ -96,7 +96,7 @@ bool cli_parse_int(const char *cmd, const char *name, const char *s, long min, l
 }
 
 int cli_parse_args(const char *cmd, int argc, char **argv, int first, const cli_arg *args, size_t nargs,
-                   const char **pos, size_t npos, void (*help)(void))
+                   const char **pos, size_t npos, void (*help)(void), const char *extra_fmt)
 {
     size_t np = 0;
     for (int i = first; i < argc; i++) {
@@ -121,6 +121,7 @@ int cli_parse_args(const char *cmd, int argc, char **argv, int first, const cli_
         }
         if (!a) {
             if (argv[i][0] == '-' && argv[i][1] != '\0') return cli_unknown(cmd, argv[i]);
+            if (np == npos && extra_fmt && npos) return cli_error(cmd, CLI_USAGE, extra_fmt, pos[0], argv[i]);
             if (np == npos) return cli_error(cmd, CLI_USAGE, "unexpected argument '%s'", argv[i]);
             pos[np++] = argv[i];
             continue;

@@ -75,7 +75,7 @@ int cmd_clv(int argc, char **argv)
         {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
     };
     const char *pos[1] = {NULL};
-    int pr = cli_parse_args(CMD, argc, argv, 2, args, sizeof args / sizeof args[0], pos, 1, help);
+    int pr = cli_parse_args(CMD, argc, argv, 2, args, sizeof args / sizeof args[0], pos, 1, help, NULL);
     if (pr >= 0) return pr;
     in = pos[0];
     double dpp = days_per(period);

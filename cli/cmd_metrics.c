@@ -35,33 +35,20 @@ static void help(void)
 int cmd_metrics(int argc, char **argv)
 {
     const char *path = NULL, *features = NULL, *labels = NULL, *id = NULL, *scale_s = "none";
-    bool json = false;
+    int json = 0;
     long threads = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int m = 0;
-        if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
-            help();
-            return CLI_OK;
-        }
-        if (cli_flag(argv, i, "--json")) {
-            json = true;
-            continue;
-        }
-        if ((m = cli_opt(argc, argv, &i, "--features", &v)) != 0) features = v;
-        else if ((m = cli_opt(argc, argv, &i, "--labels", &v)) != 0) labels = v;
-        else if ((m = cli_opt(argc, argv, &i, "--id", &v)) != 0) id = v;
-        else if ((m = cli_opt(argc, argv, &i, "--scale", &v)) != 0) scale_s = v;
-        else if ((m = cli_opt(argc, argv, &i, "--threads", &v)) != 0) {
-            if (m > 0 && !cli_parse_int(CMD, "--threads", v, 0, 256, &threads)) return CLI_USAGE;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_unknown(CMD, argv[i]);
-        else if (!path)
-            path = argv[i];
-        else
-            return cli_error(CMD, CLI_USAGE, "one table only (got '%s' and '%s')", path, argv[i]);
-        if (m < 0) return CLI_USAGE;
-    }
+    const cli_arg args[] = {
+        {"--json", NULL, CLI_FLAG, &json, 0, 0, NULL},
+        {"--features", NULL, CLI_STR, &features, 0, 0, NULL},
+        {"--labels", NULL, CLI_STR, &labels, 0, 0, NULL},
+        {"--id", NULL, CLI_STR, &id, 0, 0, NULL},
+        {"--scale", NULL, CLI_STR, &scale_s, 0, 0, NULL},
+        {"--threads", NULL, CLI_INT, &threads, 0, 256, NULL},
+    };
+    const char *pos[1] = {NULL};
+    int pr = cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 1, help, "one table only (got '%s' and '%s')");
+    if (pr >= 0) return pr;
+    path = pos[0];
     if (!path) return cli_error(CMD, CLI_USAGE, "missing TABLE.csv (see `strata metrics --help`)");
     if (!features || !labels) return cli_error(CMD, CLI_USAGE, "--features and --labels are required");
     st_scale scale;

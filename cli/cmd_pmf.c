@@ -38,7 +38,7 @@ int cmd_pmf(int argc, char **argv)
         {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
     };
     const char *pos[1] = {NULL};
-    int pr = cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 1, help);
+    int pr = cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 1, help, NULL);
     if (pr >= 0) return pr;
     mpath = pos[0];
     if (!mpath) return cli_error(CMD, CLI_USAGE, "need MODEL.json (see --help)");

@@ -382,45 +382,26 @@ int cmd_profile(int argc, char **argv)
 {
     const char *path = NULL, *segcol = NULL, *features = "recency_days,orders,revenue", *id = NULL, *out = "-";
     const char *ahp = NULL, *segfile = NULL;
-    bool cmp = false, json = false;
+    int cmp = 0, json = 0;
     long k = 7, epochs = 20;
     unsigned long long seed = 42;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int m = 0;
-        if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
-            help();
-            return CLI_OK;
-        }
-        if (cli_flag(argv, i, "--compare")) {
-            cmp = true;
-            continue;
-        }
-        if (cli_flag(argv, i, "--json")) {
-            json = true;
-            continue;
-        }
-        if ((m = cli_opt(argc, argv, &i, "--segment", &v)) != 0) segcol = v;
-        else if ((m = cli_opt(argc, argv, &i, "--features", &v)) != 0) features = v;
-        else if ((m = cli_opt(argc, argv, &i, "--id", &v)) != 0) id = v;
-        else if ((m = cli_opt(argc, argv, &i, "--ahp", &v)) != 0) ahp = v;
-        else if ((m = cli_opt(argc, argv, &i, "--segments", &v)) != 0) segfile = v;
-        else if ((m = cli_opt(argc, argv, &i, "-o", &v)) != 0 || (m = cli_opt(argc, argv, &i, "--output", &v)) != 0)
-            out = v;
-        else if ((m = cli_opt(argc, argv, &i, "--k", &v)) != 0) {
-            if (m > 0 && !cli_parse_int(CMD, "--k", v, 2, 1000, &k)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--epochs", &v)) != 0) {
-            if (m > 0 && !cli_parse_int(CMD, "--epochs", v, 1, 100000, &epochs)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--seed", &v)) != 0) {
-            if (m > 0 && !cli_parse_u64(CMD, "--seed", v, &seed)) return CLI_USAGE;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_unknown(CMD, argv[i]);
-        else if (!path)
-            path = argv[i];
-        else
-            return cli_error(CMD, CLI_USAGE, "one table only (got '%s' and '%s')", path, argv[i]);
-        if (m < 0) return CLI_USAGE;
-    }
+    const cli_arg args[] = {
+        {"--compare", NULL, CLI_FLAG, &cmp, 0, 0, NULL},
+        {"--json", NULL, CLI_FLAG, &json, 0, 0, NULL},
+        {"--segment", NULL, CLI_STR, &segcol, 0, 0, NULL},
+        {"--features", NULL, CLI_STR, &features, 0, 0, NULL},
+        {"--id", NULL, CLI_STR, &id, 0, 0, NULL},
+        {"--ahp", NULL, CLI_STR, &ahp, 0, 0, NULL},
+        {"--segments", NULL, CLI_STR, &segfile, 0, 0, NULL},
+        {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
+        {"--k", NULL, CLI_INT, &k, 2, 1000, NULL},
+        {"--epochs", NULL, CLI_INT, &epochs, 1, 100000, NULL},
+        {"--seed", NULL, CLI_U64, &seed, 0, 0, NULL},
+    };
+    const char *pos[1] = {NULL};
+    int pr = cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 1, help, "one table only (got '%s' and '%s')");
+    if (pr >= 0) return pr;
+    path = pos[0];
     if (!path) return cli_error(CMD, CLI_USAGE, "missing TABLE.csv (see `strata profile --help`)");
     if (!cmp && !segcol) return cli_error(CMD, CLI_USAGE, "--segment COL is required (or --compare)");
     char **names;

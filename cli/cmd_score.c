@@ -32,28 +32,18 @@ int cmd_score(int argc, char **argv)
 {
     const char *path = NULL, *columns = NULL, *cost = NULL, *ahp = NULL, *id = NULL, *out = "-";
     const char *name = "value_score";
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int m;
-        if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
-            help();
-            return CLI_OK;
-        }
-        if ((m = cli_opt(argc, argv, &i, "--columns", &v)) != 0) columns = v;
-        else if ((m = cli_opt(argc, argv, &i, "--cost", &v)) != 0) cost = v;
-        else if ((m = cli_opt(argc, argv, &i, "--ahp", &v)) != 0) ahp = v;
-        else if ((m = cli_opt(argc, argv, &i, "--id", &v)) != 0) id = v;
-        else if ((m = cli_opt(argc, argv, &i, "--name", &v)) != 0) name = v;
-        else if ((m = cli_opt(argc, argv, &i, "-o", &v)) != 0 || (m = cli_opt(argc, argv, &i, "--output", &v)) != 0)
-            out = v;
-        else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_unknown(CMD, argv[i]);
-        else if (!path)
-            path = argv[i];
-        else
-            return cli_error(CMD, CLI_USAGE, "one table only (got '%s' and '%s')", path, argv[i]);
-        if (m < 0) return CLI_USAGE;
-    }
+    const cli_arg args[] = {
+        {"--columns", NULL, CLI_STR, &columns, 0, 0, NULL},
+        {"--cost", NULL, CLI_STR, &cost, 0, 0, NULL},
+        {"--ahp", NULL, CLI_STR, &ahp, 0, 0, NULL},
+        {"--id", NULL, CLI_STR, &id, 0, 0, NULL},
+        {"--name", NULL, CLI_STR, &name, 0, 0, NULL},
+        {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
+    };
+    const char *pos[1] = {NULL};
+    int pr = cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 1, help, "one table only (got '%s' and '%s')");
+    if (pr >= 0) return pr;
+    path = pos[0];
     if (!path) return cli_error(CMD, CLI_USAGE, "missing TABLE.csv (see `strata score --help`)");
     if (!columns) return cli_error(CMD, CLI_USAGE, "--columns is required");
     if (!*name) return cli_error(CMD, CLI_USAGE, "--name is empty");

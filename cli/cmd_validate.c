@@ -150,7 +150,7 @@ int cmd_validate(int argc, char **argv)
         {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
     };
     const char *pos[2] = {NULL, NULL};
-    int pr = cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 2, help);
+    int pr = cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 2, help, NULL);
     if (pr >= 0) return pr;
     mpath = pos[0];
     in = pos[1];

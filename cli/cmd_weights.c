@@ -175,41 +175,19 @@ static void json_map(FILE *fp, const char *key, char *const *names, const double
 int cmd_weights(int argc, char **argv)
 {
     const char *path = NULL, *columns = NULL, *cost = NULL, *ahp = NULL, *id = NULL, *norm_path = NULL;
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int m;
-        if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
-            help();
-            return CLI_OK;
-        }
-        if (cli_flag(argv, i, "--json")) {
-            json = true;
-            continue;
-        }
-        if ((m = cli_opt(argc, argv, &i, "--columns", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            columns = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--cost", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            cost = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--ahp", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            ahp = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--id", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            id = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--normalized", &v)) != 0) {
-            if (m < 0) return CLI_USAGE;
-            norm_path = v;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return cli_unknown(CMD, argv[i]);
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            return cli_error(CMD, CLI_USAGE, "one table only (got '%s' and '%s')", path, argv[i]);
-        }
-    }
+    int json = 0;
+    const cli_arg args[] = {
+        {"--json", NULL, CLI_FLAG, &json, 0, 0, NULL},
+        {"--columns", NULL, CLI_STR, &columns, 0, 0, NULL},
+        {"--cost", NULL, CLI_STR, &cost, 0, 0, NULL},
+        {"--ahp", NULL, CLI_STR, &ahp, 0, 0, NULL},
+        {"--id", NULL, CLI_STR, &id, 0, 0, NULL},
+        {"--normalized", NULL, CLI_STR, &norm_path, 0, 0, NULL},
+    };
+    const char *pos[1] = {NULL};
+    int pr = cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 1, help, "one table only (got '%s' and '%s')");
+    if (pr >= 0) return pr;
+    path = pos[0];
     if (!path) return cli_error(CMD, CLI_USAGE, "missing TABLE.csv (see `strata weights --help`)");
     if (!columns) return cli_error(CMD, CLI_USAGE, "--columns is required");
     char **names;
