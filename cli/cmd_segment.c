@@ -65,46 +65,29 @@ typedef struct {
     unsigned long long seed;
 } seg_args;
 
+/* cli_parse_args' result: -1 parsed, CLI_OK after --help, CLI_USAGE after a message. */
 static int parse_args(int argc, char **argv, seg_args *a, const char **path)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int m = 0;
-        if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
-            help();
-            return -1;
-        }
-        if ((m = cli_opt(argc, argv, &i, "--method", &v)) != 0) a->method = v;
-        else if ((m = cli_opt(argc, argv, &i, "--features", &v)) != 0) a->features = v;
-        else if ((m = cli_opt(argc, argv, &i, "--scale", &v)) != 0) a->scale = v;
-        else if ((m = cli_opt(argc, argv, &i, "--grid", &v)) != 0) a->grid = v;
-        else if ((m = cli_opt(argc, argv, &i, "--topology", &v)) != 0) a->topology = v;
-        else if ((m = cli_opt(argc, argv, &i, "--train", &v)) != 0) a->train = v;
-        else if ((m = cli_opt(argc, argv, &i, "--id", &v)) != 0) a->id = v;
-        else if ((m = cli_opt(argc, argv, &i, "--metrics", &v)) != 0) a->metrics = v;
-        else if ((m = cli_opt(argc, argv, &i, "--codebook", &v)) != 0) a->codebook = v;
-        else if ((m = cli_opt(argc, argv, &i, "--umatrix", &v)) != 0) a->umatrix = v;
-        else if ((m = cli_opt(argc, argv, &i, "-o", &v)) != 0 || (m = cli_opt(argc, argv, &i, "--output", &v)) != 0)
-            a->out = v;
-        else if ((m = cli_opt(argc, argv, &i, "--k", &v)) != 0) {
-            if (m > 0 && !cli_parse_int(CMD, "--k", v, 1, 100000, &a->k)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--n-init", &v)) != 0) {
-            if (m > 0 && !cli_parse_int(CMD, "--n-init", v, 1, 1000, &a->n_init)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--epochs", &v)) != 0) {
-            if (m > 0 && !cli_parse_int(CMD, "--epochs", v, 1, 1000000, &a->epochs)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--threads", &v)) != 0) {
-            if (m > 0 && !cli_parse_int(CMD, "--threads", v, 0, 256, &a->threads)) return CLI_USAGE;
-        } else if ((m = cli_opt(argc, argv, &i, "--seed", &v)) != 0) {
-            if (m > 0 && !cli_parse_u64(CMD, "--seed", v, &a->seed)) return CLI_USAGE;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_unknown(CMD, argv[i]);
-        else if (!*path)
-            *path = argv[i];
-        else
-            return cli_error(CMD, CLI_USAGE, "one table only (got '%s' and '%s')", *path, argv[i]);
-        if (m < 0) return CLI_USAGE;
-    }
-    return CLI_OK;
+    const cli_arg args[] = {
+        {"--method", NULL, CLI_STR, &a->method, 0, 0, NULL},
+        {"--features", NULL, CLI_STR, &a->features, 0, 0, NULL},
+        {"--scale", NULL, CLI_STR, &a->scale, 0, 0, NULL},
+        {"--grid", NULL, CLI_STR, &a->grid, 0, 0, NULL},
+        {"--topology", NULL, CLI_STR, &a->topology, 0, 0, NULL},
+        {"--train", NULL, CLI_STR, &a->train, 0, 0, NULL},
+        {"--id", NULL, CLI_STR, &a->id, 0, 0, NULL},
+        {"--metrics", NULL, CLI_STR, &a->metrics, 0, 0, NULL},
+        {"--codebook", NULL, CLI_STR, &a->codebook, 0, 0, NULL},
+        {"--umatrix", NULL, CLI_STR, &a->umatrix, 0, 0, NULL},
+        {"--output", "-o", CLI_STR, &a->out, 0, 0, NULL},
+        {"--k", NULL, CLI_INT, &a->k, 1, 100000, NULL},
+        {"--n-init", NULL, CLI_INT, &a->n_init, 1, 1000, NULL},
+        {"--epochs", NULL, CLI_INT, &a->epochs, 1, 1000000, NULL},
+        {"--threads", NULL, CLI_INT, &a->threads, 0, 256, NULL},
+        {"--seed", NULL, CLI_U64, &a->seed, 0, 0, NULL},
+    };
+    return cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], path, 1, help,
+                          "one table only (got '%s' and '%s')");
 }
 
 enum { SIL_MAX = 50000 }; /* exact silhouette is O(n^2): above this, evenly spaced rows */
@@ -173,8 +156,7 @@ int cmd_segment(int argc, char **argv)
                   NULL, "-", 5, 3, 20, -1, 42};
     const char *path = NULL;
     int pc = parse_args(argc, argv, &a, &path);
-    if (pc < 0) return CLI_OK;
-    if (pc) return pc;
+    if (pc >= 0) return pc;
     if (!path) return cli_error(CMD, CLI_USAGE, "missing TABLE.csv (see `strata segment --help`)");
     if (!a.method) return cli_error(CMD, CLI_USAGE, "--method is required (rfm, rfm8, kmeans or som)");
     int method = strcmp(a.method, "rfm") == 0 ? 0 : strcmp(a.method, "rfm8") == 0 ? 1
