@@ -69,6 +69,12 @@ int cli_input_option(const char *cmd, int argc, char **argv, int *i, st_summariz
 /* The help text of those options. */
 extern const char cli_input_help[];
 
+/* The column named given (when not NULL), else the first of names (NULL-terminated) the table has; -1 when
+** there is none. */
+long cli_find_col(const st_table *t, const char *given, const char *const *names);
+/* The numbers of column j, or NULL when j < 0 or the column is not numeric. */
+const double *cli_f64_col(const st_table *t, long j);
+
 /* Prints the ingest report's skip counts to stderr (nothing when everything was used). */
 void cli_print_report(const char *cmd, const st_ingest_report *r);
 

@@ -318,3 +318,15 @@ void cli_print_report(const char *cmd, const st_ingest_report *r)
         fprintf(stderr, "strata %s: %llu row%s after the observation end ignored\n", cmd,
                 (unsigned long long)r->after_observation_end, r->after_observation_end == 1 ? "" : "s");
 }
+
+long cli_find_col(const st_table *t, const char *given, const char *const *names)
+{
+    if (given) return st_table_find(t, given);
+    for (size_t i = 0; names[i]; i++) {
+        long j = st_table_find(t, names[i]);
+        if (j >= 0) return j;
+    }
+    return -1;
+}
+
+const double *cli_f64_col(const st_table *t, long j) { return j >= 0 ? st_table_f64(t, (size_t)j) : NULL; }

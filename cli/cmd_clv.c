@@ -97,8 +97,7 @@ int cmd_clv(int argc, char **argv)
     }
     long jrev = st_table_find(t, "revenue"), jord = st_table_find(t, "orders");
     long jfirst = st_table_find(t, "first_purchase"), jlast = st_table_find(t, "last_purchase");
-    const double *rev = jrev >= 0 ? st_table_f64(t, (size_t)jrev) : NULL;
-    const double *ord = jord >= 0 ? st_table_f64(t, (size_t)jord) : NULL;
+    const double *rev = cli_f64_col(t, jrev), *ord = cli_f64_col(t, jord);
     if (!rev || !ord || jfirst < 0 || (!has_end && jlast < 0)) {
         ret = cli_error(CMD, CLI_FAIL, "%s: needs revenue, orders, first_purchase and last_purchase columns "
                         "(strata summarize)", in);

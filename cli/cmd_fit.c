@@ -32,21 +32,6 @@ static void help(void)
           stdout);
 }
 
-static long find_col(const st_table *t, const char *given, const char *const *names)
-{
-    if (given) return st_table_find(t, given);
-    for (size_t i = 0; names[i]; i++) {
-        long j = st_table_find(t, names[i]);
-        if (j >= 0) return j;
-    }
-    return -1;
-}
-
-static const double *numeric(const st_table *t, long j)
-{
-    return j >= 0 ? st_table_f64(t, (size_t)j) : NULL;
-}
-
 int cmd_fit(int argc, char **argv)
 {
     const char *model_name = NULL, *in = NULL, *out = NULL, *wcol = NULL, *unit = "day";
@@ -96,11 +81,11 @@ int cmd_fit(int argc, char **argv)
     static const char *const tnames[] = {"T", "periods", "n", NULL};
     static const char *const bbnames[] = {"periods", "n", "T", NULL};
     static const char *const mnames[] = {"monetary_value", "zbar", "m", NULL};
-    long jf = find_col(t, fcol, fnames);
-    long jr = kind == ST_MODEL_GG ? find_col(t, mcol, mnames) : find_col(t, rcol, rnames);
-    long jt = kind == ST_MODEL_GG ? -1 : find_col(t, tcol, kind == ST_MODEL_BGBB ? bbnames : tnames);
+    long jf = cli_find_col(t, fcol, fnames);
+    long jr = kind == ST_MODEL_GG ? cli_find_col(t, mcol, mnames) : cli_find_col(t, rcol, rnames);
+    long jt = kind == ST_MODEL_GG ? -1 : cli_find_col(t, tcol, kind == ST_MODEL_BGBB ? bbnames : tnames);
     long jw = wcol ? st_table_find(t, wcol) : -1;
-    const double *x = numeric(t, jf), *r = numeric(t, jr), *T = numeric(t, jt), *w = numeric(t, jw);
+    const double *x = cli_f64_col(t, jf), *r = cli_f64_col(t, jr), *T = cli_f64_col(t, jt), *w = cli_f64_col(t, jw);
     if (!x || !r || (kind != ST_MODEL_GG && !T) || (wcol && !w)) {
         ret = cli_error(CMD, CLI_FAIL, "%s: missing or non-numeric %s column", in,
                         !x ? "frequency" : !r ? (kind == ST_MODEL_GG ? "monetary value" : "recency")

@@ -39,15 +39,6 @@ static void help(void)
           stdout);
 }
 
-static long find_col(const st_table *t, const char *const *names)
-{
-    for (size_t i = 0; names[i]; i++) {
-        long j = st_table_find(t, names[i]);
-        if (j >= 0) return j;
-    }
-    return -1;
-}
-
 int cmd_predict(int argc, char **argv)
 {
     const char *mpath = NULL, *in = NULL, *out = NULL, *spath = NULL, *key = NULL, *unit = NULL;
@@ -110,17 +101,16 @@ int cmd_predict(int argc, char **argv)
     static const char *const bbnames[] = {"periods", "n", "T", NULL};
     static const char *const mnames[] = {"monetary_value", "zbar", "m", NULL};
     static const char *const knames[] = {"customer_id", "ID", "id", NULL};
-    long jf = find_col(t, fnames), jr = find_col(t, rnames);
-    long jt = find_col(t, st_model_kind_of(model) == ST_MODEL_BGBB ? bbnames : tnames);
-    long jm = find_col(t, mnames);
-    long jk = key ? st_table_find(t, key) : find_col(t, knames);
+    long jf = cli_find_col(t, NULL, fnames), jr = cli_find_col(t, NULL, rnames);
+    long jt = cli_find_col(t, NULL, st_model_kind_of(model) == ST_MODEL_BGBB ? bbnames : tnames);
+    long jm = cli_find_col(t, NULL, mnames);
+    long jk = key ? st_table_find(t, key) : cli_find_col(t, NULL, knames);
     if (jk < 0 && !key && st_table_ncols(t) > 1) jk = 1;
     if (jk < 0) {
         ret = cli_error(CMD, CLI_FAIL, "%s: no key column '%s'", in, key);
         goto done;
     }
-    const double *x = jf >= 0 ? st_table_f64(t, (size_t)jf) : NULL, *r = jr >= 0 ? st_table_f64(t, (size_t)jr) : NULL;
-    const double *T = jt >= 0 ? st_table_f64(t, (size_t)jt) : NULL, *mv = jm >= 0 ? st_table_f64(t, (size_t)jm) : NULL;
+    const double *x = cli_f64_col(t, jf), *r = cli_f64_col(t, jr), *T = cli_f64_col(t, jt), *mv = cli_f64_col(t, jm);
     if (!x || !r || !T || (gg && !mv)) {
         ret = cli_error(CMD, CLI_FAIL, "%s: missing or non-numeric %s column", in,
                         !x ? "frequency" : !r ? "recency" : !T ? "T" : "monetary value");

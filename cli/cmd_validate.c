@@ -128,12 +128,6 @@ out:
     return ret;
 }
 
-static long col(const st_table *t, const char *a, const char *b)
-{
-    long j = st_table_find(t, a);
-    return j >= 0 || !b ? j : st_table_find(t, b);
-}
-
 int cmd_validate(int argc, char **argv)
 {
     const char *mpath = NULL, *in = NULL, *out = "-", *track = NULL, *events = NULL;
@@ -167,11 +161,11 @@ int cmd_validate(int argc, char **argv)
         ret = cli_fail(CMD, ctx, rc);
         goto done;
     }
-    long jf = col(t, "frequency", "x"), jr = col(t, "recency", "t_x"), jT = col(t, "T", NULL);
-    long jh = col(t, "frequency_holdout", NULL), jd = col(t, "duration_holdout", NULL);
-    const double *x = jf >= 0 ? st_table_f64(t, (size_t)jf) : NULL, *r = jr >= 0 ? st_table_f64(t, (size_t)jr) : NULL;
-    const double *T = jT >= 0 ? st_table_f64(t, (size_t)jT) : NULL;
-    const double *xh = jh >= 0 ? st_table_f64(t, (size_t)jh) : NULL, *dh = jd >= 0 ? st_table_f64(t, (size_t)jd) : NULL;
+    static const char *const fnames[] = {"frequency", "x", NULL}, *const rnames[] = {"recency", "t_x", NULL};
+    const double *x = cli_f64_col(t, cli_find_col(t, NULL, fnames)), *r = cli_f64_col(t, cli_find_col(t, NULL, rnames));
+    const double *T = cli_f64_col(t, st_table_find(t, "T"));
+    const double *xh = cli_f64_col(t, st_table_find(t, "frequency_holdout"));
+    const double *dh = cli_f64_col(t, st_table_find(t, "duration_holdout"));
     if (!x || !r || !T || !xh || !dh) {
         ret = cli_error(CMD, CLI_FAIL, "%s: needs numeric frequency, recency, T, frequency_holdout and "
                         "duration_holdout columns (strata summarize --calibration-end)", in);
