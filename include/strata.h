@@ -100,6 +100,11 @@ void st_context_set_threads(st_context *ctx, int nthreads);
 /* Effective number of worker threads (always >= 1). */
 int st_context_threads(const st_context *ctx);
 
+/* Raw bytes the event reader has taken from its inputs on this context so far (a whole .gz file counts its
+** compressed size; standard input what it gave), summed over every read: a whole `st_run` reads its input
+** once, so this equals the input size. 0 for NULL. Thread-safety: read it when no call is running. */
+uint64_t st_context_bytes_read(const st_context *ctx);
+
 /* ======================================================================================================
 ** Time: UTC instants as seconds since 1970-01-01T00:00:00Z; days as days since 1970-01-01.
 ** ==================================================================================================== */
@@ -231,6 +236,7 @@ typedef struct st_ingest_report {
     int64_t observation_end, calibration_end;  /* the ends used (calibration_end = -1 when none) */
     uint64_t purchases;              /* purchase rows used */
     double revenue;                  /* sum of amounts of purchase rows used */
+    uint64_t bytes_read;             /* raw bytes read from the inputs (a .gz counts its compressed size) */
 } st_ingest_report;
 
 /* Reads the event files paths[0..npaths-1] ("-" = standard input; *.gz decompressed) and builds the

@@ -86,6 +86,8 @@ void st_context_set_progress(st_context *ctx, st_progress_fn fn, void *ud)
     ctx->progress_ud = ud;
 }
 
+uint64_t st_context_bytes_read(const st_context *ctx) { return ctx ? ctx->bytes_read : 0; }
+
 void st_context_set_threads(st_context *ctx, int nthreads)
 {
     if (!ctx) return;

@@ -20,6 +20,7 @@ struct st_context {
     st_progress_fn progress;
     void *progress_ud;
     int nthreads;
+    uint64_t bytes_read; /* raw input bytes read by the event reader (st_context_bytes_read) */
     st_status errcode;
     char errmsg[ST_ERRMSG_CAP];
 };

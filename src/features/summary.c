@@ -1,6 +1,7 @@
 /*
-** summary.c -- events -> customer table. Customers are interned in an open-addressing hash table in order
-** of first appearance; purchases are kept as (customer, day, amount) triples because the BTYD conventions
+** summary.c -- events -> customer table. Customers and behaviours are dense ids of a string interner
+** (core/strmap.h), in order of first appearance: the accumulator's own, or the event reader's when it is
+** the reader's summary sink (io/events.h); purchases are kept as (customer, day, amount) triples because the BTYD conventions
 ** need distinct purchase days and same-day sums, which arrive in any order; other behaviours only need a
 ** count and a last day per customer, kept column-wise per behaviour.
 **
@@ -14,6 +15,7 @@
 */
 #include "features/summary.h"
 #include "core/table.h"
+#include "core/strmap.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -29,24 +31,16 @@ struct st_summary_acc {
     st_context *ctx;
     st_summarize_options opt;
     bool has_money;
-    /* customers */
-    uint32_t *htab;  /* slot -> customer index + 1; 0 = empty */
-    size_t hcap;
-    uint64_t *hash;  /* customer -> hash (for rehashing) */
-    char *keys;
-    size_t keys_len, keys_cap;
-    size_t *key_off;
-    uint32_t *key_len;
+    /* customer ids and behaviour names: the accumulator's own maps, or a reader's (borrowed) */
+    st__strmap own_ids, own_beh;
+    const st__strmap *ids, *beh;
+    /* per customer id (arrays cover ids 0..ncust-1; later ids are added on first use) */
     int32_t *first_event;
     size_t ncust, capcust;
-    /* behaviours */
-    char *bname[ST_MAX_BEHAVIOURS];
-    size_t blen[ST_MAX_BEHAVIOURS];
+    /* per behaviour id: count and last day of each customer */
     uint32_t *bcount[ST_MAX_BEHAVIOURS];
     int32_t *blast[ST_MAX_BEHAVIOURS];
     size_t nb;
-    size_t last_b;
-    size_t last_cust; /* logs usually list a customer's events together: try the previous one first */
     /* purchases */
     purchase *pur;
     size_t npur, cappur;
@@ -56,9 +50,20 @@ struct st_summary_acc {
     uint64_t rows_used, nonpositive, zero_amount, after_end;
 };
 
-void st__summary_acc_set_ctx(st_summary_acc *acc, st_context *ctx) { acc->ctx = ctx; }
+void st__summary_acc_set_ctx(st_summary_acc *acc, st_context *ctx)
+{
+    acc->ctx = ctx;
+    acc->own_ids.ctx = ctx;
+    acc->own_beh.ctx = ctx;
+}
 
-st_status st_summary_acc_new(st_context *ctx, const st_summarize_options *opts, int has_money, st_summary_acc **out)
+void st__summary_acc_rebind(st_summary_acc *acc, const st__strmap *ids, const st__strmap *beh)
+{
+    acc->ids = ids;
+    acc->beh = beh;
+}
+
+static st_status acc_new(st_context *ctx, const st_summarize_options *opts, int has_money, st_summary_acc **out)
 {
     if (!ctx || !opts || !out) return ctx ? st__error(ctx, ST_EINVAL, "st_summary_acc_new: NULL argument") : ST_EINVAL;
     *out = NULL;
@@ -71,32 +76,37 @@ st_status st_summary_acc_new(st_context *ctx, const st_summarize_options *opts, 
     a->ctx = ctx;
     a->opt = *opts;
     a->has_money = has_money != 0;
-    a->hcap = 1024;
-    a->htab = st__calloc(ctx, a->hcap, sizeof *a->htab);
+    st__strmap_init(&a->own_ids, ctx, 0);
+    st__strmap_init(&a->own_beh, ctx, ST_MAX_BEHAVIOURS);
+    a->ids = &a->own_ids;
+    a->beh = &a->own_beh;
     a->min_day = INT32_MAX;
     a->max_day = INT32_MIN;
-    a->last_b = SIZE_MAX;
-    a->last_cust = SIZE_MAX;
-    if (!a->htab) {
-        st_summary_acc_free(a);
-        return ST_ENOMEM;
-    }
     *out = a;
     return ST_OK;
+}
+
+st_status st_summary_acc_new(st_context *ctx, const st_summarize_options *opts, int has_money, st_summary_acc **out)
+{
+    return acc_new(ctx, opts, has_money, out);
+}
+
+st_status st__summary_acc_new_borrowed(st_context *ctx, const st_summarize_options *opts, int has_money,
+                                       const st__strmap *ids, const st__strmap *beh, st_summary_acc **out)
+{
+    st_status rc = acc_new(ctx, opts, has_money, out);
+    if (rc == ST_OK) st__summary_acc_rebind(*out, ids, beh);
+    return rc;
 }
 
 void st_summary_acc_free(st_summary_acc *a)
 {
     if (!a) return;
     st_context *ctx = a->ctx;
-    st__free(ctx, a->htab, 0);
-    st__free(ctx, a->hash, 0);
-    st__free(ctx, a->keys, 0);
-    st__free(ctx, a->key_off, 0);
-    st__free(ctx, a->key_len, 0);
+    st__strmap_free(&a->own_ids);
+    st__strmap_free(&a->own_beh);
     st__free(ctx, a->first_event, 0);
     for (size_t b = 0; b < a->nb; b++) {
-        st__free(ctx, a->bname[b], 0);
         st__free(ctx, a->bcount[b], 0);
         st__free(ctx, a->blast[b], 0);
     }
@@ -104,140 +114,58 @@ void st_summary_acc_free(st_summary_acc *a)
     st__free(ctx, a, sizeof *a);
 }
 
-static inline uint64_t hash_bytes(const char *s, size_t n)
+/* Makes the per-customer arrays cover ids 0..n-1 (new customers: no events yet). */
+static bool cover_customers(st_summary_acc *a, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xff51afd7ed558ccdULL);
-    while (n >= 8) {
-        uint64_t v;
-        memcpy(&v, s, 8);
-        h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
-        h ^= h >> 31;
-        s += 8;
-        n -= 8;
+    if (n <= a->ncust) return true;
+    if (n > a->capcust) {
+        size_t ncap = a->capcust ? a->capcust : 1024;
+        while (ncap < n) ncap *= 2;
+        int32_t *fe = st__realloc_array(a->ctx, a->first_event, a->capcust, ncap, sizeof *fe);
+        if (!fe) return false;
+        a->first_event = fe;
+        for (size_t b = 0; b < a->nb; b++) {
+            uint32_t *c = st__realloc_array(a->ctx, a->bcount[b], a->capcust, ncap, sizeof *c);
+            if (!c) return false;
+            a->bcount[b] = c;
+            int32_t *l = st__realloc_array(a->ctx, a->blast[b], a->capcust, ncap, sizeof *l);
+            if (!l) return false;
+            a->blast[b] = l;
+        }
+        a->capcust = ncap;
     }
-    uint64_t v = 0;
-    memcpy(&v, s, n);
-    h = (h ^ v) * 0x94d049bb133111ebULL;
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 32;
-    return h;
-}
-
-static bool grow_customers(st_summary_acc *a)
-{
-    size_t ncap = a->capcust ? a->capcust * 2 : 1024;
-    if (ncap > UINT32_MAX - 1) {
-        st__error(a->ctx, ST_ELIMIT, "more than %u customers", (unsigned)(UINT32_MAX - 1));
-        return false;
+    for (size_t i = a->ncust; i < n; i++) {
+        a->first_event[i] = INT32_MAX;
+        for (size_t b = 0; b < a->nb; b++) {
+            a->bcount[b][i] = 0;
+            a->blast[b][i] = INT32_MIN;
+        }
     }
-    uint64_t *h = st__realloc_array(a->ctx, a->hash, a->capcust, ncap, sizeof *h);
-    if (!h) return false;
-    a->hash = h;
-    size_t *ko = st__realloc_array(a->ctx, a->key_off, a->capcust, ncap, sizeof *ko);
-    if (!ko) return false;
-    a->key_off = ko;
-    uint32_t *kl = st__realloc_array(a->ctx, a->key_len, a->capcust, ncap, sizeof *kl);
-    if (!kl) return false;
-    a->key_len = kl;
-    int32_t *fe = st__realloc_array(a->ctx, a->first_event, a->capcust, ncap, sizeof *fe);
-    if (!fe) return false;
-    a->first_event = fe;
-    for (size_t b = 0; b < a->nb; b++) {
-        uint32_t *c = st__realloc_array(a->ctx, a->bcount[b], a->capcust, ncap, sizeof *c);
-        if (!c) return false;
-        a->bcount[b] = c;
-        int32_t *l = st__realloc_array(a->ctx, a->blast[b], a->capcust, ncap, sizeof *l);
-        if (!l) return false;
-        a->blast[b] = l;
-    }
-    a->capcust = ncap;
+    a->ncust = n;
     return true;
 }
 
-static bool rehash(st_summary_acc *a)
+/* Makes the per-behaviour arrays cover behaviour ids 0..n-1. */
+static bool cover_behaviours(st_summary_acc *a, size_t n)
 {
-    size_t ncap = a->hcap * 2;
-    uint32_t *t = st__calloc(a->ctx, ncap, sizeof *t);
-    if (!t) return false;
-    size_t mask = ncap - 1;
-    for (size_t i = 0; i < a->ncust; i++) {
-        size_t s = (size_t)a->hash[i] & mask;
-        while (t[s]) s = (s + 1) & mask;
-        t[s] = (uint32_t)(i + 1);
+    for (size_t b = a->nb; b < n; b++) {
+        size_t cap = a->capcust ? a->capcust : 1;
+        a->bcount[b] = st__malloc(a->ctx, cap * sizeof(uint32_t));
+        a->blast[b] = st__malloc(a->ctx, cap * sizeof(int32_t));
+        if (!a->bcount[b] || !a->blast[b]) {
+            st__free(a->ctx, a->bcount[b], 0);
+            st__free(a->ctx, a->blast[b], 0);
+            a->bcount[b] = NULL;
+            a->blast[b] = NULL;
+            return false;
+        }
+        for (size_t i = 0; i < a->ncust; i++) {
+            a->bcount[b][i] = 0;
+            a->blast[b][i] = INT32_MIN;
+        }
+        a->nb = b + 1;
     }
-    st__free(a->ctx, a->htab, 0);
-    a->htab = t;
-    a->hcap = ncap;
     return true;
-}
-
-/* Returns the customer's index, adding it when new; SIZE_MAX on allocation failure. */
-static size_t intern(st_summary_acc *a, const char *key, size_t klen, uint64_t h)
-{
-    size_t mask = a->hcap - 1, s = (size_t)h & mask;
-    for (;;) {
-        uint32_t e = a->htab[s];
-        if (!e) break;
-        size_t i = e - 1;
-        if (a->hash[i] == h && a->key_len[i] == klen && st__eq_bytes(a->keys + a->key_off[i], key, klen)) return i;
-        s = (s + 1) & mask;
-    }
-    if (a->ncust == a->capcust && !grow_customers(a)) return SIZE_MAX;
-    if (a->keys_len + klen + 1 > a->keys_cap) {
-        size_t ncap = a->keys_cap ? a->keys_cap : 4096;
-        while (ncap < a->keys_len + klen + 1) ncap *= 2;
-        char *k = st__realloc_array(a->ctx, a->keys, a->keys_cap, ncap, 1);
-        if (!k) return SIZE_MAX;
-        a->keys = k;
-        a->keys_cap = ncap;
-    }
-    size_t i = a->ncust++;
-    memcpy(a->keys + a->keys_len, key, klen);
-    a->keys[a->keys_len + klen] = '\0';
-    a->key_off[i] = a->keys_len;
-    a->key_len[i] = (uint32_t)klen;
-    a->keys_len += klen + 1;
-    a->hash[i] = h;
-    a->first_event[i] = INT32_MAX;
-    for (size_t b = 0; b < a->nb; b++) {
-        a->bcount[b][i] = 0;
-        a->blast[b][i] = INT32_MIN;
-    }
-    a->htab[s] = (uint32_t)(i + 1);
-    if (a->ncust * 2 > a->hcap && !rehash(a)) return SIZE_MAX;
-    return i;
-}
-
-static size_t behaviour_index(st_summary_acc *a, const char *name, size_t len, bool *nomem)
-{
-    if (a->last_b < a->nb && a->blen[a->last_b] == len && st__eq_bytes(a->bname[a->last_b], name, len))
-        return a->last_b;
-    for (size_t b = 0; b < a->nb; b++)
-        if (a->blen[b] == len && st__eq_bytes(a->bname[b], name, len)) return a->last_b = b;
-    if (a->nb == ST_MAX_BEHAVIOURS) return SIZE_MAX;
-    size_t b = a->nb;
-    size_t cap = a->capcust ? a->capcust : 1;
-    a->bname[b] = st__strndup(a->ctx, name, len);
-    a->bcount[b] = st__malloc(a->ctx, cap * sizeof(uint32_t));
-    a->blast[b] = st__malloc(a->ctx, cap * sizeof(int32_t));
-    if (!a->bname[b] || !a->bcount[b] || !a->blast[b]) {
-        st__free(a->ctx, a->bname[b], 0);
-        st__free(a->ctx, a->bcount[b], 0);
-        st__free(a->ctx, a->blast[b], 0);
-        a->bname[b] = NULL;
-        a->bcount[b] = NULL;
-        a->blast[b] = NULL;
-        *nomem = true;
-        return SIZE_MAX;
-    }
-    a->blen[b] = len;
-    for (size_t i = 0; i < a->ncust; i++) {
-        a->bcount[b][i] = 0;
-        a->blast[b][i] = INT32_MIN;
-    }
-    a->nb++;
-    return a->last_b = b;
 }
 
 static bool push_purchase(st_summary_acc *a, uint32_t cust, int32_t day, double amount)
@@ -256,42 +184,22 @@ static bool push_purchase(st_summary_acc *a, uint32_t cust, int32_t day, double 
     return true;
 }
 
-st_add_result st__summary_add(st_summary_acc *a, const char *key, size_t klen, int32_t day,
-                              const char *behaviour, size_t blen, bool is_purchase, double amount)
+st_status st__summary_add_id(st_summary_acc *a, uint32_t i, int32_t day, long b, bool is_purchase, double amount)
 {
-    if (a->opt.has_observation_end && day > a->opt.observation_end) {
-        a->after_end++;
-        return ST_ADD_AFTER_END;
-    }
-    if (behaviour == NULL) is_purchase = true;
-    if (is_purchase && a->has_money && !(amount >= 0)) {
-        a->nonpositive++;
-        return ST_ADD_NONPOSITIVE;
-    }
-    if (is_purchase && a->has_money && amount == 0) a->zero_amount++;
-    bool nomem = false;
-    size_t b = SIZE_MAX;
-    if (behaviour) {
-        b = behaviour_index(a, behaviour, blen, &nomem);
-        if (b == SIZE_MAX) return nomem ? ST_ADD_NOMEM : ST_ADD_TOO_MANY_BEHAVIOURS;
-    }
-    size_t i = a->last_cust;
-    if (!(i < a->ncust && a->key_len[i] == klen && st__eq_bytes(a->keys + a->key_off[i], key, klen))) {
-        i = intern(a, key, klen, hash_bytes(key, klen));
-        if (i == SIZE_MAX) return ST_ADD_NOMEM;
-        a->last_cust = i;
-    }
+    if (i >= a->ncust && !cover_customers(a, (size_t)i + 1)) return ST_ENOMEM;
+    if (b >= 0 && (size_t)b >= a->nb && !cover_behaviours(a, (size_t)b + 1)) return ST_ENOMEM;
     if (day < a->first_event[i]) a->first_event[i] = day;
     if (day < a->min_day) a->min_day = day;
     if (day > a->max_day) a->max_day = day;
     a->any = true;
     a->rows_used++;
-    if (b != SIZE_MAX && (!a->opt.has_calibration_end || day <= a->opt.calibration_end)) {
+    if (is_purchase && a->has_money && amount == 0) a->zero_amount++;
+    if (b >= 0 && (!a->opt.has_calibration_end || day <= a->opt.calibration_end)) {
         a->bcount[b][i]++;
         if (day > a->blast[b][i]) a->blast[b][i] = day;
     }
-    if (is_purchase && !push_purchase(a, (uint32_t)i, day, a->has_money ? amount : 0.0)) return ST_ADD_NOMEM;
-    return ST_ADD_USED;
+    if (is_purchase && !push_purchase(a, i, day, a->has_money ? amount : 0.0)) return ST_ENOMEM;
+    return ST_OK;
 }
 
 st_status st_summary_acc_add(st_summary_acc *a, const char *customer, size_t customer_len, int64_t day,
@@ -300,44 +208,44 @@ st_status st_summary_acc_add(st_summary_acc *a, const char *customer, size_t cus
     if (!a) return ST_EINVAL;
     if (!customer || customer_len == 0) return st__error(a->ctx, ST_EINVAL, "st_summary_acc_add: empty customer id");
     if (day > INT32_MAX || day < INT32_MIN + 1) return st__error(a->ctx, ST_ERANGE, "st_summary_acc_add: day out of range");
+    if (a->ids != &a->own_ids) return st__error(a->ctx, ST_EINVAL, "st_summary_acc_add: the accumulator belongs to a reader");
     bool is_purchase = behaviour == NULL;
     if (behaviour) {
         size_t pl = strlen(a->opt.purchase_value);
         is_purchase = behaviour_len == pl && st__eq_bytes(behaviour, a->opt.purchase_value, pl);
     }
-    switch (st__summary_add(a, customer, customer_len, (int32_t)day, behaviour, behaviour_len, is_purchase, amount)) {
-    case ST_ADD_NOMEM: return ST_ENOMEM;
-    case ST_ADD_TOO_MANY_BEHAVIOURS:
-        return st__error(a->ctx, ST_ELIMIT, "more than %d distinct behaviour values", ST_MAX_BEHAVIOURS);
-    default: return ST_OK;
+    if (a->opt.has_observation_end && day > a->opt.observation_end) {
+        a->after_end++;
+        return ST_OK;
     }
+    if (is_purchase && a->has_money && !(amount >= 0)) {
+        a->nonpositive++;
+        return ST_OK;
+    }
+    long b = -1;
+    st_status rc;
+    if (behaviour) {
+        uint32_t bid;
+        if (behaviour_len == 0) {
+            behaviour = "(empty)";
+            behaviour_len = 7;
+        }
+        if ((rc = st__strmap_intern(&a->own_beh, behaviour, behaviour_len, &bid)) != ST_OK)
+            return rc == ST_ELIMIT ? st__error(a->ctx, ST_ELIMIT, "more than %d distinct behaviour values", ST_MAX_BEHAVIOURS)
+                                   : rc;
+        b = bid;
+    }
+    uint32_t i;
+    if ((rc = st__strmap_intern(&a->own_ids, customer, customer_len, &i)) != ST_OK) return rc;
+    return st__summary_add_id(a, i, (int32_t)day, b, is_purchase, amount);
 }
 
-st_status st_summary_acc_merge(st_summary_acc *into, const st_summary_acc *from)
+st_status st__summary_merge_ids(st_summary_acc *a, const st_summary_acc *from, const uint32_t *cmap,
+                                const uint32_t *bmap)
 {
-    if (!into || !from) return ST_EINVAL;
-    st_summary_acc *a = into;
-    size_t *bmap = NULL;
-    uint32_t *cmap = st__malloc(a->ctx, (from->ncust ? from->ncust : 1) * sizeof *cmap);
-    if (!cmap) return ST_ENOMEM;
-    size_t bm[ST_MAX_BEHAVIOURS];
-    bmap = bm;
-    for (size_t b = 0; b < from->nb; b++) {
-        bool nomem = false;
-        bmap[b] = behaviour_index(a, from->bname[b], from->blen[b], &nomem);
-        if (bmap[b] == SIZE_MAX) {
-            st__free(a->ctx, cmap, 0);
-            return nomem ? ST_ENOMEM
-                         : st__error(a->ctx, ST_ELIMIT, "more than %d distinct event values", ST_MAX_BEHAVIOURS);
-        }
-    }
+    if (!cover_customers(a, a->ids->n) || !cover_behaviours(a, a->beh->n)) return ST_ENOMEM;
     for (size_t j = 0; j < from->ncust; j++) {
-        size_t i = intern(a, from->keys + from->key_off[j], from->key_len[j], from->hash[j]);
-        if (i == SIZE_MAX) {
-            st__free(a->ctx, cmap, 0);
-            return ST_ENOMEM;
-        }
-        cmap[j] = (uint32_t)i;
+        size_t i = cmap[j];
         if (from->first_event[j] < a->first_event[i]) a->first_event[i] = from->first_event[j];
         for (size_t b = 0; b < from->nb; b++) {
             size_t tb = bmap[b];
@@ -345,13 +253,20 @@ st_status st_summary_acc_merge(st_summary_acc *into, const st_summary_acc *from)
             if (from->blast[b][j] > a->blast[tb][i]) a->blast[tb][i] = from->blast[b][j];
         }
     }
-    for (size_t k = 0; k < from->npur; k++) {
-        if (!push_purchase(a, cmap[from->pur[k].cust], from->pur[k].day, from->pur[k].amount)) {
-            st__free(a->ctx, cmap, 0);
-            return ST_ENOMEM;
-        }
+    if (a->npur + from->npur > a->cappur) {
+        size_t ncap = a->cappur ? a->cappur : 4096;
+        while (ncap < a->npur + from->npur) ncap *= 2;
+        purchase *p = st__realloc_array(a->ctx, a->pur, a->cappur, ncap, sizeof *p);
+        if (!p) return ST_ENOMEM;
+        a->pur = p;
+        a->cappur = ncap;
     }
-    st__free(a->ctx, cmap, 0);
+    for (size_t k = 0; k < from->npur; k++) {
+        purchase *q = &a->pur[a->npur++];
+        q->cust = cmap[from->pur[k].cust];
+        q->day = from->pur[k].day;
+        q->amount = from->pur[k].amount;
+    }
     if (from->any) {
         if (from->min_day < a->min_day) a->min_day = from->min_day;
         if (from->max_day > a->max_day) a->max_day = from->max_day;
@@ -362,6 +277,23 @@ st_status st_summary_acc_merge(st_summary_acc *into, const st_summary_acc *from)
     a->zero_amount += from->zero_amount;
     a->after_end += from->after_end;
     return ST_OK;
+}
+
+st_status st_summary_acc_merge(st_summary_acc *into, const st_summary_acc *from)
+{
+    if (!into || !from) return ST_EINVAL;
+    st_summary_acc *a = into;
+    if (a->ids != &a->own_ids) return st__error(a->ctx, ST_EINVAL, "st_summary_acc_merge: the accumulator belongs to a reader");
+    uint32_t bmap[ST_MAX_BEHAVIOURS];
+    st_status rc = st__strmap_merge(&a->own_beh, from->beh, bmap);
+    if (rc == ST_ELIMIT) return st__error(a->ctx, ST_ELIMIT, "more than %d distinct event values", ST_MAX_BEHAVIOURS);
+    if (rc) return rc;
+    uint32_t *cmap = st__malloc(a->ctx, (from->ids->n ? from->ids->n : 1) * sizeof *cmap);
+    if (!cmap) return ST_ENOMEM;
+    rc = st__strmap_merge(&a->own_ids, from->ids, cmap);
+    if (rc == ST_OK) rc = st__summary_merge_ids(a, from, cmap, bmap);
+    st__free(a->ctx, cmap, 0);
+    return rc;
 }
 
 static int cmp_purchase_day(const void *x, const void *y)
@@ -405,6 +337,7 @@ st_status st_summary_acc_finalize(st_summary_acc *a, st_table **out, st_ingest_r
         return st__error(ctx, ST_EINVAL, "the calibration end must come before the observation end");
     double unit = a->opt.unit == ST_UNIT_WEEK ? 7.0 : a->opt.unit == ST_UNIT_MONTH ? 30.4375 : 1.0;
 
+    if (!cover_customers(a, a->ids->n) || !cover_behaviours(a, a->beh->n)) return ST_ENOMEM;
     /* Group purchases by customer: counting sort (stable), then by day within each customer. */
     size_t n = a->ncust;
     size_t *start = st__calloc(ctx, n + 1, sizeof *start);
@@ -504,7 +437,7 @@ st_status st_summary_acc_finalize(st_summary_acc *a, st_table **out, st_ingest_r
     {
         size_t pool_need = 1;
         for (size_t i = 0; i < n; i++)
-            if (keep[i]) pool_need += a->key_len[i] + 1;
+            if (keep[i]) pool_need += st__strmap_len(a->ids, (uint32_t)i) + 1;
         char *pool = st__malloc(ctx, pool_need);
         size_t *off = st__malloc(ctx, nkeep * sizeof *off);
         if (!pool || !off) {
@@ -517,9 +450,10 @@ st_status st_summary_acc_finalize(st_summary_acc *a, st_table **out, st_ingest_r
         size_t pl = 1, r = 0;
         for (size_t i = 0; i < n; i++) {
             if (!keep[i]) continue;
-            memcpy(pool + pl, a->keys + a->key_off[i], a->key_len[i] + 1);
+            size_t kl = st__strmap_len(a->ids, (uint32_t)i);
+            memcpy(pool + pl, st__strmap_key(a->ids, (uint32_t)i), kl + 1);
             off[r++] = pl;
-            pl += a->key_len[i] + 1;
+            pl += kl + 1;
         }
         rc = st__table_new_owned_keys(ctx, a->opt.customer_col, nkeep, pool, pl, pool_need, off, out);
         if (rc) goto done;
@@ -534,8 +468,8 @@ st_status st_summary_acc_finalize(st_summary_acc *a, st_table **out, st_ingest_r
     for (size_t b = 0; b < a->nb && rc == ST_OK; b++) {
         double *cnt = st__malloc(ctx, nkeep * sizeof *cnt);
         double *since = st__malloc(ctx, nkeep * sizeof *since);
-        char *cn = behaviour_col(ctx, "count_", a->bname[b]);
-        char *sn = behaviour_col(ctx, "days_since_", a->bname[b]);
+        char *cn = behaviour_col(ctx, "count_", st__strmap_key(a->beh, (uint32_t)b));
+        char *sn = behaviour_col(ctx, "days_since_", st__strmap_key(a->beh, (uint32_t)b));
         if (!cnt || !since || !cn || !sn) {
             st__free(ctx, cnt, 0);
             st__free(ctx, since, 0);

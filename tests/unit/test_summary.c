@@ -25,8 +25,7 @@ static st_summary_acc *make(st_context *ctx, const st_summarize_options *o, size
     CHECK_EQ_INT(st_summary_acc_new(ctx, o, 1, &a), ST_OK);
     for (size_t k = from; k < to; k++) {
         const ev *e = &events[k];
-        st__summary_add(a, e->cust, strlen(e->cust), e->day, e->beh, strlen(e->beh), strcmp(e->beh, "purchase") == 0,
-                        e->amount);
+        CHECK_EQ_INT(st_summary_acc_add(a, e->cust, strlen(e->cust), e->day, e->beh, strlen(e->beh), e->amount), ST_OK);
     }
     return a;
 }

@@ -1,10 +1,10 @@
 /*
-** ingest.c -- event files -> summary accumulator. Plain files are memory-mapped and split between worker
-** threads at line boundaries (each with its own accumulator, merged in file order); gzip files and standard
-** input are streamed through zlib. Every bad row is reported as file:line:field, or skipped and counted.
+** events.c -- the one event reader: event files -> sinks, in one pass. Plain files are read in blocks and
+** split between worker threads at line boundaries (each worker interns its own customer ids and feeds its
+** own partial state of every sink; the workers are merged in file order); gzip files and standard input
+** are streamed through zlib. Every bad row is reported as file:line:field, or skipped and counted.
 */
-#include "core/internal.h"
-#include "features/summary.h"
+#include "io/events.h"
 #include "io/csv.h"
 #include "io/number.h"
 
@@ -49,6 +49,8 @@ typedef struct layout {
 
 typedef struct job {
     const st_summarize_options *o;
+    const st__event_sink *sinks;
+    size_t nsinks;
     const char *fname;
     layout lay;
     bool has_money;
@@ -60,9 +62,14 @@ typedef enum skip_reason { SK_FIELDS, SK_QUOTE, SK_CUSTOMER, SK_TIME, SK_NUMBER,
 typedef struct worker {
     st_context wctx;          /* private copy: worker-local errors, same allocator */
     const job *job;
-    st_summary_acc *acc;
+    st__strmap ids, beh;      /* this worker's customer ids and behaviour names */
+    void *parts[ST__MAX_SINKS]; /* this worker's partial state of each sink */
+    uint32_t last_cust;       /* logs list a customer's events together: try the previous one first */
+    bool has_last;
     st_csv_scanner sc;
     uint64_t rows, lines;
+    uint64_t after_end, nonpositive;
+    uint64_t bytes;           /* bytes read with pread (plain files) */
     uint64_t skipped[SK_N];
     st_status err;            /* first error (fail mode) */
     uint64_t err_line;        /* relative to the worker's first line (1-based) */
@@ -92,19 +99,33 @@ static bool worker_init(worker *w, st_context *ctx, const job *jb)
     w->wctx.progress = NULL;
     w->job = jb;
     w->scratch_cap = 256;
+    st__strmap_init(&w->ids, &w->wctx, 0);
+    st__strmap_init(&w->beh, &w->wctx, ST__MAX_BEHAVIOURS);
     w->scratch = st__malloc(&w->wctx, w->scratch_cap);
     if (!w->scratch) return false;
     if (st__csv_scanner_init(&w->wctx, &w->sc, jb->o->delimiter, jb->o->max_line, jb->o->max_fields) != ST_OK)
         return false;
-    return st_summary_acc_new(&w->wctx, jb->o, jb->has_money, &w->acc) == ST_OK;
+    for (size_t k = 0; k < jb->nsinks; k++)
+        if (jb->sinks[k].part_new(jb->sinks[k].ud, &w->wctx, &w->ids, &w->beh, jb->has_money, &w->parts[k]) != ST_OK)
+            return false;
+    return true;
+}
+
+static void free_parts(const job *jb, void **parts)
+{
+    for (size_t k = 0; k < jb->nsinks; k++) {
+        if (parts[k]) jb->sinks[k].part_free(parts[k]);
+        parts[k] = NULL;
+    }
 }
 
 static void worker_free(worker *w)
 {
     st__csv_scanner_free(&w->wctx, &w->sc);
     st__free(&w->wctx, w->scratch, 0);
-    st_summary_acc_free(w->acc);
-    w->acc = NULL;
+    free_parts(w->job, w->parts);
+    st__strmap_free(&w->ids);
+    st__strmap_free(&w->beh);
 }
 
 /* Field text with quotes resolved; points into the buffer when no unescaping is needed. */
@@ -206,7 +227,7 @@ static bool bad_row(worker *w, skip_reason why, st_status code, uint64_t line, s
     ST_PRINTF(6, 7);
 static bool bad_row(worker *w, skip_reason why, st_status code, uint64_t line, size_t field, const char *fmt, ...)
 {
-    if (w->job->o->on_error == ST_ON_ERROR_SKIP && code != ST_ELIMIT) {
+    if (w->job->o->on_error == ST_ON_ERROR_SKIP && code != ST_ELIMIT && why < SK_N) {
         w->skipped[why]++;
         return true;
     }
@@ -312,13 +333,39 @@ static bool do_record(worker *w, uint64_t line)
             amount = q * p;
         }
     }
-    switch (st__summary_add(w->acc, cust, ncust, day, l->event >= 0 ? ev : NULL, nev, is_purchase, amount)) {
-    case ST_ADD_NOMEM: return bad_row(w, SK_N, ST_ENOMEM, line, 0, "out of memory");
-    case ST_ADD_TOO_MANY_BEHAVIOURS:
-        return bad_row(w, SK_N, ST_ELIMIT, line, (size_t)l->event + 1, "more than %d distinct values in column '%s'",
-                       ST_MAX_BEHAVIOURS, col_name(l, l->event));
-    default: return true;
+    /* Rows no sink uses: after the observation end, and returns (negative purchase amounts). */
+    if (jb->o->has_observation_end && day > jb->o->observation_end) {
+        w->after_end++;
+        return true;
     }
+    if (is_purchase && jb->has_money && !(amount >= 0)) {
+        w->nonpositive++;
+        return true;
+    }
+    st__event e = {0, day, -1, is_purchase, jb->has_money && is_purchase ? amount : 0.0};
+    st_status rc;
+    if (l->event >= 0) {
+        uint32_t b;
+        if ((rc = st__strmap_intern(&w->beh, ev, nev, &b)) != ST_OK) {
+            if (rc == ST_ENOMEM) return bad_row(w, SK_N, ST_ENOMEM, line, 0, "out of memory");
+            return bad_row(w, SK_N, ST_ELIMIT, line, (size_t)l->event + 1, "more than %d distinct values in column '%s'",
+                           ST__MAX_BEHAVIOURS, col_name(l, l->event));
+        }
+        e.behaviour = (int32_t)b;
+    }
+    if (w->has_last && st__strmap_len(&w->ids, w->last_cust) == ncust &&
+        st__eq_bytes(st__strmap_key(&w->ids, w->last_cust), cust, ncust)) {
+        e.cust = w->last_cust;
+    } else {
+        if ((rc = st__strmap_intern(&w->ids, cust, ncust, &e.cust)) != ST_OK)
+            return bad_row(w, SK_N, rc, line, (size_t)l->cust + 1, "%s", rc == ST_ENOMEM ? "out of memory" : "too many customers");
+        w->last_cust = e.cust;
+        w->has_last = true;
+    }
+    for (size_t k = 0; k < jb->nsinks; k++)
+        if ((rc = jb->sinks[k].add(w->parts[k], &e)) != ST_OK)
+            return bad_row(w, SK_N, rc, line, 0, "%s", rc == ST_ENOMEM ? "out of memory" : "cannot add the event");
+    return true;
 }
 
 /* Scans records in [buf, end) until the next record would start at or after limit. Sets w->end_pos. */
@@ -527,14 +574,18 @@ static st_status read_header(st_context *ctx, const char *fname, const char *buf
     return split_names(ctx, o->columns, names, n);
 }
 
-/* The shared state of one summarize call. */
+/* The shared state of one read. */
 typedef struct run {
     st_context *ctx;
     const st_summarize_options *o;
-    st_summary_acc *acc;  /* merged result */
+    const st__event_sink *sinks;
+    size_t nsinks;
+    st__events_result *res; /* the merged maps and parts */
+    bool any;               /* res holds a worker's state */
     bool has_money;
     bool first_file;
     uint64_t rows;
+    uint64_t stream_bytes; /* bytes decompressed by the streaming path */
     uint64_t skipped[SK_N];
     atomic_int cancel;
 } run;
@@ -549,17 +600,39 @@ static st_status report_worker_error(run *R, worker *w, const char *fname, uint6
     return st__error(R->ctx, w->err, "%s:%llu: %s", fname, (unsigned long long)(line_base + w->err_line), w->errmsg);
 }
 
+/* Adds a finished worker to the result, in file order: the first one's maps and parts are taken over;
+** later ones are merged (their ids remapped to the result's). */
 static st_status absorb_worker(run *R, worker *w)
 {
+    st__events_result *res = R->res;
     R->rows += w->rows;
     for (int k = 0; k < SK_N; k++) R->skipped[k] += w->skipped[k];
-    if (!R->acc) {
-        R->acc = w->acc;
-        st__summary_acc_set_ctx(R->acc, R->ctx);
-        w->acc = NULL;
+    res->after_end += w->after_end;
+    res->nonpositive += w->nonpositive;
+    res->bytes_read += w->bytes;
+    if (!R->any) {
+        res->ids = w->ids;
+        res->beh = w->beh;
+        res->ids.ctx = res->beh.ctx = R->ctx;
+        st__strmap_init(&w->ids, &w->wctx, 0);
+        st__strmap_init(&w->beh, &w->wctx, 0);
+        for (size_t k = 0; k < R->nsinks; k++) {
+            res->parts[k] = w->parts[k];
+            w->parts[k] = NULL;
+            R->sinks[k].rebind(res->parts[k], R->ctx, &res->ids, &res->beh);
+        }
+        R->any = true;
         return ST_OK;
     }
-    return st_summary_acc_merge(R->acc, w->acc);
+    uint32_t bmap[ST__MAX_BEHAVIOURS];
+    uint32_t *cmap = st__malloc(R->ctx, (w->ids.n ? w->ids.n : 1) * sizeof *cmap);
+    if (!cmap) return ST_ENOMEM;
+    st_status rc = st__strmap_merge(&res->beh, &w->beh, bmap);
+    if (rc == ST_ELIMIT) rc = st__error(R->ctx, ST_ELIMIT, "more than %d distinct event values", ST__MAX_BEHAVIOURS);
+    if (rc == ST_OK) rc = st__strmap_merge(&res->ids, &w->ids, cmap);
+    for (size_t k = 0; k < R->nsinks && rc == ST_OK; k++) rc = R->sinks[k].merge(res->parts[k], w->parts[k], cmap, bmap);
+    st__free(R->ctx, cmap, 0);
+    return rc;
 }
 
 /* Scans the part of a plain file that starts at byte start, reading it in blocks with pread, until the
@@ -575,6 +648,7 @@ static void scan_file_range(worker *w, int fd, uint64_t start, uint64_t limit, u
             size_t want = cap - have;
             if ((uint64_t)want > fsize - rd) want = (size_t)(fsize - rd);
             ssize_t got = pread(fd, buf + have, want, (off_t)rd);
+            if (got > 0) w->bytes += (uint64_t)got;
             if (got < 0) {
                 w->err = ST_EIO;
                 snprintf(w->errmsg, sizeof w->errmsg, "read error: %s", strerror(errno));
@@ -739,6 +813,7 @@ static st_status ingest_stream(run *R, job *jb, gzFile gz, const char *body, siz
             }
             if (got == 0) eof = true;
             have += (size_t)got;
+            R->stream_bytes += (uint64_t)got;
         }
         scan_range(&w, buf, buf + have, buf + have, eof);
         if (w.err) {
@@ -784,6 +859,8 @@ static st_status ingest_file(run *R, const char *path)
     job jb;
     memset(&jb, 0, sizeof jb);
     jb.o = o;
+    jb.sinks = R->sinks;
+    jb.nsinks = R->nsinks;
     jb.fname = fname;
     jb.cancel = &R->cancel;
     st_status rc = ST_OK;
@@ -845,13 +922,17 @@ static st_status ingest_file(run *R, const char *path)
     if (rc == ST_OK) rc = resolve_layout(ctx, fname, names, nnames, o, &R->has_money, R->first_file, &jb.lay);
     if (rc == ST_OK) {
         jb.has_money = R->has_money;
-        uint64_t rows_before = R->rows;
+        uint64_t rows_before = R->rows, stream_before = R->stream_bytes;
         if (plain)
             rc = ingest_plain(R, &jb, fd, (uint64_t)(body - hb), (uint64_t)st.st_size, hlines);
         else
             rc = ingest_stream(R, &jb, g, body, (size_t)(hb + have - body), hlines);
         if (rc == ST_OK && R->rows == rows_before)
             rc = st__error(ctx, ST_EEMPTY, "%s: no data rows%s", fname, o->has_header ? " after the header" : "");
+        /* Raw bytes taken from the file through zlib (the whole of a .gz, the header part of a plain file);
+        ** where the input cannot tell (a pipe), the bytes it gave. */
+        z_off_t zoff = gzoffset(g);
+        R->res->bytes_read += zoff >= 0 ? (uint64_t)zoff : (uint64_t)(hb + have - body) + (R->stream_bytes - stream_before);
     }
     st__free(ctx, hb, 0);
     gzclose(g);
@@ -862,14 +943,8 @@ static st_status ingest_file(run *R, const char *path)
     return rc;
 }
 
-st_status st_summarize(st_context *ctx, const char *const *paths, size_t npaths, const st_summarize_options *opts,
-                       st_table **out, st_ingest_report *report)
+st_status st__events_check_options(st_context *ctx, const st_summarize_options *o)
 {
-    if (!ctx) return ST_EINVAL;
-    if (!out || !opts || (!paths && npaths)) return st__error(ctx, ST_EINVAL, "st_summarize: NULL argument");
-    *out = NULL;
-    if (npaths == 0) return st__error(ctx, ST_EINVAL, "no input files");
-    const st_summarize_options *o = opts;
     if (!o->customer_col || !*o->customer_col || !o->time_col || !*o->time_col)
         return st__error(ctx, ST_EINVAL, "the customer and time columns must be named");
     if (!o->purchase_value) return st__error(ctx, ST_EINVAL, "the purchase value must not be NULL");
@@ -886,34 +961,52 @@ st_status st_summarize(st_context *ctx, const char *const *paths, size_t npaths,
         return st__error(ctx, ST_EINVAL, "unknown time unit");
     if (o->has_calibration_end && o->has_observation_end && o->calibration_end >= o->observation_end)
         return st__error(ctx, ST_EINVAL, "the calibration end must come before the observation end");
+    return ST_OK;
+}
+
+void st__events_result_free(st_context *ctx, const st__event_sink *sinks, size_t nsinks, st__events_result *res)
+{
+    (void)ctx;
+    for (size_t k = 0; k < nsinks && k < ST__MAX_SINKS; k++) {
+        if (res->parts[k]) sinks[k].part_free(res->parts[k]);
+        res->parts[k] = NULL;
+    }
+    st__strmap_free(&res->ids);
+    st__strmap_free(&res->beh);
+}
+
+st_status st__events_read(st_context *ctx, const char *const *paths, size_t npaths, const st_summarize_options *o,
+                          const st__event_sink *sinks, size_t nsinks, st__events_result *res)
+{
+    memset(res, 0, sizeof *res);
+    st__strmap_init(&res->ids, ctx, 0);
+    st__strmap_init(&res->beh, ctx, ST__MAX_BEHAVIOURS);
+    if (npaths == 0) return st__error(ctx, ST_EINVAL, "no input files");
+    if (nsinks > ST__MAX_SINKS) return st__error(ctx, ST_EINVAL, "more than %d event sinks", ST__MAX_SINKS);
+    st_status rc = st__events_check_options(ctx, o);
+    if (rc) return rc;
     for (size_t k = 0; k < npaths; k++)
         if (!paths[k]) return st__error(ctx, ST_EINVAL, "input path %zu is NULL", k);
     run R;
     memset(&R, 0, sizeof R);
     R.ctx = ctx;
     R.o = o;
+    R.sinks = sinks;
+    R.nsinks = nsinks;
+    R.res = res;
     R.first_file = true;
     atomic_init(&R.cancel, 0);
     st_clear_error(ctx);
-    st_status rc = ST_OK;
     for (size_t k = 0; k < npaths && rc == ST_OK; k++) rc = ingest_file(&R, paths[k]);
-    if (rc == ST_OK && !R.acc) rc = st__error(ctx, ST_EEMPTY, "no data rows");
-    st_ingest_report rep;
-    memset(&rep, 0, sizeof rep);
-    if (rc == ST_OK) {
-        if (st__progress(ctx, "summarize", -1) != ST_OK) rc = ST_ECANCELLED;
-        else rc = st_summary_acc_finalize(R.acc, out, &rep);
-    }
-    if (rc == ST_OK && report) {
-        rep.rows = R.rows;
-        rep.skipped_bad_field_count = R.skipped[SK_FIELDS];
-        rep.skipped_bad_quote = R.skipped[SK_QUOTE];
-        rep.skipped_missing_customer = R.skipped[SK_CUSTOMER];
-        rep.skipped_bad_time = R.skipped[SK_TIME];
-        rep.skipped_bad_number = R.skipped[SK_NUMBER];
-        *report = rep;
-    }
-    if (rc == ST_OK) st__progress(ctx, "summarize", 1.0);
-    st_summary_acc_free(R.acc);
+    if (rc == ST_OK && !R.any) rc = st__error(ctx, ST_EEMPTY, "no data rows");
+    res->rows = R.rows;
+    res->skipped_bad_field_count = R.skipped[SK_FIELDS];
+    res->skipped_bad_quote = R.skipped[SK_QUOTE];
+    res->skipped_missing_customer = R.skipped[SK_CUSTOMER];
+    res->skipped_bad_time = R.skipped[SK_TIME];
+    res->skipped_bad_number = R.skipped[SK_NUMBER];
+    res->has_money = R.has_money;
+    ctx->bytes_read += res->bytes_read;
+    if (rc != ST_OK) st__events_result_free(ctx, sinks, nsinks, res);
     return rc;
 }
