@@ -52,7 +52,8 @@ static void help(void)
         "  -o, --output FILE      output CSV (- = standard output)\n"
         "\n"
         "build: estimates MDP.json from event logs, or from a customer-period panel (--transitions).\n"
-        "  EVENTS...              CSV event logs (header; --customer, --time ISO dates, --amount columns)\n"
+        "  EVENTS...              event logs: CSV files, .csv.gz, or - for standard input, read with the input\n"
+        "                         options of `strata summarize` (listed below)\n"
         "  --period P             week | month | quarter [month]\n"
         "  --tiers K              value tiers: quantiles of spend over active customer-periods [3]\n"
         "  --churn-after N        periods without events after which a customer is churned [3]\n"
@@ -71,6 +72,8 @@ static void help(void)
         "  --smoothing A          Laplace pseudo-count per cell (0 = maximum likelihood) [1]\n"
         "  P(j|s,a) = (n(s,a,j) + A) / (n(s,a) + A * states); R[s][a] = mean reward - cost.\n",
         stdout);
+    fputs("\nbuild from events, ", stdout);
+    fputs(cli_input_help, stdout);
 }
 
 static int opt_double(const char *name, const char *v, double *out)
@@ -447,6 +450,8 @@ static int do_build(int argc, char **argv)
     st_mdp_build_options_init(&o);
     st_mdp_events_options e;
     st_mdp_events_options_init(&e);
+    st_summarize_options in;
+    st_summarize_options_init(&in);
     const char *trans = NULL, *actions = NULL, *out = NULL, *v;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t npaths = 0;
@@ -454,7 +459,9 @@ static int do_build(int argc, char **argv)
     int code = CLI_OK;
     if (!paths) return cli_error(CMD, CLI_FAIL, "out of memory");
     for (int i = 0; i < argc && code == CLI_OK; i++) {
-        int m;
+        int m = cli_input_option(CMD, argc, argv, &i, &in);
+        if (m < 0) code = CLI_USAGE;
+        if (m != 0) continue;
         if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
             help();
             free(paths);
@@ -485,12 +492,6 @@ static int do_build(int argc, char **argv)
         } else if ((m = cli_opt(argc, argv, &i, "--churn-after", &v)) != 0) {
             if (m > 0 && !cli_parse_int(CMD, "--churn-after", v, 1, 100000, &num)) code = CLI_USAGE;
             e.churn_after = (int)num;
-        } else if ((m = cli_opt(argc, argv, &i, "--customer", &v)) != 0) {
-            e.customer_col = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--time", &v)) != 0) {
-            e.time_col = v;
-        } else if ((m = cli_opt(argc, argv, &i, "--amount", &v)) != 0) {
-            e.amount_col = v;
         } else if ((m = cli_opt(argc, argv, &i, "--state-col", &v)) != 0) {
             o.state_col = v;
         } else if ((m = cli_opt(argc, argv, &i, "--next-col", &v)) != 0) {
@@ -522,7 +523,7 @@ static int do_build(int argc, char **argv)
     }
     st_mdp *mdp = NULL;
     st_status rc = trans ? st_mdp_build_from_files(ctx, trans, actions, &o, &mdp)
-                         : st_mdp_build_from_events(ctx, paths, npaths, actions, &e, &mdp);
+                         : st_mdp_build_from_events(ctx, paths, npaths, actions, &in, &e, &mdp, NULL);
     if (rc == ST_OK) rc = st_mdp_to_json_file(ctx, mdp, out);
     if (rc != ST_OK) {
         code = cli_fail(CMD, ctx, rc);

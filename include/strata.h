@@ -934,44 +934,43 @@ st_status st_mdp_build_from_files(st_context *ctx, const char *transitions_csv, 
 typedef enum st_mdp_period { ST_MDP_PERIOD_WEEK = 0, ST_MDP_PERIOD_MONTH = 1, ST_MDP_PERIOD_QUARTER = 2 } st_mdp_period;
 
 /* Options of st_mdp_build_from_events; st_mdp_events_options_init sets the defaults in brackets. Strings
-** are borrowed for the call. */
+** are borrowed for the call. How the events are read (columns, time format, money, event column,
+** delimiter, header, bad rows, observation end) is given separately, by the st_summarize_options of
+** st_summarize. */
 typedef struct st_mdp_events_options {
-    const char *customer_col;        /* [customer_id] (also in the campaign log) */
-    const char *time_col;            /* [date]: ISO 8601 dates or date-times (also in the campaign log) */
-    const char *amount_col;          /* [amount]: spend of the event; empty = 0 */
     st_mdp_period period;            /* [month]; weeks start on Monday, quarters on Jan/Apr/Jul/Oct 1 */
     int tiers;                       /* [3] value tiers: quantiles of spend over active customer-periods */
-    int churn_after;                 /* [3] periods without a purchase after which a customer is churned */
+    int churn_after;                 /* [3] periods without events after which a customer is churned */
     double margin;                   /* [1] profit per unit of spend */
     double smoothing;                /* [1] Laplace pseudo-count */
-    const char *campaigns;           /* [NULL] campaign log CSV: customer, time, action name */
+    const char *campaigns;           /* [NULL] campaign log CSV: customer, time, action name (customer and time
+                                        columns named as in the event log, times in its time format) */
     const char *campaign_action_col; /* [action] */
 } st_mdp_events_options;
 
 void st_mdp_events_options_init(st_mdp_events_options *o);
 
-/* Builds an MDP from event logs (CSV with a header; one event per row). The log is cut into periods; each
-** customer is followed from the period of its first event to the last period of the data, and in each
-** period is in a lifecycle stage crossed with a value tier ("<stage>/t<k>", t1 the lowest tier) or in
-** "churned": acquisition = first period with events; growth = more events than in the previous period;
-** maturity = events, not more than before; decline = no events for fewer than churn_after periods (tier
-** of the last active period); churned = no events for churn_after periods or more. Each consecutive pair
-** of periods is a transition whose reward is margin x the first period's spend, under the campaign
-** action of that period (the last campaign in it; none = the first action). Then st_mdp_estimate with the
-** actions file of st_mdp_build_from_files ("churned" is the churn state for the multipliers). States:
-** 4 * tiers + 1, all present even when never observed. Plain files are memory-mapped and scanned (fields
-** with doubled quotes in the three columns are refused); .gz files and "-" (standard input) are read with
-** st_table_read_csv. Errors: those of st_mdp_build_from_files (ST_EPARSE with file:line), ST_ERANGE (a
-** date out of range), ST_EEMPTY (no events, or a single period). */
+/* Builds an MDP from event logs, read with the input options in (those of st_summarize: every input
+** st_summarize takes, .gz and "-" for standard input included, in one pass). The log is cut into periods;
+** each customer is followed from the period of its first event to the last period of the data, and in
+** each period is in a lifecycle stage crossed with a value tier ("<stage>/t<k>", t1 the lowest tier) or in
+** "churned": acquisition = first period with events; growth = more events (rows of any behaviour) than in
+** the previous period; maturity = events, not more than before; decline = no events for fewer than
+** churn_after periods (tier of the last active period); churned = no events for churn_after periods or
+** more. The spend of a period is the sum of its purchase amounts. Each consecutive pair of periods is a
+** transition whose reward is margin x the first period's spend, under the campaign action of that period
+** (the last campaign in it; none = the first action). Then st_mdp_estimate with the actions file of
+** st_mdp_build_from_files ("churned" is the churn state for the multipliers). States: 4 * tiers + 1, all
+** present even when never observed. Rows after in->observation_end and returns (negative purchase amounts)
+** are left out, as by st_summarize.
+** When customer_states is not NULL it receives a new table (free with st_table_free) with one row per
+** customer of the log (key named in->customer_col, in order of first appearance) and a string column
+** "state": the customer's state in the last period of the data, for st_policy lookups.
+** Errors: those of st_summarize (ST_EPARSE with file:line:column, ST_ENOTFOUND, ...) and of
+** st_mdp_build_from_files, ST_EEMPTY (no events, or a single period). */
 st_status st_mdp_build_from_events(st_context *ctx, const char *const *paths, size_t npaths,
-                                   const char *actions_json, const st_mdp_events_options *o, st_mdp **out);
-
-/* The same, and when customer_states is not NULL also a new table (free with st_table_free) with one row per
-** customer of the log (key named o->customer_col, in order of first appearance) and a string column
-** "state": the customer's state in the last period of the data, for st_policy lookups. */
-st_status st_mdp_build_from_events_ex(st_context *ctx, const char *const *paths, size_t npaths,
-                                      const char *actions_json, const st_mdp_events_options *o, st_mdp **out,
-                                      st_table **customer_states);
+                                   const char *actions_json, const st_summarize_options *in,
+                                   const st_mdp_events_options *o, st_mdp **out, st_table **customer_states);
 
 
 #ifdef __cplusplus

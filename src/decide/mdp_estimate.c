@@ -5,16 +5,12 @@
 */
 #include "decide/mdp.h"
 #include "core/json.h"
-#include "io/csv.h"
+#include "decide/mdp_events.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 void st_mdp_estimate_options_init(st_mdp_estimate_options *o)
 {
@@ -403,17 +399,14 @@ done:
 }
 
 /* ---- from event logs: periods, lifecycle stages x value tiers ----
-** Events are reduced to (customer id, period, amount) as they are read: plain files are memory-mapped and
-** scanned record by record, customer ids interned in a hash table; other inputs (.gz, standard input) go
-** through st_table_read_csv. Transitions are counted straight into the estimation table. */
+** The events are read once by the event reader (io/events.h) into the customer x period panel; the
+** lifecycle walk below reads each customer's active periods from it. `strata run` hands over the panel of
+** its single pass (st__mdp_from_panel), so the MDP stage reads nothing again. */
 
 void st_mdp_events_options_init(st_mdp_events_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
-    o->customer_col = "customer_id";
-    o->time_col = "date";
-    o->amount_col = "amount";
     o->period = ST_MDP_PERIOD_MONTH;
     o->tiers = 3;
     o->churn_after = 3;
@@ -422,243 +415,15 @@ void st_mdp_events_options_init(st_mdp_events_options *o)
     o->campaign_action_col = "action";
 }
 
-static int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
-static int64_t period_of(int64_t secs, st_mdp_period per)
+st__period st__mdp_panel_period(st_mdp_period p)
 {
-    int64_t day = floor_div(secs, 86400);
-    if (per == ST_MDP_PERIOD_WEEK) return floor_div(day + 3, 7); /* weeks start on Monday */
-    int64_t y;
-    int m, d;
-    st_civil_from_days(day, &y, &m, &d);
-    return per == ST_MDP_PERIOD_QUARTER ? y * 4 + (m - 1) / 3 : y * 12 + (m - 1);
-}
-
-/* Customer ids as text -> dense ids, by open addressing (FNV-1a). */
-typedef struct keymap {
-    st_buf pool;   /* the key bytes, back to back */
-    size_t *off;   /* id -> offset in pool; off[id + 1] - off[id] is its length */
-    size_t n, cap;
-    uint32_t *slot; /* id + 1, 0 = empty */
-    size_t nslot;   /* a power of two */
-} keymap;
-
-static uint64_t fnv1a(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
-}
-
-static bool key_is(const keymap *km, uint32_t id, const char *p, size_t n)
-{
-    return km->off[id + 1] - km->off[id] == n && memcmp(km->pool.data + km->off[id], p, n) == 0;
-}
-
-/* Id of the key, or -1 when absent (add false) or out of memory (-2). */
-static long keymap_get(st_context *ctx, keymap *km, const char *p, size_t n, bool add)
-{
-    if (km->nslot && km->n * 2 < km->nslot) {
-        size_t mask = km->nslot - 1, i = (size_t)fnv1a(p, n) & mask;
-        for (; km->slot[i]; i = (i + 1) & mask)
-            if (key_is(km, km->slot[i] - 1, p, n)) return (long)(km->slot[i] - 1);
-        if (!add) return -1;
-        if (km->n + 2 > km->cap) {
-            size_t nc = km->cap ? km->cap * 2 : 1024;
-            size_t *no = st__realloc_array(ctx, km->off, km->cap, nc, sizeof *no);
-            if (!no) return -2;
-            km->off = no;
-            km->cap = nc;
-        }
-        if (km->n >= UINT32_MAX - 1 || !st__buf_append(&km->pool, p, n)) return -2;
-        if (km->n == 0) km->off[0] = 0;
-        km->off[km->n + 1] = km->pool.len;
-        km->slot[i] = (uint32_t)++km->n;
-        return (long)(km->n - 1);
-    }
-    if (!add && km->nslot) return keymap_get(ctx, km, p, n, false);
-    /* Grow the table (also the first time) and re-insert every id. */
-    size_t ns = km->nslot ? km->nslot * 2 : 4096;
-    uint32_t *sl = st__calloc(ctx, ns, sizeof *sl);
-    if (!sl) return -2;
-    for (uint32_t id = 0; id < km->n; id++) {
-        size_t i = (size_t)fnv1a(km->pool.data + km->off[id], km->off[id + 1] - km->off[id]) & (ns - 1);
-        while (sl[i]) i = (i + 1) & (ns - 1);
-        sl[i] = id + 1;
-    }
-    st__free(ctx, km->slot, km->nslot * sizeof *km->slot);
-    km->slot = sl;
-    km->nslot = ns;
-    return keymap_get(ctx, km, p, n, add);
-}
-
-static void keymap_free(st_context *ctx, keymap *km)
-{
-    st__buf_free(&km->pool);
-    st__free(ctx, km->off, km->cap * sizeof *km->off);
-    st__free(ctx, km->slot, km->nslot * sizeof *km->slot);
-}
-
-typedef struct evrec {
-    uint32_t cust;
-    int32_t period;   /* relative to the first period seen (periods are small integers) */
-    double amount;
-} evrec;
-
-typedef struct evlist {
-    evrec *e;
-    size_t n, cap;
-} evlist;
-
-static bool ev_push(st_context *ctx, evlist *L, uint32_t cust, int64_t period, double amount)
-{
-    if (L->n == L->cap) {
-        size_t nc = L->cap ? L->cap * 2 : 65536;
-        evrec *ne = st__realloc_array(ctx, L->e, L->cap, nc, sizeof *ne);
-        if (!ne) return false;
-        L->e = ne;
-        L->cap = nc;
-    }
-    L->e[L->n++] = (evrec){cust, (int32_t)period, amount};
-    return true;
-}
-
-/* Periods are stored as int32 offsets from 1970 (months and weeks fit for millennia). */
-static bool period_ok(int64_t p) { return p > INT32_MIN / 2 && p < INT32_MAX / 2; }
-
-static bool parse_amount(const char *p, size_t n, double *out)
-{
-    if (n == 0) {
-        *out = 0.0;
-        return true;
-    }
-    char tmp[64], *end;
-    if (n >= sizeof tmp) return false;
-    memcpy(tmp, p, n);
-    tmp[n] = '\0';
-    *out = strtod(tmp, &end);
-    return end == tmp + n && isfinite(*out);
-}
-
-/* Scans a plain CSV file in place. *handled is false when the file cannot be mapped (the caller then
-** reads it through st_table_read_csv). */
-static st_status scan_events(st_context *ctx, const char *path, const st_mdp_events_options *o, keymap *km,
-                             evlist *L, bool *handled)
-{
-    *handled = false;
-    size_t plen = strlen(path);
-    if (strcmp(path, "-") == 0 || (plen > 3 && strcmp(path + plen - 3, ".gz") == 0)) return ST_OK;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return ST_OK;
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0) {
-        close(fd);
-        return ST_OK;
-    }
-    size_t len = (size_t)sb.st_size;
-    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED) return ST_OK;
-    *handled = true;
-    const char *p = map, *end = p + len, *next;
-    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
-    st_csv_scanner sc;
-    st_status rc = st__csv_scanner_init(ctx, &sc, ',', (size_t)1 << 20, 4096);
-    if (rc) {
-        munmap(map, len);
-        return rc;
-    }
-    long col[3] = {-1, -1, -1};
-    const char *want[3] = {o->customer_col, o->time_col, o->amount_col};
-    if (st__csv_scan(&sc, p, end, true, &next) != ST_CSV_RECORD) {
-        rc = st__error(ctx, ST_EPARSE, "%s:1: cannot read the header", path);
-        goto done;
-    }
-    for (size_t f = 0; f < sc.nfields; f++)
-        for (int k = 0; k < 3; k++)
-            if (col[k] < 0 && sc.fields[f].len == strlen(want[k]) && memcmp(sc.fields[f].p, want[k], sc.fields[f].len) == 0)
-                col[k] = (long)f;
-    if (col[0] < 0 || col[1] < 0 || col[2] < 0) {
-        rc = st__error(ctx, ST_ENOTFOUND, "%s: needs columns '%s', '%s' and '%s'", path, want[0], want[1], want[2]);
-        goto done;
-    }
-    size_t need = (size_t)(col[0] > col[1] ? (col[0] > col[2] ? col[0] : col[2]) : (col[1] > col[2] ? col[1] : col[2]));
-    size_t consumed = sc.newlines ? sc.newlines : 1; /* lines read so far */
-    for (p = next; p < end; p = next) {
-        st_csv_result res = st__csv_scan(&sc, p, end, true, &next);
-        size_t line = consumed + 1; /* where this record starts */
-        if (res == ST_CSV_END) break;
-        if (res != ST_CSV_RECORD) {
-            rc = st__error(ctx, ST_EPARSE, "%s:%zu: malformed CSV record", path, line);
-            goto done;
-        }
-        consumed += sc.newlines ? sc.newlines : 1;
-        if (sc.nfields == 1 && sc.fields[0].len == 0) continue; /* a blank line */
-        if (sc.nfields <= need) {
-            rc = st__error(ctx, ST_EPARSE, "%s:%zu: %zu fields, expected at least %zu", path, line, sc.nfields, need + 1);
-            goto done;
-        }
-        const st_csv_field *fc = &sc.fields[col[0]], *ft = &sc.fields[col[1]], *fa = &sc.fields[col[2]];
-        if (fc->has_escape || ft->has_escape || fa->has_escape) {
-            rc = st__error(ctx, ST_EPARSE, "%s:%zu: doubled quotes inside the customer, time or amount field", path, line);
-            goto done;
-        }
-        int64_t secs;
-        double amount;
-        if (st_time_parse_iso(ft->p, ft->len, &secs) != ST_OK) {
-            rc = st__error(ctx, ST_EPARSE, "%s:%zu: '%.*s' is not a date", path, line, (int)(ft->len > 40 ? 40 : ft->len), ft->p);
-            goto done;
-        }
-        if (!parse_amount(fa->p, fa->len, &amount)) {
-            rc = st__error(ctx, ST_EPARSE, "%s:%zu: '%.*s' is not a number", path, line, (int)(fa->len > 40 ? 40 : fa->len), fa->p);
-            goto done;
-        }
-        int64_t per = period_of(secs, o->period);
-        long id = keymap_get(ctx, km, fc->p, fc->len, true);
-        if (id < 0 || !period_ok(per) || !ev_push(ctx, L, (uint32_t)id, per, amount)) {
-            rc = id < 0 || st_errcode(ctx) == ST_ENOMEM ? ST_ENOMEM : st__error(ctx, ST_ERANGE, "%s:%zu: date out of range", path, line);
-            goto done;
-        }
-    }
-done:
-    st__csv_scanner_free(ctx, &sc);
-    munmap(map, len);
-    return rc;
-}
-
-/* The general reader (st_table_read_csv: .gz, standard input). */
-static st_status table_events(st_context *ctx, const char *path, const st_mdp_events_options *o, keymap *km, evlist *L)
-{
-    st_table *t;
-    st_status rc = st_table_read_csv(ctx, path, NULL, &t);
-    if (rc) return rc;
-    long jc = st_table_find(t, o->customer_col), jt = st_table_find(t, o->time_col), ja = st_table_find(t, o->amount_col);
-    if (jc < 0 || jt < 0 || ja < 0)
-        rc = st__error(ctx, ST_ENOTFOUND, "%s: needs columns '%s', '%s' and '%s'", path, o->customer_col, o->time_col,
-                       o->amount_col);
-    else if (st_table_col_type(t, (size_t)jt) != ST_COL_STR || st_table_col_type(t, (size_t)ja) == ST_COL_STR)
-        rc = st__error(ctx, ST_EPARSE, "%s: '%s' must hold ISO dates and '%s' numbers", path, o->time_col, o->amount_col);
-    for (size_t i = 0; rc == ST_OK && i < st_table_nrows(t); i++) {
-        char buf[64];
-        const char *key = cell(t, (size_t)jc, i, buf, sizeof buf), *ts = st_table_str(t, (size_t)jt, i);
-        int64_t secs;
-        if (st_time_parse_iso(ts, strlen(ts), &secs) != ST_OK) {
-            rc = st__error(ctx, ST_EPARSE, "%s: row %zu: '%s' is not a date", path, i + 1, ts);
-            break;
-        }
-        double amount = st_table_f64(t, (size_t)ja)[i];
-        int64_t per = period_of(secs, o->period);
-        long id = keymap_get(ctx, km, key, strlen(key), true);
-        if (!period_ok(per)) rc = st__error(ctx, ST_ERANGE, "%s: row %zu: date out of range", path, i + 1);
-        else if (id < 0 || !ev_push(ctx, L, (uint32_t)id, per, isfinite(amount) ? amount : 0.0)) rc = ST_ENOMEM;
-    }
-    st_table_free(t);
-    return rc;
+    return p == ST_MDP_PERIOD_WEEK ? ST__PERIOD_WEEK : p == ST_MDP_PERIOD_QUARTER ? ST__PERIOD_QUARTER : ST__PERIOD_MONTH;
 }
 
 typedef struct camp {
     uint32_t cust;
-    int64_t period, secs;
+    int32_t period;
+    int64_t secs;
     uint32_t action;
 } camp;
 
@@ -670,41 +435,44 @@ static int cmp_camp(const void *a, const void *b)
     return (x->secs > y->secs) - (x->secs < y->secs);
 }
 
-/* The campaign log: (customer, period) -> action; customers without events are ignored. */
-static st_status read_campaigns(st_context *ctx, const st_mdp_events_options *o, const action_spec *as, keymap *km,
-                                camp **out, size_t *nout)
+/* The campaign log: (customer, period) -> action; customers without events are ignored. Its customer and
+** time columns are named as in the event log, and its times read with the event log's time format. */
+static st_status read_campaigns(st_context *ctx, const st_summarize_options *in, const st_mdp_events_options *o,
+                                const action_spec *as, const st__strmap *ids, camp **out, size_t *nout)
 {
     st_table *t;
     *out = NULL;
     *nout = 0;
     st_status rc = st_table_read_csv(ctx, o->campaigns, NULL, &t);
     if (rc) return rc;
-    long jc = st_table_find(t, o->customer_col), jt = st_table_find(t, o->time_col);
+    long jc = st_table_find(t, in->customer_col), jt = st_table_find(t, in->time_col);
     long ja = st_table_find(t, o->campaign_action_col);
     size_t n = st_table_nrows(t), k = 0;
     camp *c = NULL;
+    st__period per = st__mdp_panel_period(o->period);
     if (jc < 0 || jt < 0 || ja < 0)
-        rc = st__error(ctx, ST_ENOTFOUND, "%s: needs columns '%s', '%s' and '%s'", o->campaigns, o->customer_col,
-                       o->time_col, o->campaign_action_col);
-    else if (st_table_col_type(t, (size_t)jt) != ST_COL_STR)
-        rc = st__error(ctx, ST_EPARSE, "%s: column '%s' must hold ISO dates", o->campaigns, o->time_col);
+        rc = st__error(ctx, ST_ENOTFOUND, "%s: needs columns '%s', '%s' and '%s'", o->campaigns, in->customer_col,
+                       in->time_col, o->campaign_action_col);
     else if (!(c = st__calloc(ctx, n ? n : 1, sizeof *c)))
         rc = ST_ENOMEM;
     for (size_t i = 0; rc == ST_OK && i < n; i++) {
-        char b1[64], b2[64];
-        const char *key = cell(t, (size_t)jc, i, b1, sizeof b1), *ts = st_table_str(t, (size_t)jt, i);
+        char b1[64], b2[64], b3[64];
+        const char *key = cell(t, (size_t)jc, i, b1, sizeof b1), *ts = cell(t, (size_t)jt, i, b3, sizeof b3);
         const char *an = cell(t, (size_t)ja, i, b2, sizeof b2);
         int64_t secs;
         long a = find_action(as, an);
-        if (st_time_parse_iso(ts, strlen(ts), &secs) != ST_OK)
-            rc = st__error(ctx, ST_EPARSE, "%s: row %zu: '%s' is not a date", o->campaigns, i + 1, ts);
+        if (st_time_parse(in->time_format, ts, strlen(ts), &secs) != ST_OK || secs / 86400 > INT32_MAX / 2 ||
+            secs / 86400 < INT32_MIN / 2)
+            rc = st__error(ctx, ST_EPARSE, "%s: row %zu: cannot parse time '%s' (%s%s)", o->campaigns, i + 1, ts,
+                           in->time_format ? "expected format " : "expected ISO 8601 date or date-time",
+                           in->time_format ? in->time_format : "");
         else if (a < 0)
             rc = st__error(ctx, ST_EINVAL, "%s: row %zu: action '%s' is not in the actions file", o->campaigns, i + 1, an);
         if (rc) break;
-        long id = keymap_get(ctx, km, key, strlen(key), false);
-        if (id == -2) rc = ST_ENOMEM;
+        long id = st__strmap_find(ids, key, strlen(key));
         if (id < 0) continue;
-        c[k++] = (camp){(uint32_t)id, period_of(secs, o->period), secs, (uint32_t)a};
+        int32_t day = (int32_t)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
+        c[k++] = (camp){(uint32_t)id, st__period_of_day(day, per), secs, (uint32_t)a};
     }
     st_table_free(t);
     if (rc) {
@@ -715,12 +483,6 @@ static st_status read_campaigns(st_context *ctx, const st_mdp_events_options *o,
     *out = c;
     *nout = k;
     return ST_OK;
-}
-
-static int cmp_evrec(const void *a, const void *b)
-{
-    const evrec *x = a, *y = b;
-    return (x->period > y->period) - (x->period < y->period);
 }
 
 /* The k-th smallest of x[0..n) (x is reordered): Wirth's selection, O(n) on average. */
@@ -747,47 +509,11 @@ static double select_kth(double *x, size_t n, size_t k)
     return x[kk];
 }
 
-st_status st_mdp_build_from_events(st_context *ctx, const char *const *paths, size_t npaths, const char *actions_json,
-                                   const st_mdp_events_options *o, st_mdp **out)
+st_status st__mdp_from_panel(st_context *ctx, const st__panel *pn, const st__strmap *ids, const char *actions_json,
+                             const st_summarize_options *in, const st_mdp_events_options *o, st_mdp **out,
+                             int32_t *final_state)
 {
-    return st_mdp_build_from_events_ex(ctx, paths, npaths, actions_json, o, out, NULL);
-}
-
-/* The customers' states in the last period of the data, as a table (key customer_id, column "state"). */
-static st_status final_states_table(st_context *ctx, const keymap *km, const long *final_state, char *const *names,
-                                    const char *key, st_table **out)
-{
-    st_status rc = st_table_new(ctx, key, km->n, out);
-    if (rc == ST_OK) rc = st_table_add_str(*out, "state");
-    char small[256];
-    for (size_t c = 0; c < km->n && rc == ST_OK; c++) {
-        size_t len = km->off[c + 1] - km->off[c];
-        char *k = len < sizeof small ? small : st__malloc(ctx, len + 1);
-        if (!k) {
-            rc = ST_ENOMEM;
-            break;
-        }
-        memcpy(k, km->pool.data + km->off[c], len);
-        k[len] = '\0';
-        rc = st_table_set_str(*out, 0, c, k);
-        if (k != small) st__free(ctx, k, len + 1);
-        if (rc == ST_OK) rc = st_table_set_str(*out, 1, c, names[final_state[c]]);
-    }
-    if (rc != ST_OK) {
-        st_table_free(*out);
-        *out = NULL;
-    }
-    return rc;
-}
-
-st_status st_mdp_build_from_events_ex(st_context *ctx, const char *const *paths, size_t npaths,
-                                      const char *actions_json, const st_mdp_events_options *o, st_mdp **out,
-                                      st_table **customer_states)
-{
-    if (!ctx) return ST_EINVAL;
-    if (customer_states) *customer_states = NULL;
-    long *final_state = NULL;
-    if (!paths || !npaths || !actions_json || !o || !out)
+    if (!pn || !ids || !actions_json || !in || !o || !out)
         return st__error(ctx, ST_EINVAL, "st_mdp_build_from_events: NULL argument");
     *out = NULL;
     if (o->tiers < 1 || o->tiers > 100 || o->churn_after < 1 || !isfinite(o->margin))
@@ -795,89 +521,45 @@ st_status st_mdp_build_from_events_ex(st_context *ctx, const char *const *paths,
     action_spec as;
     st_status rc = read_actions(ctx, actions_json, &as);
     if (rc) return rc;
-    keymap km;
-    memset(&km, 0, sizeof km);
-    st__buf_init(&km.pool, ctx);
-    evlist L = {0};
     camp *cp = NULL;
-    size_t ncamp = 0, *start = NULL, nact = 0;
-    evrec *sorted = NULL;
+    size_t ncamp = 0, nact = pn->n;
     double *spend = NULL, *cuts = NULL, *cnt = NULL, *rsum = NULL, *rn = NULL;
     char **names = NULL;
-    size_t T = (size_t)o->tiers, S = 4 * T + 1, A = as.A, C = 0;
-    for (size_t f = 0; f < npaths && rc == ST_OK; f++) {
-        bool handled;
-        rc = scan_events(ctx, paths[f], o, &km, &L, &handled);
-        if (rc == ST_OK && !handled) rc = table_events(ctx, paths[f], o, &km, &L);
-    }
-    if (rc == ST_OK && o->campaigns) rc = read_campaigns(ctx, o, &as, &km, &cp, &ncamp);
+    size_t T = (size_t)o->tiers, S = 4 * T + 1, A = as.A, C = pn->ncust;
+    if (o->campaigns) rc = read_campaigns(ctx, in, o, &as, ids, &cp, &ncamp);
     if (rc) goto done;
-    if (L.n == 0) {
+    if (nact == 0) {
         rc = st__error(ctx, ST_EEMPTY, "no events to build an MDP from");
         goto done;
     }
-    /* Group by customer (counting sort on the dense ids), then each customer's events by period. */
-    C = km.n;
-    start = st__calloc(ctx, C + 1, sizeof *start);
-    sorted = st__realloc_array(ctx, NULL, 0, L.n, sizeof *sorted);
-    if (!start || !sorted) {
-        rc = ST_ENOMEM;
-        goto done;
-    }
-    for (size_t i = 0; i < L.n; i++) start[L.e[i].cust + 1]++;
-    for (size_t c = 0; c < C; c++) start[c + 1] += start[c];
-    for (size_t i = 0; i < L.n; i++) sorted[start[L.e[i].cust]++] = L.e[i];
-    for (size_t c = C; c > 0; c--) start[c] = start[c - 1];
-    start[0] = 0;
     int32_t pmax = INT32_MIN;
-    for (size_t c = 0; c < C; c++) {
-        evrec *seg = sorted + start[c];
-        size_t len = start[c + 1] - start[c];
-        if (len > 24) qsort(seg, len, sizeof *seg, cmp_evrec);
-        else
-            for (size_t i = 1; i < len; i++)
-                for (size_t j = i; j > 0 && seg[j - 1].period > seg[j].period; j--) {
-                    evrec t = seg[j];
-                    seg[j] = seg[j - 1];
-                    seg[j - 1] = t;
-                }
-        if (len && seg[len - 1].period > pmax) pmax = seg[len - 1].period;
-    }
-    st__free(ctx, L.e, L.cap * sizeof *L.e);
-    L.e = NULL;
-    L.cap = L.n = 0;
+    for (size_t c = 0; c < C; c++)
+        if (pn->start[c + 1] > pn->start[c] && pn->per[pn->start[c + 1] - 1] > pmax) pmax = pn->per[pn->start[c + 1] - 1];
     /* Tier cut-offs: quantiles of spend over the active customer-periods. */
-    size_t nsorted = start[C];
-    spend = st__realloc_array(ctx, NULL, 0, nsorted, sizeof *spend);
+    spend = st__realloc_array(ctx, NULL, 0, nact, sizeof *spend);
     cuts = st__calloc(ctx, T, sizeof *cuts);
     if (!spend || !cuts) {
         rc = ST_ENOMEM;
         goto done;
     }
-    for (size_t i = 0; i < nsorted;) {
-        size_t j = i;
-        double sum = 0;
-        while (j < nsorted && sorted[j].cust == sorted[i].cust && sorted[j].period == sorted[i].period) sum += sorted[j++].amount;
-        spend[nact++] = sum;
-        i = j;
-    }
+    memcpy(spend, pn->spend, nact * sizeof *spend);
     for (size_t k = 1; k < T; k++) cuts[k - 1] = select_kth(spend, nact, k * nact / T);
+    st__free(ctx, spend, 0);
+    spend = NULL;
     if ((rc = alloc_counts(ctx, S, A, &cnt, &rsum, &rn))) goto done;
-    if (customer_states && !(final_state = st__calloc(ctx, C ? C : 1, sizeof *final_state))) {
-        rc = ST_ENOMEM;
-        goto done;
-    }
     /* Walk each customer from its first period to the last period of the data, counting transitions. */
     size_t ntrans = 0;
     for (size_t c = 0; c < C; c++) {
-        const evrec *seg = sorted + start[c];
-        size_t len = start[c + 1] - start[c], k = 0, tier = 0;
-        int32_t first = seg[0].period, last_active = first;
+        size_t b0 = pn->start[c], len = pn->start[c + 1] - b0, k = 0, tier = 0;
+        if (final_state) final_state[c] = -1;
+        if (len == 0) continue;
+        const int32_t *per = pn->per + b0;
+        int32_t first = per[0], last_active = first;
         double prev_orders = 0, prev_spend = 0;
         long prev_state = -1;
         const camp *cc = NULL, *cend = NULL;
         if (ncamp) {
-            camp probe = {(uint32_t)c, INT64_MIN, INT64_MIN, 0};
+            camp probe = {(uint32_t)c, INT32_MIN, INT64_MIN, 0};
             size_t lo = 0, hi = ncamp;
             while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
@@ -890,9 +572,9 @@ st_status st_mdp_build_from_events_ex(st_context *ctx, const char *const *paths,
         }
         for (int32_t p = first; p <= pmax; p++) {
             double orders = 0, sp = 0;
-            while (k < len && seg[k].period == p) {
-                orders += 1;
-                sp += seg[k].amount;
+            if (k < len && per[k] == p) {
+                orders = pn->events[b0 + k];
+                sp = pn->spend[b0 + k];
                 k++;
             }
             size_t stage;
@@ -920,7 +602,7 @@ st_status st_mdp_build_from_events_ex(st_context *ctx, const char *const *paths,
             prev_spend = sp;
             prev_orders = orders;
         }
-        if (final_state) final_state[c] = prev_state;
+        if (final_state) final_state[c] = (int32_t)prev_state;
     }
     if (ntrans == 0) {
         rc = st__error(ctx, ST_EEMPTY, "the events span a single period: no transitions to estimate from");
@@ -951,26 +633,73 @@ st_status st_mdp_build_from_events_ex(st_context *ctx, const char *const *paths,
     rc = estimate_counts(ctx, S, A, cnt, rsum, rn, &eo, out);
     for (size_t s2 = 0; rc == ST_OK && s2 < S; s2++) rc = st_mdp_set_state_name(*out, s2, names[s2]);
     for (size_t a = 0; rc == ST_OK && a < A; a++) rc = st_mdp_set_action(*out, a, action_name(&as, a), as.cost[a]);
-    if (rc == ST_OK && customer_states)
-        rc = final_states_table(ctx, &km, final_state, names, o->customer_col, customer_states);
     if (rc && *out) {
         st_mdp_free(*out);
         *out = NULL;
     }
 done:
-    st__free(ctx, final_state, 0);
     for (size_t s2 = 0; names && s2 < S; s2++) st__free(ctx, names[s2], 0);
     st__free(ctx, names, 0);
-    st__free(ctx, L.e, 0);
     st__free(ctx, cp, 0);
-    st__free(ctx, start, 0);
-    st__free(ctx, sorted, 0);
     st__free(ctx, spend, 0);
     st__free(ctx, cuts, 0);
     st__free(ctx, cnt, 0);
     st__free(ctx, rsum, 0);
     st__free(ctx, rn, 0);
-    keymap_free(ctx, &km);
     free_actions(ctx, &as);
+    return rc;
+}
+
+/* The customers' states in the last period of the data, as a table (key named after the customer column,
+** column "state"), customers in order of first appearance. */
+static st_status final_states_table(st_context *ctx, const st__strmap *ids, const int32_t *final_state,
+                                    const st_mdp *m, const char *key, st_table **out)
+{
+    st_status rc = st_table_new(ctx, key, ids->n, out);
+    if (rc == ST_OK) rc = st_table_add_str(*out, "state");
+    for (size_t c = 0; c < ids->n && rc == ST_OK; c++) {
+        rc = st_table_set_str(*out, 0, c, st__strmap_key(ids, (uint32_t)c));
+        if (rc == ST_OK && final_state[c] >= 0)
+            rc = st_table_set_str(*out, 1, c, st_mdp_state_name(m, (size_t)final_state[c]));
+    }
+    if (rc != ST_OK) {
+        st_table_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+st_status st_mdp_build_from_events(st_context *ctx, const char *const *paths, size_t npaths, const char *actions_json,
+                                   const st_summarize_options *in, const st_mdp_events_options *o, st_mdp **out,
+                                   st_table **customer_states)
+{
+    if (!ctx) return ST_EINVAL;
+    if (customer_states) *customer_states = NULL;
+    if (!paths || !npaths || !actions_json || !in || !o || !out)
+        return st__error(ctx, ST_EINVAL, "st_mdp_build_from_events: NULL argument");
+    *out = NULL;
+    if (o->tiers < 1 || o->tiers > 100 || o->churn_after < 1 || !isfinite(o->margin))
+        return st__error(ctx, ST_EINVAL, "tiers must be 1..100, churn_after >= 1 and margin finite");
+    st__period per = st__mdp_panel_period(o->period);
+    st__event_sink sink = st__panel_sink_vt;
+    sink.ud = &per;
+    st__events_result res;
+    st_status rc = st__events_read(ctx, paths, npaths, in, &sink, 1, &res);
+    if (rc) return rc;
+    st__panel pn;
+    rc = st__panel_finish(ctx, res.parts[0], res.ids.n, &pn);
+    res.parts[0] = NULL;
+    int32_t *final_state = NULL;
+    if (rc == ST_OK && customer_states && !(final_state = st__malloc(ctx, (pn.ncust ? pn.ncust : 1) * sizeof *final_state)))
+        rc = ST_ENOMEM;
+    if (rc == ST_OK) rc = st__mdp_from_panel(ctx, &pn, &res.ids, actions_json, in, o, out, final_state);
+    if (rc == ST_OK && customer_states) rc = final_states_table(ctx, &res.ids, final_state, *out, in->customer_col, customer_states);
+    if (rc != ST_OK) {
+        st_mdp_free(*out);
+        *out = NULL;
+    }
+    st__free(ctx, final_state, 0);
+    st__panel_free(&pn);
+    st__events_result_free(ctx, &sink, 1, &res);
     return rc;
 }

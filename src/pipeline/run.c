@@ -7,9 +7,13 @@
 #include "pipeline/stage_segment.h"
 #include "pipeline/stage_value.h"
 #include "pipeline/stages.h"
+#include "features/summary.h"
+#include "decide/mdp_events.h"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -109,13 +113,32 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
     if (!ctx) return ST_EINVAL;
     if (!opts || !opts->out_dir || !*opts->out_dir) return st__error(ctx, ST_EINVAL, "st_run: no output directory");
     double t0 = now_seconds();
+    uint64_t bytes0 = ctx->bytes_read;
     st_table *t = NULL;
     st_ingest_report rep;
-    st_status rc = st_summarize(ctx, paths, npaths, &opts->summarize, &t, &rep);
+    /* One pass over the events feeds the customer summary and the customer x month panel of the MDP stage. */
+    st__period month = ST__PERIOD_MONTH;
+    st__event_sink sinks[2] = {st__summary_sink_vt, st__panel_sink_vt};
+    sinks[0].ud = (void *)&opts->summarize;
+    sinks[1].ud = &month;
+    st__events_result res;
+    st__panel panel;
+    memset(&panel, 0, sizeof panel);
+    st_status rc = st__events_read(ctx, paths, npaths, &opts->summarize, sinks, 2, &res);
     if (rc) return rc;
+    rc = st__summarize_finish(ctx, &res, res.parts[0], &t, &rep);
+    sinks[0].part_free(res.parts[0]); /* the summary's event-level state goes before the stages run */
+    res.parts[0] = NULL;
+    if (rc == ST_OK) {
+        rc = st__panel_finish(ctx, res.parts[1], res.ids.n, &panel);
+        res.parts[1] = NULL;
+    }
     /* the directory is made only once there is something to put in it */
-    if ((rc = make_dir(ctx, opts->out_dir)) != ST_OK) {
+    if (rc == ST_OK) rc = make_dir(ctx, opts->out_dir);
+    if (rc != ST_OK) {
         st_table_free(t);
+        st__panel_free(&panel);
+        st__events_result_free(ctx, sinks, 2, &res);
         return rc;
     }
     double t_sum = now_seconds() - t0;
@@ -131,7 +154,7 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
     double timings[16] = {t_sum};
     const char *tnames[16] = {"summarize"};
     size_t nt = 1;
-    st_stage_env env = {ctx, t, opts->out_dir, opts, paths, npaths, &w};
+    st_stage_env env = {ctx, t, opts->out_dir, opts, paths, npaths, &w, &res.ids, &panel};
     for (size_t s = 0; ok && rc == ST_OK && later_stages[s].fn; s++) {
         double ts = now_seconds();
         if ((rc = st__progress(ctx, later_stages[s].name, -1)) != ST_OK) break;
@@ -154,7 +177,16 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
         }
     }
     if (rc == ST_OK) {
-        ok = st__jw_key(&w, "timings_seconds") && st__jw_begin_object(&w);
+        /* What the run cost: input bytes read (once: the size of the input), peak resident memory. */
+        struct rusage ru;
+        double peak = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss * 1024.0 : (double)NAN;
+        size_t ncust = st_table_nrows(t);
+        ok = st__jw_key(&w, "resources") && st__jw_begin_object(&w) && st__jw_key(&w, "bytes_read") &&
+             st__jw_int(&w, (long long)(ctx->bytes_read - bytes0)) && st__jw_key(&w, "peak_rss_bytes") &&
+             st__jw_number(&w, peak) && st__jw_key(&w, "peak_rss_bytes_per_customer") &&
+             st__jw_number(&w, ncust ? peak / (double)ncust : (double)NAN) && st__jw_key(&w, "panel_customer_periods") &&
+             st__jw_int(&w, (long long)panel.n) && st__jw_end_object(&w);
+        ok = ok && st__jw_key(&w, "timings_seconds") && st__jw_begin_object(&w);
         for (size_t k = 0; ok && k < nt; k++) ok = st__jw_key(&w, tnames[k]) && st__jw_number(&w, timings[k]);
         ok = ok && st__jw_key(&w, "total") && st__jw_number(&w, now_seconds() - t0) && st__jw_end_object(&w) &&
              st__jw_end_object(&w) && st__buf_putc(&b, '\n');
@@ -166,5 +198,7 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
     st__free(ctx, spath, 0);
     st__buf_free(&b);
     st_table_free(t);
+    st__panel_free(&panel);
+    st__events_result_free(ctx, sinks, 2, &res);
     return rc;
 }

@@ -1,9 +1,10 @@
 /*
 ** stage_mdp.c -- `strata run`'s decision stage (seed paper 000): customers stratified by the optimal
-** future value of their lifecycle state rather than by their past. Reads the event log again through the
-** MDP builder (it needs per-period activity, which the customer table does not keep).
+** future value of their lifecycle state rather than by their past. Builds the MDP from the customer x month
+** panel that the run's single pass over the events filled beside the customer table.
 */
 #include "pipeline/stage_mdp.h"
+#include "decide/mdp_events.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -29,42 +30,6 @@ static const char default_actions[] =
 #define MDP_SIM_CUSTOMERS 20000
 #define MDP_SIM_PERIODS 24
 #define MDP_SIM_SEED 20240101
-
-/* Key -> row of the state table, for joining it to the customer table. */
-typedef struct index {
-    uint32_t *slot;
-    size_t mask;
-} index;
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static st_status index_build(st_context *ctx, const st_table *t, index *ix)
-{
-    size_t n = st_table_nrows(t), cap = 16;
-    while (cap < 2 * n + 2) cap *= 2;
-    ix->slot = st__calloc(ctx, cap, sizeof *ix->slot);
-    if (!ix->slot) return ST_ENOMEM;
-    ix->mask = cap - 1;
-    for (size_t i = 0; i < n; i++) {
-        size_t s = (size_t)hash_str(st_table_str(t, 0, i)) & ix->mask;
-        while (ix->slot[s]) s = (s + 1) & ix->mask;
-        ix->slot[s] = (uint32_t)(i + 1);
-    }
-    return ST_OK;
-}
-
-static long index_find(const index *ix, const st_table *t, const char *key)
-{
-    size_t s = (size_t)hash_str(key) & ix->mask;
-    for (; ix->slot[s]; s = (s + 1) & ix->mask)
-        if (strcmp(st_table_str(t, 0, ix->slot[s] - 1), key) == 0) return (long)ix->slot[s] - 1;
-    return -1;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -94,10 +59,6 @@ st_status st__stage_mdp(st_stage_env *env)
 {
     st_context *ctx = env->ctx;
     const st_summarize_options *so = &env->opts->summarize;
-    if (!so->has_header || so->columns) return st__stage_skip(env, "mdp", "the MDP builder needs files with a header row");
-    if (so->time_format) return st__stage_skip(env, "mdp", "the MDP builder reads ISO 8601 times only");
-    if (so->delimiter != ',') return st__stage_skip(env, "mdp", "the MDP builder reads comma-separated files only");
-    if (so->quantity_col) return st__stage_skip(env, "mdp", "the MDP builder needs an amount column (not quantity x price)");
 
     char *models = st__path_join(ctx, env->out_dir, "models");
     if (!models) return ST_ENOMEM;
@@ -112,16 +73,14 @@ st_status st__stage_mdp(st_stage_env *env)
         if (rc == ST_OK && !(actions = st__path_join(ctx, models, "actions.json"))) rc = ST_ENOMEM;
     }
     st_mdp_events_options eo;
-    st_mdp_events_options_init(&eo);
-    eo.customer_col = so->customer_col;
-    eo.time_col = so->time_col;
-    if (so->amount_col) eo.amount_col = so->amount_col;
+    st_mdp_events_options_init(&eo); /* eo.period is a month, as the run's panel */
     st_mdp *m = NULL;
-    st_table *states = NULL;
+    int32_t *fstate = NULL;
     st_policy *opt = NULL, *none = NULL, *myopic = NULL;
-    index ix = {NULL, 0};
+    if (rc == ST_OK && !(fstate = st__malloc(ctx, (env->panel->ncust ? env->panel->ncust : 1) * sizeof *fstate)))
+        rc = ST_ENOMEM;
     if (rc == ST_OK) {
-        rc = st_mdp_build_from_events_ex(ctx, env->paths, env->npaths, actions, &eo, &m, &states);
+        rc = st__mdp_from_panel(ctx, env->panel, env->ids, actions, so, &eo, &m, fstate);
         if (rc == ST_EEMPTY || rc == ST_ENOTFOUND || rc == ST_EPARSE || rc == ST_ERANGE) {
             /* The event data does not suit the builder: the run's other stages stand; say why there is no
             ** MDP. Not ST_EFORMAT: only a bad --actions file gives it, a user error that fails the run. */
@@ -152,7 +111,6 @@ st_status st__stage_mdp(st_stage_env *env)
     size_t n = st_table_nrows(t), nS = st_mdp_nstates(m ? m : NULL);
     size_t c_state = 0, c_action = 0, c_strategy = 0;
     double *value = NULL, *stratum = NULL, *sorted = NULL;
-    if (rc == ST_OK) rc = index_build(ctx, states, &ix);
     if (rc == ST_OK) {
         value = st__malloc(ctx, (n ? n : 1) * sizeof *value);
         stratum = st__malloc(ctx, (n ? n : 1) * sizeof *stratum);
@@ -164,12 +122,11 @@ st_status st__stage_mdp(st_stage_env *env)
     size_t nv = 0;
     for (size_t i = 0; i < n && rc == ST_OK; i++) {
         value[i] = NAN;
-        long r = index_find(&ix, states, st_table_str(t, 0, i));
-        if (r < 0) continue;
-        const char *sname = st_table_str(states, 1, (size_t)r);
-        long fs = st_mdp_find_state(m, sname);
-        if (fs < 0) continue;
-        size_t s = (size_t)fs;
+        const char *key = st_table_str(t, 0, i);
+        long id = st__strmap_find(env->ids, key, strlen(key));
+        if (id < 0 || (size_t)id >= env->panel->ncust || fstate[id] < 0) continue;
+        size_t s = (size_t)fstate[id];
+        const char *sname = st_mdp_state_name(m, s);
         long a = st_policy_action(opt, s, 0);
         rc = st_table_set_str(t, c_state, i, sname);
         if (rc == ST_OK && a >= 0) rc = st_table_set_str(t, c_action, i, st_mdp_action_name(m, (size_t)a));
@@ -233,11 +190,10 @@ st_status st__stage_mdp(st_stage_env *env)
     st__free(ctx, stratum, 0);
     st__free(ctx, sorted, 0);
 done:
-    st__free(ctx, ix.slot, 0);
+    st__free(ctx, fstate, 0);
     st_policy_free(opt);
     st_policy_free(none);
     st_policy_free(myopic);
-    st_table_free(states);
     st_mdp_free(m);
     st__free(ctx, actions, 0);
     st__free(ctx, models, 0);
