@@ -69,7 +69,7 @@ typedef struct worker {
     st_csv_scanner sc;
     uint64_t rows, lines;
     uint64_t after_end, nonpositive;
-    uint64_t bytes;           /* bytes read with pread (plain files) */
+    uint64_t bytes;           /* bytes of a plain file scanned by this worker */
     uint64_t skipped[SK_N];
     st_status err;            /* first error (fail mode) */
     uint64_t err_line;        /* relative to the worker's first line (1-based) */
@@ -648,7 +648,6 @@ static void scan_file_range(worker *w, int fd, uint64_t start, uint64_t limit, u
             size_t want = cap - have;
             if ((uint64_t)want > fsize - rd) want = (size_t)(fsize - rd);
             ssize_t got = pread(fd, buf + have, want, (off_t)rd);
-            if (got > 0) w->bytes += (uint64_t)got;
             if (got < 0) {
                 w->err = ST_EIO;
                 snprintf(w->errmsg, sizeof w->errmsg, "read error: %s", strerror(errno));
@@ -663,6 +662,7 @@ static void scan_file_range(worker *w, int fd, uint64_t start, uint64_t limit, u
         scan_range(w, buf, buf + have, lim, eof);
         size_t used = (size_t)(w->end_pos - buf);
         uint64_t pos = off + used;
+        w->bytes += used; /* what the scanner took: blocks read ahead past a worker's range count once, in the next */
         if (w->err || pos >= limit || eof || (w->job->cancel && atomic_load(w->job->cancel))) {
             w->end_off = pos;
             return;
@@ -929,10 +929,14 @@ static st_status ingest_file(run *R, const char *path)
             rc = ingest_stream(R, &jb, g, body, (size_t)(hb + have - body), hlines);
         if (rc == ST_OK && R->rows == rows_before)
             rc = st__error(ctx, ST_EEMPTY, "%s: no data rows%s", fname, o->has_header ? " after the header" : "");
-        /* Raw bytes taken from the file through zlib (the whole of a .gz, the header part of a plain file);
-        ** where the input cannot tell (a pipe), the bytes it gave. */
-        z_off_t zoff = gzoffset(g);
-        R->res->bytes_read += zoff >= 0 ? (uint64_t)zoff : (uint64_t)(hb + have - body) + (R->stream_bytes - stream_before);
+        /* Raw bytes taken from the input: a plain file's header and the blocks its workers read; what zlib
+        ** took from a .gz; where the input cannot tell (a pipe), the bytes it gave. */
+        if (plain) {
+            R->res->bytes_read += (uint64_t)(body - hb); /* the header; the body was counted by the workers */
+        } else {
+            z_off_t zoff = gzoffset(g);
+            R->res->bytes_read += zoff >= 0 ? (uint64_t)zoff : (uint64_t)(hb + have - body) + (R->stream_bytes - stream_before);
+        }
     }
     st__free(ctx, hb, 0);
     gzclose(g);
