@@ -41,6 +41,11 @@ typedef struct cli_arg {
 ** extra_fmt when not NULL: a format given the first argument and the extra one). */
 int cli_parse_args(const char *cmd, int argc, char **argv, int first, const cli_arg *args, size_t nargs,
                    const char **pos, size_t npos, void (*help)(void), const char *extra_fmt);
+/* The same, and when in is not NULL also the input options of the commands that read event logs
+** (cli_input_option) into *in. */
+int cli_parse_args_in(const char *cmd, int argc, char **argv, int first, const cli_arg *args, size_t nargs,
+                      const char **pos, size_t npos, void (*help)(void), const char *extra_fmt,
+                      st_summarize_options *in);
 
 /* Number parsing for option values; print "strata CMD: --name: ..." and return false on failure. */
 bool cli_parse_double(const char *cmd, const char *name, const char *s, double *out);

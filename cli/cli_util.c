@@ -98,8 +98,20 @@ bool cli_parse_int(const char *cmd, const char *name, const char *s, long min, l
 int cli_parse_args(const char *cmd, int argc, char **argv, int first, const cli_arg *args, size_t nargs,
                    const char **pos, size_t npos, void (*help)(void), const char *extra_fmt)
 {
+    return cli_parse_args_in(cmd, argc, argv, first, args, nargs, pos, npos, help, extra_fmt, NULL);
+}
+
+int cli_parse_args_in(const char *cmd, int argc, char **argv, int first, const cli_arg *args, size_t nargs,
+                      const char **pos, size_t npos, void (*help)(void), const char *extra_fmt,
+                      st_summarize_options *in)
+{
     size_t np = 0;
     for (int i = first; i < argc; i++) {
+        if (in) {
+            int m = cli_input_option(cmd, argc, argv, &i, in);
+            if (m < 0) return CLI_USAGE;
+            if (m > 0) continue;
+        }
         if (cli_flag(argv, i, "--help") || cli_flag(argv, i, "-h")) {
             help();
             return CLI_OK;

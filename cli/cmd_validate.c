@@ -25,25 +25,13 @@ static void help(void)
           "  --tracking FILE       expected tracking curve: period,expected_cumulative,expected_incremental,\n"
           "                        with each customer born at max(T) - T and periods 1..N of the model's unit\n"
           "  --periods N           length of the tracking curve [max T + max duration_holdout, rounded up]\n"
-          "  --events FILE         the purchase log: the tracking curve then takes each customer's birth\n"
+          "  --events FILE         the event log: the tracking curve then takes each customer's birth\n"
           "                        from its first purchase and adds actual_cumulative / actual_incremental\n"
           "                        (repeat purchases, same-day purchases merged, periods counted from the\n"
-          "                        earliest purchase; the model's time unit must be day, week or month)\n"
-          "  --customer COL, --time COL, --time-format FMT   columns of the log [customer_id, date, ISO]\n",
+          "                        earliest purchase; the model's time unit must be day, week or month),\n"
+          "                        read with the input options of `strata summarize`:\n\n",
           stdout);
-}
-
-typedef struct ev {
-    const char *id;
-    int64_t day;
-} ev;
-
-static int ev_cmp(const void *pa, const void *pb)
-{
-    const ev *a = pa, *b = pb;
-    int c = strcmp(a->id, b->id);
-    if (c) return c;
-    return a->day < b->day ? -1 : a->day > b->day;
+    fputs(cli_input_help, stdout);
 }
 
 static double days_per_unit(const char *u)
@@ -54,97 +42,21 @@ static double days_per_unit(const char *u)
     return 0.0;
 }
 
-/* Reads the purchase log: births (first purchase, in model units from the earliest purchase, one per
-** customer) and repeat purchases per period. *np is the number of periods (0 = up to the last purchase). */
-static int read_events(st_context *ctx, const char *path, const char *ccol, const char *tcol, const char *fmt,
-                       double dpp, size_t *np, double **births, size_t *nb, double **inc)
-{
-    st_table *t = NULL;
-    ev *e = NULL;
-    int ret = CLI_FAIL;
-    st_status rc = st_table_read_csv(ctx, path, ccol, &t);
-    if (rc) return cli_fail(CMD, ctx, rc);
-    long jt = st_table_find(t, tcol);
-    size_t n = st_table_nrows(t);
-    if (jt < 0) {
-        ret = cli_error(CMD, CLI_FAIL, "%s: no column '%s'", path, tcol);
-        goto out;
-    }
-    e = malloc((n ? n : 1) * sizeof *e);
-    if (!e) {
-        ret = cli_error(CMD, CLI_FAIL, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char tmp[64];
-        const char *sv;
-        if (st_table_col_type(t, (size_t)jt) == ST_COL_STR) {
-            sv = st_table_str(t, (size_t)jt, i);
-        } else { /* e.g. 19970101 read as a number */
-            snprintf(tmp, sizeof tmp, "%.0f", st_table_f64(t, (size_t)jt)[i]);
-            sv = tmp;
-        }
-        int64_t sec;
-        st_status prc = fmt ? st_time_parse(fmt, sv, strlen(sv), &sec) : st_time_parse_iso(sv, strlen(sv), &sec);
-        if (prc) {
-            ret = cli_error(CMD, CLI_FAIL, "%s: row %zu: cannot read the time '%s'", path, i + 1, sv);
-            goto out;
-        }
-        e[i].id = st_table_str(t, 0, i);
-        e[i].day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
-    }
-    qsort(e, n, sizeof *e, ev_cmp);
-    int64_t origin = INT64_MAX, last = INT64_MIN;
-    size_t ncust = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || strcmp(e[i].id, e[i - 1].id)) {
-            ncust++;
-            if (e[i].day < origin) origin = e[i].day;
-        }
-        if (e[i].day > last) last = e[i].day;
-    }
-    if (*np == 0) *np = n ? (size_t)floor((double)(last - origin) / dpp) + 1 : 1;
-    *births = malloc((ncust ? ncust : 1) * sizeof **births);
-    *inc = calloc(*np, sizeof **inc);
-    if (!*births || !*inc) {
-        ret = cli_error(CMD, CLI_FAIL, "out of memory");
-        goto out;
-    }
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++) {
-        int first = i == 0 || strcmp(e[i].id, e[i - 1].id);
-        if (first) {
-            (*births)[c++] = (double)(e[i].day - origin) / dpp;
-        } else if (e[i].day != e[i - 1].day) {
-            size_t k = (size_t)floor((double)(e[i].day - origin) / dpp);
-            if (k < *np) (*inc)[k] += 1.0;
-        }
-    }
-    *nb = ncust;
-    ret = CLI_OK;
-out:
-    free(e);
-    st_table_free(t);
-    return ret;
-}
-
 int cmd_validate(int argc, char **argv)
 {
     const char *mpath = NULL, *in = NULL, *out = "-", *track = NULL, *events = NULL;
-    const char *ccol = "customer_id", *tcol = "date", *tfmt = NULL;
+    st_summarize_options evo;
+    st_summarize_options_init(&evo);
     long kmax = 7, periods = 0;
     const cli_arg args[] = {
         {"--kmax", NULL, CLI_INT, &kmax, 1, 1000, NULL},
         {"--periods", NULL, CLI_INT, &periods, 1, 1000000, NULL},
         {"--events", NULL, CLI_STR, &events, 0, 0, NULL},
-        {"--customer", NULL, CLI_STR, &ccol, 0, 0, NULL},
-        {"--time-format", NULL, CLI_STR, &tfmt, 0, 0, NULL},
-        {"--time", NULL, CLI_STR, &tcol, 0, 0, NULL},
         {"--tracking", NULL, CLI_STR, &track, 0, 0, NULL},
         {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
     };
     const char *pos[2] = {NULL, NULL};
-    int pr = cli_parse_args(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 2, help, NULL);
+    int pr = cli_parse_args_in(CMD, argc, argv, 1, args, sizeof args / sizeof args[0], pos, 2, help, NULL, &evo);
     if (pr >= 0) return pr;
     mpath = pos[0];
     in = pos[1];
@@ -211,18 +123,18 @@ int cmd_validate(int argc, char **argv)
                 goto done;
             }
             if (periods <= 0) np = 0;
-            ret = read_events(ctx, events, ccol, tcol, tfmt, dpp, &np, &ebirth, &nbirth, &einc);
-            if (ret) {
-                free(ebirth);
-                free(einc);
+            const char *ep[1] = {events};
+            rc = st_tracking_from_events(ctx, ep, 1, &evo, dpp, &np, &ebirth, &nbirth, &einc);
+            if (rc) {
+                ret = cli_fail(CMD, ctx, rc);
                 goto done;
             }
             birth = ebirth;
         }
         double *tt = malloc(2 * (np + 1) * sizeof *tt);
         if (!tt) {
-            free(ebirth);
-            free(einc);
+            st_free(ctx, ebirth);
+            st_free(ctx, einc);
             ret = cli_error(CMD, CLI_FAIL, "out of memory");
             goto done;
         }
@@ -249,8 +161,8 @@ int cmd_validate(int argc, char **argv)
         if (!rc) rc = st_table_write_csv(ctx, c, track);
         st_table_free(c);
         free(tt);
-        free(ebirth);
-        free(einc);
+        st_free(ctx, ebirth);
+        st_free(ctx, einc);
         if (rc) {
             ret = cli_fail(CMD, ctx, rc);
             goto done;

@@ -80,6 +80,10 @@ st_status st_context_new_with_alloc(st_alloc_fn alloc, void *ud, st_context **ou
 /* Frees the context. Every handle created from it must have been freed first. NULL is a no-op. */
 void st_context_free(st_context *ctx);
 
+/* Releases an array the library allocated through ctx's allocation hook and handed over (the functions that
+** do so say "release with st_free"). NULL p is a no-op. */
+void st_free(st_context *ctx, void *p);
+
 /* The message of the last failure on ctx ("" when none). Owned by ctx, valid until the next call that
 ** fails on ctx or until st_context_free. A NULL ctx gives a static message. */
 const char *st_errmsg(const st_context *ctx);
@@ -514,6 +518,18 @@ st_status st_model_calibration_holdout(st_context *ctx, const st_model *m, const
 ** i.e. the tracking curve of Hardie note 008; repeat purchases only. Errors: ST_EINVAL. */
 st_status st_model_tracking(st_context *ctx, const st_model *m, const double *birth, size_t n, const double *t,
                             size_t nt, double *cumulative);
+
+/* The actual side of a tracking curve, from event logs read with the input options in (those of
+** st_summarize; one pass, any input it takes): every customer with a purchase has a birth, the time of its
+** first purchase in periods of days_per_period days counted from the earliest purchase of the log (in the
+** order of first appearance); incremental[k] counts the repeat purchases (distinct purchase days after the
+** first, same-day purchases merged) in period k = floor((day - earliest) / days_per_period), k < *nperiods.
+** *nperiods = 0 on entry means up to the last purchase, and receives the number used. births (*nbirths
+** values) and incremental (*nperiods values) are new arrays to release with st_free(ctx, p).
+** Errors: those of st_summarize, ST_EEMPTY (no purchase), ST_EINVAL. */
+st_status st_tracking_from_events(st_context *ctx, const char *const *paths, size_t npaths,
+                                  const st_summarize_options *in, double days_per_period, size_t *nperiods,
+                                  double **births, size_t *nbirths, double **incremental);
 
 /* ---- segment stage (weights, RFM, k-means, SOM, metrics): declarations below this line ---- */
 

@@ -86,6 +86,11 @@ void st_context_set_progress(st_context *ctx, st_progress_fn fn, void *ud)
     ctx->progress_ud = ud;
 }
 
+void st_free(st_context *ctx, void *p)
+{
+    if (ctx && p) st__free(ctx, p, 0);
+}
+
 uint64_t st_context_bytes_read(const st_context *ctx) { return ctx ? ctx->bytes_read : 0; }
 
 void st_context_set_threads(st_context *ctx, int nthreads)

@@ -6,6 +6,7 @@
 #include "features/summary.h"
 #include "io/events.h"
 
+#include <math.h>
 #include <string.h>
 
 static st_status sink_new(void *ud, st_context *ctx, const st__strmap *ids, const st__strmap *beh, int has_money,
@@ -70,6 +71,27 @@ st_status st_summarize(st_context *ctx, const char *const *paths, size_t npaths,
     st_status rc = st__events_read(ctx, paths, npaths, opts, &sink, 1, &res);
     if (rc != ST_OK) return rc;
     rc = st__summarize_finish(ctx, &res, res.parts[0], out, report);
+    st__events_result_free(ctx, &sink, 1, &res);
+    return rc;
+}
+
+st_status st_tracking_from_events(st_context *ctx, const char *const *paths, size_t npaths,
+                                  const st_summarize_options *in, double days_per_period, size_t *nperiods,
+                                  double **births, size_t *nbirths, double **incremental)
+{
+    if (!ctx) return ST_EINVAL;
+    if (!in || !nperiods || !births || !nbirths || !incremental || (!paths && npaths))
+        return st__error(ctx, ST_EINVAL, "st_tracking_from_events: NULL argument");
+    *births = *incremental = NULL;
+    *nbirths = 0;
+    if (!(days_per_period > 0) || !isfinite(days_per_period))
+        return st__error(ctx, ST_EINVAL, "st_tracking_from_events: days_per_period must be positive and finite");
+    st__event_sink sink = st__summary_sink_vt;
+    sink.ud = (void *)in;
+    st__events_result res;
+    st_status rc = st__events_read(ctx, paths, npaths, in, &sink, 1, &res);
+    if (rc != ST_OK) return rc;
+    rc = st__summary_tracking(res.parts[0], days_per_period, nperiods, births, nbirths, incremental);
     st__events_result_free(ctx, &sink, 1, &res);
     return rc;
 }

@@ -513,3 +513,72 @@ done:
     st__free(ctx, keep, 0);
     return rc;
 }
+
+st_status st__summary_tracking(st_summary_acc *a, double days_per_period, size_t *nperiods, double **births,
+                               size_t *nbirths, double **incremental)
+{
+    st_context *ctx = a->ctx;
+    *births = *incremental = NULL;
+    *nbirths = 0;
+    if (!cover_customers(a, a->ids->n)) return ST_ENOMEM;
+    if (a->npur == 0) return st__error(ctx, ST_EEMPTY, "no purchases in the event log");
+    size_t n = a->ncust;
+    size_t *start = st__calloc(ctx, n + 1, sizeof *start);
+    int32_t *day = st__malloc(ctx, a->npur * sizeof *day);
+    size_t *fill = st__malloc(ctx, (n ? n : 1) * sizeof *fill);
+    st_status rc = ST_OK;
+    if (!start || !day || !fill) {
+        rc = ST_ENOMEM;
+        goto done;
+    }
+    int32_t origin = INT32_MAX, last = INT32_MIN;
+    for (size_t k = 0; k < a->npur; k++) {
+        start[a->pur[k].cust + 1]++;
+        if (a->pur[k].day < origin) origin = a->pur[k].day;
+        if (a->pur[k].day > last) last = a->pur[k].day;
+    }
+    size_t nb = 0;
+    for (size_t i = 0; i < n; i++) {
+        nb += start[i + 1] > 0;
+        start[i + 1] += start[i];
+    }
+    memcpy(fill, start, n * sizeof *fill);
+    for (size_t k = 0; k < a->npur; k++) day[fill[a->pur[k].cust]++] = a->pur[k].day;
+    size_t np = *nperiods ? *nperiods : (size_t)floor((double)(last - origin) / days_per_period) + 1;
+    *births = st__malloc(ctx, nb * sizeof **births);
+    *incremental = st__calloc(ctx, np, sizeof **incremental);
+    if (!*births || !*incremental) {
+        rc = ST_ENOMEM;
+        goto done;
+    }
+    size_t b = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t *d = day + start[i];
+        size_t m = start[i + 1] - start[i];
+        if (!m) continue;
+        for (size_t x = 1; x < m; x++) /* insertion sort: a customer's purchases arrive nearly in order */
+            for (size_t y = x; y > 0 && d[y - 1] > d[y]; y--) {
+                int32_t t = d[y];
+                d[y] = d[y - 1];
+                d[y - 1] = t;
+            }
+        (*births)[b++] = (double)(d[0] - origin) / days_per_period;
+        for (size_t x = 1; x < m; x++) {
+            if (d[x] == d[x - 1]) continue; /* same-day purchases are one */
+            size_t k = (size_t)floor((double)(d[x] - origin) / days_per_period);
+            if (k < np) (*incremental)[k] += 1.0;
+        }
+    }
+    *nbirths = nb;
+    *nperiods = np;
+done:
+    if (rc != ST_OK) {
+        st__free(ctx, *births, 0);
+        st__free(ctx, *incremental, 0);
+        *births = *incremental = NULL;
+    }
+    st__free(ctx, start, 0);
+    st__free(ctx, day, 0);
+    st__free(ctx, fill, 0);
+    return rc;
+}

@@ -36,6 +36,11 @@ extern const struct st__event_sink st__summary_sink_vt;
 st_status st__summarize_finish(st_context *ctx, const struct st__events_result *res, void *part, st_table **out,
                                st_ingest_report *report);
 
+/* The tracking data of the accumulated purchases (see st_tracking_from_events); arrays from the context's
+** allocator. */
+st_status st__summary_tracking(st_summary_acc *acc, double days_per_period, size_t *nperiods, double **births,
+                               size_t *nbirths, double **incremental);
+
 /* Rebinds the accumulator to another context (same allocator), e.g. from a worker's to the caller's. */
 void st__summary_acc_set_ctx(st_summary_acc *acc, st_context *ctx);
 
