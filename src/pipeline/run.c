@@ -135,13 +135,20 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
     }
     /* the directory is made only once there is something to put in it */
     if (rc == ST_OK) rc = make_dir(ctx, opts->out_dir);
+    /* The MDP is estimated now, so that the panel and the customer ids go before the later stages run. */
+    st__mdp_early mdp;
+    memset(&mdp, 0, sizeof mdp);
+    size_t panel_n = panel.n;
+    double t_mdp = now_seconds();
+    if (rc == ST_OK) rc = st__stage_mdp_build(ctx, opts->out_dir, opts, t, &panel, &res.ids, &mdp);
+    t_mdp = now_seconds() - t_mdp;
+    st__panel_free(&panel);
+    st__events_result_free(ctx, sinks, 2, &res);
     if (rc != ST_OK) {
         st_table_free(t);
-        st__panel_free(&panel);
-        st__events_result_free(ctx, sinks, 2, &res);
         return rc;
     }
-    double t_sum = now_seconds() - t0;
+    double t_sum = now_seconds() - t0 - t_mdp;
 
     st_buf b;
     st__buf_init(&b, ctx);
@@ -154,13 +161,13 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
     double timings[16] = {t_sum};
     const char *tnames[16] = {"summarize"};
     size_t nt = 1;
-    st_stage_env env = {ctx, t, opts->out_dir, opts, paths, npaths, &w, &res.ids, &panel};
+    st_stage_env env = {ctx, t, opts->out_dir, opts, paths, npaths, &w, &mdp};
     for (size_t s = 0; ok && rc == ST_OK && later_stages[s].fn; s++) {
         double ts = now_seconds();
         if ((rc = st__progress(ctx, later_stages[s].name, -1)) != ST_OK) break;
         rc = later_stages[s].fn(&env);
         if (nt < 16) {
-            timings[nt] = now_seconds() - ts;
+            timings[nt] = now_seconds() - ts + (later_stages[s].fn == st__stage_mdp ? t_mdp : 0.0);
             tnames[nt++] = later_stages[s].name;
         }
     }
@@ -185,7 +192,7 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
              st__jw_int(&w, (long long)(ctx->bytes_read - bytes0)) && st__jw_key(&w, "peak_rss_bytes") &&
              st__jw_number(&w, peak) && st__jw_key(&w, "peak_rss_bytes_per_customer") &&
              st__jw_number(&w, ncust ? peak / (double)ncust : (double)NAN) && st__jw_key(&w, "panel_customer_periods") &&
-             st__jw_int(&w, (long long)panel.n) && st__jw_end_object(&w);
+             st__jw_int(&w, (long long)panel_n) && st__jw_end_object(&w);
         ok = ok && st__jw_key(&w, "timings_seconds") && st__jw_begin_object(&w);
         for (size_t k = 0; ok && k < nt; k++) ok = st__jw_key(&w, tnames[k]) && st__jw_number(&w, timings[k]);
         ok = ok && st__jw_key(&w, "total") && st__jw_number(&w, now_seconds() - t0) && st__jw_end_object(&w) &&
@@ -198,7 +205,6 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
     st__free(ctx, spath, 0);
     st__buf_free(&b);
     st_table_free(t);
-    st__panel_free(&panel);
-    st__events_result_free(ctx, sinks, 2, &res);
+    st__mdp_early_free(ctx, &mdp);
     return rc;
 }

@@ -55,18 +55,17 @@ static double simulate(st_context *ctx, const st_mdp *m, const st_policy *p, dou
     return mean;
 }
 
-st_status st__stage_mdp(st_stage_env *env)
+st_status st__stage_mdp_build(st_context *ctx, const char *out_dir, const st_run_options *opts, const st_table *t,
+                              const st__panel *panel, const st__strmap *ids, st__mdp_early *out)
 {
-    st_context *ctx = env->ctx;
-    const st_summarize_options *so = &env->opts->summarize;
-
-    char *models = st__path_join(ctx, env->out_dir, "models");
+    memset(out, 0, sizeof *out);
+    char *models = st__path_join(ctx, out_dir, "models");
     if (!models) return ST_ENOMEM;
     mkdir(models, 0777);
     st_status rc = ST_OK;
     char *actions = NULL;
-    if (env->opts->mdp_actions) {
-        actions = st__strdup(ctx, env->opts->mdp_actions);
+    if (opts->mdp_actions) {
+        actions = st__strdup(ctx, opts->mdp_actions);
         if (!actions) rc = ST_ENOMEM;
     } else {
         rc = write_text(ctx, models, "actions.json", default_actions);
@@ -74,23 +73,52 @@ st_status st__stage_mdp(st_stage_env *env)
     }
     st_mdp_events_options eo;
     st_mdp_events_options_init(&eo); /* eo.period is a month, as the run's panel */
-    st_mdp *m = NULL;
     int32_t *fstate = NULL;
-    st_policy *opt = NULL, *none = NULL, *myopic = NULL;
-    if (rc == ST_OK && !(fstate = st__malloc(ctx, (env->panel->ncust ? env->panel->ncust : 1) * sizeof *fstate)))
-        rc = ST_ENOMEM;
+    size_t n = st_table_nrows(t);
+    if (rc == ST_OK && !(fstate = st__malloc(ctx, (panel->ncust ? panel->ncust : 1) * sizeof *fstate))) rc = ST_ENOMEM;
     if (rc == ST_OK) {
-        rc = st__mdp_from_panel(ctx, env->panel, env->ids, actions, so, &eo, &m, fstate);
+        rc = st__mdp_from_panel(ctx, panel, ids, actions, &opts->summarize, &eo, &out->m, fstate);
         if (rc == ST_EEMPTY || rc == ST_ENOTFOUND || rc == ST_EPARSE || rc == ST_ERANGE) {
             /* The event data does not suit the builder: the run's other stages stand; say why there is no
             ** MDP. Not ST_EFORMAT: only a bad --actions file gives it, a user error that fails the run. */
-            char why[ST_ERRMSG_CAP];
-            snprintf(why, sizeof why, "%s", st_errmsg(ctx));
+            rc = (out->skip = st__strdup(ctx, st_errmsg(ctx))) ? ST_OK : ST_ENOMEM;
             st_clear_error(ctx);
-            rc = st__stage_skip(env, "mdp", why);
-            goto done;
+        } else if (rc == ST_OK) {
+            /* the table's keys are a subset of the reader's ids: look each row's up */
+            if (!(out->row_state = st__malloc(ctx, (n ? n : 1) * sizeof *out->row_state))) rc = ST_ENOMEM;
+            for (size_t i = 0; rc == ST_OK && i < n; i++) {
+                const char *key = st_table_str(t, 0, i);
+                long id = st__strmap_find(ids, key, strlen(key));
+                out->row_state[i] = id >= 0 && (size_t)id < panel->ncust ? fstate[id] : -1;
+            }
         }
     }
+    st__free(ctx, fstate, 0);
+    st__free(ctx, actions, 0);
+    st__free(ctx, models, 0);
+    if (rc != ST_OK) st__mdp_early_free(ctx, out);
+    return rc;
+}
+
+void st__mdp_early_free(st_context *ctx, st__mdp_early *e)
+{
+    st_mdp_free(e->m);
+    st__free(ctx, e->row_state, 0);
+    st__free(ctx, e->skip, 0);
+    memset(e, 0, sizeof *e);
+}
+
+st_status st__stage_mdp(st_stage_env *env)
+{
+    st_context *ctx = env->ctx;
+    st__mdp_early *early = env->mdp;
+    if (!early) return st__stage_skip(env, "mdp", "no event panel");
+    if (early->skip) return st__stage_skip(env, "mdp", early->skip);
+    const st_mdp *m = early->m;
+    char *models = st__path_join(ctx, env->out_dir, "models");
+    if (!models) return ST_ENOMEM;
+    st_status rc = ST_OK;
+    st_policy *opt = NULL, *none = NULL, *myopic = NULL;
     /* eo.period is a month: a 10% annual rate becomes a monthly discount factor */
     double gamma = pow(1.0 + MDP_ANNUAL_DISCOUNT, -1.0 / 12.0);
     if (rc == ST_OK) rc = st_mdp_solve_value(ctx, m, gamma, 1e-6, 0, &opt);
@@ -122,10 +150,8 @@ st_status st__stage_mdp(st_stage_env *env)
     size_t nv = 0;
     for (size_t i = 0; i < n && rc == ST_OK; i++) {
         value[i] = NAN;
-        const char *key = st_table_str(t, 0, i);
-        long id = st__strmap_find(env->ids, key, strlen(key));
-        if (id < 0 || (size_t)id >= env->panel->ncust || fstate[id] < 0) continue;
-        size_t s = (size_t)fstate[id];
+        if (early->row_state[i] < 0) continue;
+        size_t s = (size_t)early->row_state[i];
         const char *sname = st_mdp_state_name(m, s);
         long a = st_policy_action(opt, s, 0);
         rc = st_table_set_str(t, c_state, i, sname);
@@ -189,13 +215,9 @@ st_status st__stage_mdp(st_stage_env *env)
     st__free(ctx, value, 0);
     st__free(ctx, stratum, 0);
     st__free(ctx, sorted, 0);
-done:
-    st__free(ctx, fstate, 0);
     st_policy_free(opt);
     st_policy_free(none);
     st_policy_free(myopic);
-    st_mdp_free(m);
-    st__free(ctx, actions, 0);
     st__free(ctx, models, 0);
     return rc;
 }

@@ -10,8 +10,8 @@
 #include "core/json.h"
 #include "io/events.h"
 
-/* What every stage gets: the customer table (built by the summarize stage), the customer x period panel
-** read in the same pass, the output directory, the run's input options, and a JSON writer positioned inside the "stages" object of summary.json, where the
+/* What every stage gets: the customer table (built by the summarize stage), the MDP built from the same
+** pass over the events, the output directory, the run's input options, and a JSON writer positioned inside the "stages" object of summary.json, where the
 ** stage writes one key (its name) with an object of its figures. */
 typedef struct st_stage_env {
     st_context *ctx;
@@ -21,8 +21,7 @@ typedef struct st_stage_env {
     const char *const *paths;
     size_t npaths;
     st_jw *summary;
-    const st__strmap *ids;    /* the event reader's customer ids (the table's keys are a subset, same order) */
-    const st__panel *panel;   /* customer x month activity from the same single pass over the events */
+    struct st__mdp_early *mdp; /* the MDP built right after the read (see stage_mdp.h), or NULL */
 } st_stage_env;
 
 /* A stage that has nothing to do (e.g. no repeat buyers for a spend model) returns ST_OK after writing

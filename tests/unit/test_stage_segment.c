@@ -20,7 +20,7 @@ static st_status run_stage(st_context *ctx, st_table *t, const char *dir, st_buf
     st_jw w;
     st__jw_init(&w, b, 0);
     st__jw_begin_object(&w);
-    st_stage_env env = {ctx, t, dir, NULL, NULL, 0, &w, NULL, NULL};
+    st_stage_env env = {ctx, t, dir, NULL, NULL, 0, &w, NULL};
     st_status rc = st__stage_segment(&env);
     st__jw_end_object(&w);
     return rc;

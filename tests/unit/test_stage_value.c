@@ -51,7 +51,7 @@ int main(void)
     st_jw w;
     st__jw_init(&w, &b, 0);
     st__jw_begin_object(&w);
-    st_stage_env env = {ctx, t, dir, &opts, NULL, 0, &w, NULL, NULL};
+    st_stage_env env = {ctx, t, dir, &opts, NULL, 0, &w, NULL};
     st_status rc = st__stage_value_ex(&env, 1);
     CHECK_EQ_INT(rc, ST_OK);
     if (rc) fprintf(stderr, "%s\n", st_errmsg(ctx));
