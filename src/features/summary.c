@@ -341,22 +341,30 @@ st_status st_summary_acc_finalize(st_summary_acc *a, st_table **out, st_ingest_r
     /* Group purchases by customer: counting sort (stable), then by day within each customer. */
     size_t n = a->ncust;
     size_t *start = st__calloc(ctx, n + 1, sizeof *start);
-    purchase *sorted = st__malloc(ctx, (a->npur ? a->npur : 1) * sizeof *sorted);
+    purchase *sorted = NULL; /* a->pur itself when the purchases arrived grouped by customer */
     uint8_t *keep = st__calloc(ctx, n ? n : 1, 1);
     double *col[C_N] = {0};
     st_status rc = ST_OK;
-    if (!start || !sorted || !keep) rc = ST_ENOMEM;
+    if (!start || !keep) rc = ST_ENOMEM;
     for (size_t c = 0; c < C_N && rc == ST_OK; c++) {
         if (!cal && (c == C_FH || c == C_MH || c == C_DH)) continue;
         col[c] = st__malloc(ctx, (n ? n : 1) * sizeof(double));
         if (!col[c]) rc = ST_ENOMEM;
     }
     if (rc != ST_OK) goto done;
-    for (size_t k = 0; k < a->npur; k++) start[a->pur[k].cust + 1]++;
+    bool grouped = true;
+    for (size_t k = 0; k < a->npur; k++) {
+        start[a->pur[k].cust + 1]++;
+        if (k && a->pur[k].cust < a->pur[k - 1].cust) grouped = false;
+    }
     for (size_t i = 0; i < n; i++) start[i + 1] += start[i];
-    {
+    if (grouped) {
+        sorted = a->pur; /* sorted by day in place below: the accumulator's content is unchanged */
+    } else {
+        sorted = st__malloc(ctx, (a->npur ? a->npur : 1) * sizeof *sorted);
         size_t *fill = st__malloc(ctx, (n ? n : 1) * sizeof *fill);
-        if (!fill) {
+        if (!fill || !sorted) {
+            st__free(ctx, fill, 0);
             rc = ST_ENOMEM;
             goto done;
         }
@@ -509,7 +517,7 @@ done:
     }
     for (size_t c = 0; c < C_N; c++) st__free(ctx, col[c], 0);
     st__free(ctx, start, 0);
-    st__free(ctx, sorted, 0);
+    if (sorted != a->pur) st__free(ctx, sorted, 0);
     st__free(ctx, keep, 0);
     return rc;
 }

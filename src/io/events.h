@@ -63,7 +63,7 @@ void st__events_result_free(st_context *ctx, const st__event_sink *sinks, size_t
 
 /* ---- the customer x period panel: a sink ----
 ** Per customer and period with activity: the period index, the number of events (rows of any behaviour)
-** and purchases, and the spend. 16 bytes per active customer-period once finished (24 while reading). */
+** and the spend (purchase amounts). 16 bytes per active customer-period once finished (20 while reading). */
 typedef enum st__period { ST__PERIOD_WEEK, ST__PERIOD_MONTH, ST__PERIOD_QUARTER } st__period;
 
 /* The period index of a day: weeks start on Monday; months and quarters count from year 0. */
@@ -75,7 +75,7 @@ typedef struct st__panel {
     size_t ncust;    /* customers: ids 0..ncust-1 of the reader's map */
     size_t *start;   /* ncust + 1: customer c's periods are [start[c], start[c+1]) */
     int32_t *per;    /* period index, ascending within a customer */
-    uint32_t *events, *purchases;
+    uint32_t *events;
     double *spend;
     size_t n;        /* active customer-periods */
 } st__panel;

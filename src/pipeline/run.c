@@ -126,13 +126,12 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
     memset(&panel, 0, sizeof panel);
     st_status rc = st__events_read(ctx, paths, npaths, &opts->summarize, sinks, 2, &res);
     if (rc) return rc;
-    rc = st__summarize_finish(ctx, &res, res.parts[0], &t, &rep);
+    /* the panel first: finishing it frees its customer column, which lowers the peak of the table's making */
+    rc = st__panel_finish(ctx, res.parts[1], res.ids.n, &panel);
+    res.parts[1] = NULL;
+    if (rc == ST_OK) rc = st__summarize_finish(ctx, &res, res.parts[0], &t, &rep);
     sinks[0].part_free(res.parts[0]); /* the summary's event-level state goes before the stages run */
     res.parts[0] = NULL;
-    if (rc == ST_OK) {
-        rc = st__panel_finish(ctx, res.parts[1], res.ids.n, &panel);
-        res.parts[1] = NULL;
-    }
     /* the directory is made only once there is something to put in it */
     if (rc == ST_OK) rc = make_dir(ctx, opts->out_dir);
     /* The MDP is estimated now, so that the panel and the customer ids go before the later stages run. */
