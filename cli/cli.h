@@ -71,8 +71,8 @@ st_context *cli_context(const char *cmd);
 /* Parses the input options shared by summarize, run, demo and later commands (--customer, --time, ...).
 ** Returns 1 when argv[*i] was one of them (consumed), 0 when not, -1 on a bad value (message printed). */
 int cli_input_option(const char *cmd, int argc, char **argv, int *i, st_summarize_options *o);
-/* The help text of those options. */
-extern const char cli_input_help[];
+/* The help text of those options, made from the same table ("Input options:\n" and a line each). */
+const char *cli_input_help(void);
 
 /* The column named given (when not NULL), else the first of names (NULL-terminated) the table has; -1 when
 ** there is none. */

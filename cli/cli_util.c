@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,80 +218,117 @@ st_context *cli_context(const char *cmd)
     return ctx;
 }
 
-/* ---- input options shared by the commands that read event logs ---- */
+/* ---- input options shared by the commands that read event logs ----
+** One declarative table: each option, where its value goes in st_summarize_options, how it is parsed and
+** its help line. cli_input_option parses by it and cli_input_help prints it, so the commands that read
+** events (summarize, run, demo, mdp build, validate --events) take and document the same options. */
 
-const char cli_input_help[] =
-    "Input options:\n"
-    "  --customer COL         customer id column (default customer_id)\n"
-    "  --time COL             event time column (default date)\n"
-    "  --time-format FMT      strptime-style format (%Y %m %d %H %M %S %y %j %b %f %z), or unix / unix_ms\n"
-    "                         (default: ISO 8601 date or date-time; times are UTC)\n"
-    "  --amount COL           money column (default: amount, when present)\n"
-    "  --quantity COL --price COL   amount = quantity * price\n"
-    "  --event COL            behaviour column (without it every row is a purchase)\n"
-    "  --purchase VALUE       the --event value that is a purchase (default purchase)\n"
-    "  --delimiter C          field delimiter (default ,; \\t or tab for tabs)\n"
-    "  --no-header            the files have no header row (name columns with --columns)\n"
-    "  --columns a,b,c        column names, for files without a header row\n"
-    "  --unit day|week|month  unit of recency, T and durations (week = 7 days, month = 30.4375 days)\n"
-    "  --observation-end DATE last day observed (default: the last event day in the data)\n"
-    "  --calibration-end DATE also write holdout columns for the period after it\n"
-    "  --on-error fail|skip   bad rows: stop at file:line:column (default), or skip and count them\n";
+typedef enum { IN_STR, IN_CHAR, IN_ENUM, IN_FLAG_OFF, IN_DAY } in_kind;
+typedef struct in_opt {
+    const char *name;
+    in_kind kind;
+    size_t off;                   /* of the value in st_summarize_options */
+    size_t seen_off;              /* IN_DAY: the int set to 1 when given */
+    const char *const *choices;   /* IN_ENUM: names, NULL-terminated; the value is the matching enum */
+    const int *values;
+    const char *arg, *help;       /* for the help text ("" arg: a flag) */
+} in_opt;
+
+static const char *const unit_names[] = {"day", "week", "month", NULL};
+static const int unit_values[] = {ST_UNIT_DAY, ST_UNIT_WEEK, ST_UNIT_MONTH};
+static const char *const on_error_names[] = {"fail", "skip", NULL};
+static const int on_error_values[] = {ST_ON_ERROR_FAIL, ST_ON_ERROR_SKIP};
+
+#define OFF(f) offsetof(st_summarize_options, f)
+static const in_opt input_opts[] = {
+    {"--customer", IN_STR, OFF(customer_col), 0, NULL, NULL, "COL", "customer id column (default customer_id)"},
+    {"--time", IN_STR, OFF(time_col), 0, NULL, NULL, "COL", "event time column (default date)"},
+    {"--time-format", IN_STR, OFF(time_format), 0, NULL, NULL, "FMT",
+     "strptime-style format (%Y %m %d %H %M %S %y %j %b %f %z), or unix / unix_ms\n"
+     "(default: ISO 8601 date or date-time; times are UTC)"},
+    {"--amount", IN_STR, OFF(amount_col), 0, NULL, NULL, "COL", "money column (default: amount, when present)"},
+    {"--quantity", IN_STR, OFF(quantity_col), 0, NULL, NULL, "COL", "with --price: amount = quantity * price"},
+    {"--price", IN_STR, OFF(price_col), 0, NULL, NULL, "COL", "unit price column (with --quantity)"},
+    {"--event", IN_STR, OFF(event_col), 0, NULL, NULL, "COL", "behaviour column (without it every row is a purchase)"},
+    {"--purchase", IN_STR, OFF(purchase_value), 0, NULL, NULL, "VALUE", "the --event value that is a purchase (default purchase)"},
+    {"--delimiter", IN_CHAR, OFF(delimiter), 0, NULL, NULL, "C", "field delimiter (default ,; \\t or tab for tabs)"},
+    {"--no-header", IN_FLAG_OFF, OFF(has_header), 0, NULL, NULL, "", "the files have no header row (name columns with --columns)"},
+    {"--columns", IN_STR, OFF(columns), 0, NULL, NULL, "a,b,c", "column names, for files without a header row"},
+    {"--unit", IN_ENUM, OFF(unit), 0, unit_names, unit_values, "day|week|month",
+     "unit of recency, T and durations (week = 7 days, month = 30.4375 days)"},
+    {"--observation-end", IN_DAY, OFF(observation_end), OFF(has_observation_end), NULL, NULL, "DATE",
+     "last day observed (default: the last event day in the data)"},
+    {"--calibration-end", IN_DAY, OFF(calibration_end), OFF(has_calibration_end), NULL, NULL, "DATE",
+     "also write holdout columns for the period after it"},
+    {"--on-error", IN_ENUM, OFF(on_error), 0, on_error_names, on_error_values, "fail|skip",
+     "bad rows: stop at file:line:column (default), or skip and count them"},
+};
+#undef OFF
+#define N_INPUT_OPTS (sizeof input_opts / sizeof input_opts[0])
+_Static_assert(sizeof(st_unit) == sizeof(int) && sizeof(st_on_error) == sizeof(int), "enum options are int-sized");
+
+const char *cli_input_help(void)
+{
+    static char text[4096]; /* the CLI is single-threaded */
+    if (text[0]) return text;
+    size_t len = (size_t)snprintf(text, sizeof text, "Input options:\n");
+    for (size_t k = 0; k < N_INPUT_OPTS && len < sizeof text; k++) {
+        const in_opt *d = &input_opts[k];
+        char head[64];
+        snprintf(head, sizeof head, "%s%s%s", d->name, *d->arg ? " " : "", d->arg);
+        const char *h = d->help;
+        bool first = true;
+        while (*h && len < sizeof text) { /* continuation lines of the help are aligned under the first */
+            const char *nl = strchr(h, '\n');
+            int n = nl ? (int)(nl - h) : (int)strlen(h);
+            len += (size_t)snprintf(text + len, sizeof text - len, "  %-22s %.*s\n", first ? head : "", n, h);
+            first = false;
+            h += n + (nl != NULL);
+        }
+    }
+    return text;
+}
 
 int cli_input_option(const char *cmd, int argc, char **argv, int *i, st_summarize_options *o)
 {
-    const char *v = NULL;
-    int m;
-#define STR_OPT(flag, field)                                                                                   \
-    if ((m = cli_opt(argc, argv, i, flag, &v)) != 0) {                                                         \
-        if (m < 0) return -1;                                                                                  \
-        o->field = v;                                                                                          \
-        return 1;                                                                                              \
-    }
-    STR_OPT("--customer", customer_col)
-    STR_OPT("--time-format", time_format)
-    STR_OPT("--time", time_col)
-    STR_OPT("--amount", amount_col)
-    STR_OPT("--quantity", quantity_col)
-    STR_OPT("--price", price_col)
-    STR_OPT("--event", event_col)
-    STR_OPT("--purchase", purchase_value)
-    STR_OPT("--columns", columns)
-#undef STR_OPT
-    if (cli_flag(argv, *i, "--no-header")) {
-        o->has_header = 0;
-        return 1;
-    }
-    if ((m = cli_opt(argc, argv, i, "--delimiter", &v)) != 0) {
+    for (size_t k = 0; k < N_INPUT_OPTS; k++) {
+        const in_opt *d = &input_opts[k];
+        char *field = (char *)o + d->off;
+        const char *v = NULL;
+        if (d->kind == IN_FLAG_OFF) {
+            if (!cli_flag(argv, *i, d->name)) continue;
+            *(int *)(void *)field = 0;
+            return 1;
+        }
+        int m = cli_opt(argc, argv, i, d->name, &v);
+        if (m == 0) continue;
         if (m < 0) return -1;
-        if (strcmp(v, "\\t") == 0 || strcmp(v, "tab") == 0) o->delimiter = '\t';
-        else if (strlen(v) == 1 && v[0] != '"' && v[0] != '\n' && v[0] != '\r') o->delimiter = v[0];
-        else return cli_error(cmd, CLI_USAGE, "--delimiter: '%s' must be one character (or \\t)", v), -1;
-        return 1;
-    }
-    if ((m = cli_opt(argc, argv, i, "--unit", &v)) != 0) {
-        if (m < 0) return -1;
-        if (strcmp(v, "day") == 0) o->unit = ST_UNIT_DAY;
-        else if (strcmp(v, "week") == 0) o->unit = ST_UNIT_WEEK;
-        else if (strcmp(v, "month") == 0) o->unit = ST_UNIT_MONTH;
-        else return cli_error(cmd, CLI_USAGE, "--unit: '%s' is not day, week or month", v), -1;
-        return 1;
-    }
-    if ((m = cli_opt(argc, argv, i, "--observation-end", &v)) != 0) {
-        if (m < 0 || !cli_parse_day(cmd, "--observation-end", v, &o->observation_end)) return -1;
-        o->has_observation_end = 1;
-        return 1;
-    }
-    if ((m = cli_opt(argc, argv, i, "--calibration-end", &v)) != 0) {
-        if (m < 0 || !cli_parse_day(cmd, "--calibration-end", v, &o->calibration_end)) return -1;
-        o->has_calibration_end = 1;
-        return 1;
-    }
-    if ((m = cli_opt(argc, argv, i, "--on-error", &v)) != 0) {
-        if (m < 0) return -1;
-        if (strcmp(v, "fail") == 0) o->on_error = ST_ON_ERROR_FAIL;
-        else if (strcmp(v, "skip") == 0) o->on_error = ST_ON_ERROR_SKIP;
-        else return cli_error(cmd, CLI_USAGE, "--on-error: '%s' is not fail or skip", v), -1;
+        switch (d->kind) {
+        case IN_STR: *(const char **)(void *)field = v; break;
+        case IN_CHAR:
+            if (strcmp(v, "\\t") == 0 || strcmp(v, "tab") == 0) *field = '\t';
+            else if (strlen(v) == 1 && v[0] != '"' && v[0] != '\n' && v[0] != '\r') *field = v[0];
+            else return cli_error(cmd, CLI_USAGE, "%s: '%s' must be one character (or \\t)", d->name, v), -1;
+            break;
+        case IN_ENUM: {
+            size_t c = 0;
+            while (d->choices[c] && strcmp(d->choices[c], v) != 0) c++;
+            if (!d->choices[c]) {
+                char list[128] = "";
+                for (size_t j = 0; d->choices[j]; j++) /* "a, b or c" */
+                    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j == 0 ? "" : d->choices[j + 1] ? ", " : " or ",
+                             d->choices[j]);
+                return cli_error(cmd, CLI_USAGE, "%s: '%s' is not %s", d->name, v, list), -1;
+            }
+            memcpy(field, &d->values[c], sizeof(int)); /* the enums are int-sized */
+            break;
+        }
+        case IN_DAY:
+            if (!cli_parse_day(cmd, d->name, v, (int64_t *)(void *)field)) return -1;
+            *(int *)(void *)((char *)o + d->seen_off) = 1;
+            break;
+        case IN_FLAG_OFF: break;
+        }
         return 1;
     }
     return 0;

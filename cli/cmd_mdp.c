@@ -73,7 +73,7 @@ static void help(void)
         "  P(j|s,a) = (n(s,a,j) + A) / (n(s,a) + A * states); R[s][a] = mean reward - cost.\n",
         stdout);
     fputs("\nbuild from events, ", stdout);
-    fputs(cli_input_help, stdout);
+    fputs(cli_input_help(), stdout);
 }
 
 static int opt_double(const char *name, const char *v, double *out)

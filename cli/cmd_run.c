@@ -28,7 +28,7 @@ static void run_help(void)
            "                         email, coupon_5, coupon_10, vip_call with illustrative effects, written to\n"
            "                         DIR/models/actions.json)\n"
            "  -h, --help             this help\n",
-           cli_input_help);
+           cli_input_help());
 }
 
 /* Parses the options of run and demo into o; collects positional paths unless paths is NULL. */

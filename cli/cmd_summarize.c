@@ -18,7 +18,7 @@ static void help(void)
            "  -o FILE                output CSV (default standard output), written atomically\n"
            "  --threads N            worker threads (default 2; 0 = all CPUs)\n"
            "  -h, --help             this help\n",
-           cli_input_help);
+           cli_input_help());
 }
 
 int cmd_summarize(int argc, char **argv)

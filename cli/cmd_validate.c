@@ -31,7 +31,7 @@ static void help(void)
           "                        earliest purchase; the model's time unit must be day, week or month),\n"
           "                        read with the input options of `strata summarize`:\n\n",
           stdout);
-    fputs(cli_input_help, stdout);
+    fputs(cli_input_help(), stdout);
 }
 
 static double days_per_unit(const char *u)
