@@ -25,13 +25,21 @@
 extern "C" {
 #endif
 
+/* ST_API marks the exported functions: the library is built with hidden visibility, so only what this
+** header declares is visible in the shared library (internal st__ functions are not). */
+#if defined(__GNUC__) || defined(__clang__)
+#define ST_API __attribute__((visibility("default")))
+#else
+#define ST_API
+#endif
+
 #define ST_VERSION_MAJOR 0
 #define ST_VERSION_MINOR 1
 #define ST_VERSION_PATCH 0
 #define ST_VERSION_STRING "0.1.0"
 
 /* Returns ST_VERSION_STRING of the library actually linked. Never NULL. */
-const char *st_version(void);
+ST_API const char *st_version(void);
 
 /* ======================================================================================================
 ** Core: status codes, context, allocation hook, progress callback
@@ -53,7 +61,7 @@ typedef enum st_status {
 } st_status;
 
 /* A static English description of a status code; never NULL (unknown codes give "unknown status"). */
-const char *st_strerror(st_status code);
+ST_API const char *st_strerror(st_status code);
 
 /* The allocation hook, after Lua's lua_Alloc: with nsize == 0 it frees ptr (NULL allowed) and returns NULL;
 ** otherwise it behaves like realloc(ptr, nsize) (ptr may be NULL) and returns NULL on failure, leaving ptr
@@ -72,42 +80,42 @@ typedef struct st_context st_context;
 
 /* Creates a context with the C library's allocator. *out is set to NULL on failure.
 ** Errors: ST_EINVAL (out is NULL), ST_ENOMEM. */
-st_status st_context_new(st_context **out);
+ST_API st_status st_context_new(st_context **out);
 
 /* Creates a context that allocates through alloc(ud, ...). Errors: ST_EINVAL (alloc or out NULL), ST_ENOMEM. */
-st_status st_context_new_with_alloc(st_alloc_fn alloc, void *ud, st_context **out);
+ST_API st_status st_context_new_with_alloc(st_alloc_fn alloc, void *ud, st_context **out);
 
 /* Frees the context. Every handle created from it must have been freed first. NULL is a no-op. */
-void st_context_free(st_context *ctx);
+ST_API void st_context_free(st_context *ctx);
 
 /* Releases an array the library allocated through ctx's allocation hook and handed over (the functions that
 ** do so say "release with st_free"). NULL p is a no-op. */
-void st_free(st_context *ctx, void *p);
+ST_API void st_free(st_context *ctx, void *p);
 
 /* The message of the last failure on ctx ("" when none). Owned by ctx, valid until the next call that
 ** fails on ctx or until st_context_free. A NULL ctx gives a static message. */
-const char *st_errmsg(const st_context *ctx);
+ST_API const char *st_errmsg(const st_context *ctx);
 
 /* The status of the last failure on ctx (ST_OK when none). */
-st_status st_errcode(const st_context *ctx);
+ST_API st_status st_errcode(const st_context *ctx);
 
 /* Clears the last failure. NULL is a no-op. */
-void st_clear_error(st_context *ctx);
+ST_API void st_clear_error(st_context *ctx);
 
 /* Installs (or with fn NULL removes) the progress callback. NULL ctx is a no-op. */
-void st_context_set_progress(st_context *ctx, st_progress_fn fn, void *ud);
+ST_API void st_context_set_progress(st_context *ctx, st_progress_fn fn, void *ud);
 
 /* Number of worker threads the library may use for large jobs (default: 2; 0 = number of online CPUs).
 ** NULL ctx is a no-op. */
-void st_context_set_threads(st_context *ctx, int nthreads);
+ST_API void st_context_set_threads(st_context *ctx, int nthreads);
 
 /* Effective number of worker threads (always >= 1). */
-int st_context_threads(const st_context *ctx);
+ST_API int st_context_threads(const st_context *ctx);
 
 /* Raw bytes the event reader has taken from its inputs on this context so far (a whole .gz file counts its
 ** compressed size; standard input what it gave), summed over every read: a whole `st_run` reads its input
 ** once, so this equals the input size. 0 for NULL. Thread-safety: read it when no call is running. */
-uint64_t st_context_bytes_read(const st_context *ctx);
+ST_API uint64_t st_context_bytes_read(const st_context *ctx);
 
 /* ======================================================================================================
 ** Time: UTC instants as seconds since 1970-01-01T00:00:00Z; days as days since 1970-01-01.
@@ -116,21 +124,21 @@ uint64_t st_context_bytes_read(const st_context *ctx);
 /* Parses an ISO 8601 date (YYYY-MM-DD) or date-time (YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|+hh[:mm]|-hh[:mm]])
 ** into seconds since the epoch (UTC; an explicit offset is applied). s need not be NUL-terminated: exactly
 ** len bytes are read. Errors: ST_EPARSE (not a valid date or time), ST_EINVAL (NULL arguments). Thread-safe. */
-st_status st_time_parse_iso(const char *s, size_t len, int64_t *out_seconds);
+ST_API st_status st_time_parse_iso(const char *s, size_t len, int64_t *out_seconds);
 
 /* Parses with a strptime-style format: %Y (4 digits), %m, %d, %H, %M, %S (1-2 digits, or exactly 2 when the
 ** format packs fields without separators, like %Y%m%d), %y, %j (day of year), %b (English month name or
 ** abbreviation), %f (fraction of a second, ignored), %z (+hhmm, +hh:mm, Z), %% and literal characters.
 ** The special formats "unix" and "unix_ms" read integer or decimal seconds / milliseconds since the epoch.
 ** Errors: ST_EPARSE, ST_EINVAL (unknown conversion in fmt). Thread-safe. */
-st_status st_time_parse(const char *fmt, const char *s, size_t len, int64_t *out_seconds);
+ST_API st_status st_time_parse(const char *fmt, const char *s, size_t len, int64_t *out_seconds);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. Thread-safe. */
-int64_t st_days_from_civil(int64_t year, int month, int day);
-void st_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
+ST_API int64_t st_days_from_civil(int64_t year, int month, int day);
+ST_API void st_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
 
 /* Writes "YYYY-MM-DD" of days since the epoch into buf (at least 11 bytes); returns the length written. */
-size_t st_format_date(int64_t days, char *buf, size_t cap);
+ST_API size_t st_format_date(int64_t days, char *buf, size_t cap);
 
 /* ======================================================================================================
 ** The customer table: columnar, one array per feature, one row per customer.
@@ -146,49 +154,49 @@ typedef enum st_coltype {
 
 /* Creates an empty table with nrows rows and a string key column named key_name (e.g. "customer_id").
 ** Errors: ST_EINVAL, ST_ENOMEM. */
-st_status st_table_new(st_context *ctx, const char *key_name, size_t nrows, st_table **out);
-void st_table_free(st_table *t);
+ST_API st_status st_table_new(st_context *ctx, const char *key_name, size_t nrows, st_table **out);
+ST_API void st_table_free(st_table *t);
 
-size_t st_table_nrows(const st_table *t);
-size_t st_table_ncols(const st_table *t);  /* including the key column, which is column 0 */
+ST_API size_t st_table_nrows(const st_table *t);
+ST_API size_t st_table_ncols(const st_table *t);  /* including the key column, which is column 0 */
 
 /* Column j's name and type; NULL / ST_COL_F64 when j is out of range. */
-const char *st_table_col_name(const st_table *t, size_t j);
-st_coltype st_table_col_type(const st_table *t, size_t j);
+ST_API const char *st_table_col_name(const st_table *t, size_t j);
+ST_API st_coltype st_table_col_type(const st_table *t, size_t j);
 
 /* Index of the column called name, or -1 when there is none (or t/name is NULL). */
-long st_table_find(const st_table *t, const char *name);
+ST_API long st_table_find(const st_table *t, const char *name);
 
 /* The values of a numeric (F64 or DATE) column; owned by t, valid until t changes shape or is freed.
 ** NULL when j is out of range or the column holds strings. */
-const double *st_table_f64(const st_table *t, size_t j);
-double *st_table_f64_mut(st_table *t, size_t j);
+ST_API const double *st_table_f64(const st_table *t, size_t j);
+ST_API double *st_table_f64_mut(st_table *t, size_t j);
 
 /* Row i's string in a string column (j = 0 for the key); NULL when out of range or not a string column.
 ** An absent value is "". */
-const char *st_table_str(const st_table *t, size_t j, size_t i);
+ST_API const char *st_table_str(const st_table *t, size_t j, size_t i);
 
 /* Sets row i of a string column (copies s). Errors: ST_EINVAL, ST_ENOMEM. */
-st_status st_table_set_str(st_table *t, size_t j, size_t i, const char *s);
+ST_API st_status st_table_set_str(st_table *t, size_t j, size_t i, const char *s);
 
 /* Appends a numeric column; values (nrows of them) are copied, or the column is filled with NaN when values
 ** is NULL. Errors: ST_EINVAL (duplicate name, type ST_COL_STR), ST_ENOMEM. */
-st_status st_table_add_f64(st_table *t, const char *name, st_coltype type, const double *values);
+ST_API st_status st_table_add_f64(st_table *t, const char *name, st_coltype type, const double *values);
 
 /* Appends a string column, every row "" . Errors: ST_EINVAL (duplicate name), ST_ENOMEM. */
-st_status st_table_add_str(st_table *t, const char *name);
+ST_API st_status st_table_add_str(st_table *t, const char *name);
 
 /* Reads a CSV table with a header row: the column key (NULL = number rows from 1 and call the key "row")
 ** is kept as strings, columns that parse entirely as numbers (empty = missing) become ST_COL_F64 and the
 ** rest ST_COL_STR. path "-" reads standard input; .gz files are decompressed.
 ** Errors: ST_EIO, ST_EPARSE (file:line:column), ST_ENOTFOUND (no such key column), ST_EEMPTY, ST_ENOMEM. */
-st_status st_table_read_csv(st_context *ctx, const char *path, const char *key, st_table **out);
+ST_API st_status st_table_read_csv(st_context *ctx, const char *path, const char *key, st_table **out);
 
 /* Writes the table as CSV (header first; numbers in the shortest form that reads back exactly; NaN as an
 ** empty field; dates as YYYY-MM-DD). path "-" writes to standard output; otherwise the file is written to a
 ** temporary name beside path and renamed into place, so nothing is half-written on failure.
 ** Errors: ST_EIO, ST_ENOMEM. */
-st_status st_table_write_csv(st_context *ctx, const st_table *t, const char *path);
+ST_API st_status st_table_write_csv(st_context *ctx, const st_table *t, const char *path);
 
 /* ======================================================================================================
 ** Ingest and summarize: event log -> customer table
@@ -221,7 +229,7 @@ typedef struct st_summarize_options {
     size_t max_fields;           /* bound on fields per record (default 4096) */
 } st_summarize_options;
 
-void st_summarize_options_init(st_summarize_options *opts);
+ST_API void st_summarize_options_init(st_summarize_options *opts);
 
 /* Counts of what a summarize run read and skipped. */
 typedef struct st_ingest_report {
@@ -252,7 +260,7 @@ typedef struct st_ingest_report {
 ** Errors: ST_EIO, ST_EPARSE / ST_ELIMIT (with file:line:column, under ST_ON_ERROR_FAIL), ST_ENOTFOUND
 ** (a named column is missing), ST_EEMPTY (empty file, header only, no usable rows), ST_EINVAL, ST_ENOMEM,
 ** ST_ECANCELLED. */
-st_status st_summarize(st_context *ctx, const char *const *paths, size_t npaths,
+ST_API st_status st_summarize(st_context *ctx, const char *const *paths, size_t npaths,
                        const st_summarize_options *opts, st_table **out, st_ingest_report *report);
 
 /* The accumulator behind st_summarize, for callers that have events from elsewhere (a database aggregate,
@@ -267,26 +275,26 @@ typedef struct st_summary_acc st_summary_acc;
 ** value and the customer column name (the struct is copied; its strings are borrowed and must outlive the
 ** accumulator). has_money says
 ** whether amounts are meaningful (then negative purchase amounts are returns). Errors: ST_EINVAL, ST_ENOMEM. */
-st_status st_summary_acc_new(st_context *ctx, const st_summarize_options *opts, int has_money, st_summary_acc **out);
-void st_summary_acc_free(st_summary_acc *acc);
+ST_API st_status st_summary_acc_new(st_context *ctx, const st_summarize_options *opts, int has_money, st_summary_acc **out);
+ST_API void st_summary_acc_free(st_summary_acc *acc);
 
 /* Adds one event: customer (customer_len bytes, not NUL-terminated, non-empty), its UTC day number,
 ** the behaviour (NULL = a purchase; otherwise a purchase when it equals opts->purchase_value) and the
 ** amount (used for purchases when has_money). A row after the observation end or a purchase with a negative
 ** amount is counted and ignored (still ST_OK). Errors: ST_EINVAL (empty customer), ST_ELIMIT (more than 64
 ** behaviours), ST_ENOMEM. */
-st_status st_summary_acc_add(st_summary_acc *acc, const char *customer, size_t customer_len, int64_t day,
+ST_API st_status st_summary_acc_add(st_summary_acc *acc, const char *customer, size_t customer_len, int64_t day,
                              const char *behaviour, size_t behaviour_len, double amount);
 
 /* Adds everything in from to into; from is unchanged. Both must come from the same options.
 ** Errors: ST_EINVAL, ST_ELIMIT, ST_ENOMEM. */
-st_status st_summary_acc_merge(st_summary_acc *into, const st_summary_acc *from);
+ST_API st_status st_summary_acc_merge(st_summary_acc *into, const st_summary_acc *from);
 
 /* Builds the customer table (see st_summarize for the columns). report may be NULL; only its totals
 ** (rows_used, purchases, revenue, customers, days, ends, counts of returns) are filled. The accumulator may
 ** be finalized more than once. Errors: ST_EEMPTY (no rows, or no customer before the calibration end),
 ** ST_EINVAL (calibration end not before the observation end), ST_ENOMEM. */
-st_status st_summary_acc_finalize(st_summary_acc *acc, st_table **out, st_ingest_report *report);
+ST_API st_status st_summary_acc_finalize(st_summary_acc *acc, st_table **out, st_ingest_report *report);
 
 /* ======================================================================================================
 ** Simulation: synthetic event logs with known truth (the BG/NBD + Gamma-Gamma story)
@@ -308,7 +316,7 @@ typedef struct st_simulate_options {
 } st_simulate_options;
 
 /* Fills opts with the defaults above. NULL is a no-op. */
-void st_simulate_options_init(st_simulate_options *opts);
+ST_API void st_simulate_options_init(st_simulate_options *opts);
 
 /* Writes the simulated event log as CSV to path ("-" = standard output; atomic temp + rename otherwise,
 ** but written in place when path exists and is not a regular file, e.g. /dev/null): header
@@ -324,7 +332,7 @@ void st_simulate_options_init(st_simulate_options *opts);
 ** used). Reports progress as stage "simulate". Nothing is left behind on failure.
 ** Errors: ST_EINVAL (ctx, opts or path NULL; a value out of range, named in the message), ST_EIO,
 ** ST_ENOMEM, ST_ECANCELLED. */
-st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const char *path,
+ST_API st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const char *path,
                       const char *truth_path, uint64_t *rows_written);
 
 /* ======================================================================================================
@@ -338,11 +346,11 @@ typedef struct st_run_options {
     const char *mdp_actions;         /* actions JSON of the MDP stage (NULL = the documented default set) */
 } st_run_options;
 
-void st_run_options_init(st_run_options *opts);
+ST_API void st_run_options_init(st_run_options *opts);
 
 /* Runs every stage and writes DIR/customers.csv and DIR/summary.json (and the files later stages add).
 ** Errors: those of the stages, ST_EIO. */
-st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const st_run_options *opts);
+ST_API st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const st_run_options *opts);
 
 /* ---- value stage (BTYD models, CLV): declarations below this line ---- */
 
@@ -368,9 +376,9 @@ typedef enum st_model_kind {
 typedef struct st_model st_model;
 
 /* "bgnbd", "mbgnbd", "pnbd", "bgbb", "gg"; NULL for an unknown kind. */
-const char *st_model_kind_name(st_model_kind kind);
+ST_API const char *st_model_kind_name(st_model_kind kind);
 /* Parses one of those names. Errors: ST_EINVAL (unknown name or NULL arguments). */
-st_status st_model_kind_parse(const char *name, st_model_kind *out);
+ST_API st_status st_model_kind_parse(const char *name, st_model_kind *out);
 
 /* Maximum-likelihood fit. Rows are compressed to unique (x, tx, T) with summed weights first; w == NULL
 ** means every row has weight 1 (weights must be finite and >= 0). The fit runs in log-parameter space with
@@ -385,7 +393,7 @@ st_status st_model_kind_parse(const char *name, st_model_kind *out);
 ** Errors: ST_EINVAL (NULL arrays, bad kind, negative/NaN data or weights, tx > T), ST_EEMPTY (no usable
 ** row), ST_ECONVERGE (the objective is not finite at any starting point), ST_ENOMEM. *out is NULL on
 ** failure. Thread-safety: uses only ctx and the arrays (the library's own lgamma: no signgam). */
-st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, const double *tx,
+ST_API st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, const double *tx,
                        const double *T, const double *w, size_t n, double penalizer, uint64_t seed,
                        st_model **out);
 
@@ -396,57 +404,57 @@ st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, con
 ** st_btyd_acc_fit is st_model_fit on the accumulated rows; the accumulator stays usable.
 ** st_btyd_acc_rows gives the number of unique rows held. One accumulator per thread. */
 typedef struct st_btyd_acc st_btyd_acc;
-st_status st_btyd_acc_new(st_context *ctx, st_model_kind kind, st_btyd_acc **out);
-void st_btyd_acc_free(st_btyd_acc *acc);
-st_status st_btyd_acc_add(st_btyd_acc *acc, double x, double tx, double T, double w);
-st_status st_btyd_acc_merge(st_btyd_acc *dst, const st_btyd_acc *src);
-size_t st_btyd_acc_rows(st_btyd_acc *acc);
-st_status st_btyd_acc_fit(st_btyd_acc *acc, double penalizer, uint64_t seed, st_model **out);
+ST_API st_status st_btyd_acc_new(st_context *ctx, st_model_kind kind, st_btyd_acc **out);
+ST_API void st_btyd_acc_free(st_btyd_acc *acc);
+ST_API st_status st_btyd_acc_add(st_btyd_acc *acc, double x, double tx, double T, double w);
+ST_API st_status st_btyd_acc_merge(st_btyd_acc *dst, const st_btyd_acc *src);
+ST_API size_t st_btyd_acc_rows(st_btyd_acc *acc);
+ST_API st_status st_btyd_acc_fit(st_btyd_acc *acc, double penalizer, uint64_t seed, st_model **out);
 
 /* Frees the model; NULL is a no-op. */
-void st_model_free(st_model *m);
+ST_API void st_model_free(st_model *m);
 
 /* Read accessors (NULL model or out-of-range i give 0 / NaN / NULL). */
-st_model_kind st_model_kind_of(const st_model *m);
-size_t st_model_nparams(const st_model *m);
-const char *st_model_param_name(const st_model *m, size_t i);
-double st_model_param(const st_model *m, size_t i);
-double st_model_stderr(const st_model *m, size_t i);        /* NaN when the Hessian was not invertible */
-void st_model_ci95(const st_model *m, size_t i, double *lo, double *hi);  /* Wald: theta -+ 1.96 se */
-double st_model_loglik(const st_model *m);    /* total over customers (sum of w * ll), original units */
-int st_model_converged(const st_model *m);    /* 1 converged, 0 not */
-int st_model_iterations(const st_model *m);   /* BFGS iterations of the best start */
-const char *st_model_status(const st_model *m);   /* "converged", "max_iterations", "line_search", ... */
-const char *st_model_warning(const st_model *m);  /* "" or a warning such as q <= 1 for gg */
-double st_model_nobs(const st_model *m);      /* sum of weights of the rows used */
-const char *st_model_time_unit(const st_model *m); /* "day", "week", "month", "year" or "" (unknown) */
+ST_API st_model_kind st_model_kind_of(const st_model *m);
+ST_API size_t st_model_nparams(const st_model *m);
+ST_API const char *st_model_param_name(const st_model *m, size_t i);
+ST_API double st_model_param(const st_model *m, size_t i);
+ST_API double st_model_stderr(const st_model *m, size_t i);        /* NaN when the Hessian was not invertible */
+ST_API void st_model_ci95(const st_model *m, size_t i, double *lo, double *hi);  /* Wald: theta -+ 1.96 se */
+ST_API double st_model_loglik(const st_model *m);    /* total over customers (sum of w * ll), original units */
+ST_API int st_model_converged(const st_model *m);    /* 1 converged, 0 not */
+ST_API int st_model_iterations(const st_model *m);   /* BFGS iterations of the best start */
+ST_API const char *st_model_status(const st_model *m);   /* "converged", "max_iterations", "line_search", ... */
+ST_API const char *st_model_warning(const st_model *m);  /* "" or a warning such as q <= 1 for gg */
+ST_API double st_model_nobs(const st_model *m);      /* sum of weights of the rows used */
+ST_API const char *st_model_time_unit(const st_model *m); /* "day", "week", "month", "year" or "" (unknown) */
 
 /* Sets the time unit the data were in ("day", "week", "month", "year", or "" for unknown; copied). Only
 ** used to convert annual discount rates in st_model_clv and written to MODEL.json.
 ** Errors: ST_EINVAL (NULL, or longer than 31 bytes). */
-st_status st_model_set_time_unit(st_model *m, const char *unit);
+ST_API st_status st_model_set_time_unit(st_model *m, const char *unit);
 
 /* MODEL.json: {"format": "strata-model", "version": 1, "model", "params", "std_errors", "ci95",
 ** "log_likelihood", "time_unit", "converged", "status", "iterations", "n_obs", "penalizer", "warning"}.
 ** st_model_to_json returns a NUL-terminated string to release with st_model_json_free; st_model_save
 ** writes it atomically to path. st_model_load reads such a file (other versions give ST_EFORMAT).
 ** Errors: ST_EIO, ST_EPARSE, ST_EFORMAT, ST_ENOMEM, ST_EINVAL. */
-st_status st_model_to_json(st_context *ctx, const st_model *m, char **out, size_t *len);
-void st_model_json_free(st_context *ctx, char *s);
-st_status st_model_save(st_context *ctx, const st_model *m, const char *path);
-st_status st_model_load(st_context *ctx, const char *path, st_model **out);
-st_status st_model_from_json(st_context *ctx, const char *text, size_t len, st_model **out);
+ST_API st_status st_model_to_json(st_context *ctx, const st_model *m, char **out, size_t *len);
+ST_API void st_model_json_free(st_context *ctx, char *s);
+ST_API st_status st_model_save(st_context *ctx, const st_model *m, const char *path);
+ST_API st_status st_model_load(st_context *ctx, const char *path, st_model **out);
+ST_API st_status st_model_from_json(st_context *ctx, const char *text, size_t len, st_model **out);
 
 /* Per-customer predictions for n customers (same x, tx, T conventions as the fit; gg not accepted here):
 ** p_alive = P(alive at T) (bgbb: alive in period T+1); expected = conditional expected purchases in
 ** (T, T + horizon] (bgbb: in the next `horizon` periods, rounded down). Either output may be NULL.
 ** Errors: ST_EINVAL (NULL inputs, gg model, horizon < 0), ST_ERANGE (non-finite result). */
-st_status st_model_predict(st_context *ctx, const st_model *m, const double *x, const double *tx,
+ST_API st_status st_model_predict(st_context *ctx, const st_model *m, const double *x, const double *tx,
                            const double *T, size_t n, double horizon, double *p_alive, double *expected);
 
 /* Population expectation E[X(t)] for a new customer at each of n times (bgnbd, mbgnbd, pnbd; bgbb with t
 ** in whole periods). Errors: ST_EINVAL. */
-st_status st_model_expected_population(st_context *ctx, const st_model *m, const double *t, size_t n,
+ST_API st_status st_model_expected_population(st_context *ctx, const st_model *m, const double *t, size_t n,
                                        double *out);
 
 /* P(X(t) = k) for k = 0..kmax (kmax + 1 values, written to the caller's out) for a new customer over
@@ -456,7 +464,7 @@ st_status st_model_expected_population(st_context *ctx, const st_model *m, const
 ** 100000). Summed over all k the values give 1. Errors: ST_EINVAL (NULL m or out, gg, t <= 0 or not
 ** finite, bgbb beyond 100000 periods), ST_ERANGE (a value is not finite). Thread-safety: pure; any
 ** number of threads may call it on the same model. */
-st_status st_model_pmf(st_context *ctx, const st_model *m, double t, size_t kmax, double *out);
+ST_API st_status st_model_pmf(st_context *ctx, const st_model *m, double t, size_t kmax, double *out);
 
 /* The conditional PMF P(X(T, T+t) = k | x, tx, T) of one customer (the st_model_predict conventions) for
 ** k = 0..kmax (kmax + 1 values into the caller's out): (1 - P(alive at T)) [k = 0] + P(alive at T) *
@@ -466,18 +474,18 @@ st_status st_model_pmf(st_context *ctx, const st_model *m, double t, size_t kmax
 ** gives P(X = 0) = 1). Its mean is st_model_predict's expected purchases over the horizon t.
 ** Errors: ST_EINVAL (NULL m or out, gg, t <= 0 or not finite, x < 0, tx outside [0, T], bgbb x > n or
 ** beyond 100000 periods), ST_ERANGE (a value is not finite). Thread-safety: pure, as st_model_pmf. */
-st_status st_model_conditional_pmf(st_context *ctx, const st_model *m, double x, double tx, double T, double t,
+ST_API st_status st_model_conditional_pmf(st_context *ctx, const st_model *m, double x, double tx, double T, double t,
                                    size_t kmax, double *out);
 
 /* Expected mean spend per transaction E[M | x, m] from a gg model (x = 0 customers get the population
 ** mean). Errors: ST_EINVAL (not gg), ST_ERANGE (q <= 1: the expectation does not exist). */
-st_status st_model_expected_spend(st_context *ctx, const st_model *gg, const double *x, const double *m,
+ST_API st_status st_model_expected_spend(st_context *ctx, const st_model *gg, const double *x, const double *m,
                                   size_t n, double *out);
 
 /* Pareto/NBD discounted expected residual transactions (closed form, continuous discounting) with the
 ** annual discount rate d converted to the model's time unit: delta = ln(1 + d) / units_per_year.
 ** Errors: ST_EINVAL (not pnbd, unknown time unit, d <= 0). */
-st_status st_model_dert(st_context *ctx, const st_model *m, const double *x, const double *tx,
+ST_API st_status st_model_dert(st_context *ctx, const st_model *m, const double *x, const double *tx,
                         const double *T, size_t n, double annual_discount, double *out);
 
 /* Discounted CLV over (T, T + horizon]: margin * E[spend] * sum_k (CET(t_k) - CET(t_{k-1})) / (1+d_u)^t_k
@@ -486,7 +494,7 @@ st_status st_model_dert(st_context *ctx, const st_model *m, const double *x, con
 ** horizon / ceil(horizon) when horizon <= 104 time units, else horizon / 52. spend may be NULL (then
 ** m is used as the spend per transaction directly). Errors: ST_EINVAL (unknown time unit with a non-zero
 ** discount, bad kinds), ST_ERANGE (gg q <= 1). */
-st_status st_model_clv(st_context *ctx, const st_model *m, const st_model *spend, const double *x,
+ST_API st_status st_model_clv(st_context *ctx, const st_model *m, const st_model *spend, const double *x,
                        const double *tx, const double *T, const double *mbar, size_t n, double horizon,
                        double step, double annual_discount, double margin, double *out);
 
@@ -498,9 +506,9 @@ st_status st_model_clv(st_context *ctx, const st_model *m, const st_model *spend
 ** st_clv_simple: margin * aov_i * frequency_i * lifespan / (1 + discount), frequency in purchases per
 **   period and lifespan in periods.
 ** Errors: ST_EINVAL (NULL arrays, lifespan < 0, rate or discount <= -1, non-finite options). */
-st_status st_clv_dcf(st_context *ctx, const double *profit, size_t n, double cost, double rate, double lifespan,
+ST_API st_status st_clv_dcf(st_context *ctx, const double *profit, size_t n, double cost, double rate, double lifespan,
                      double *out);
-st_status st_clv_simple(st_context *ctx, const double *aov, const double *frequency, size_t n, double margin,
+ST_API st_status st_clv_simple(st_context *ctx, const double *aov, const double *frequency, size_t n, double margin,
                         double lifespan, double discount, double *out);
 
 /* Calibration-vs-holdout table (the lifetimes / BTYD plot as numbers): customers grouped by calibration
@@ -508,7 +516,7 @@ st_status st_clv_simple(st_context *ctx, const double *aov, const double *freque
 ** actual holdout purchases and the mean predicted purchases over each customer's holdout duration.
 ** counts, actual, predicted each hold kmax + 1 values. Rows with a NaN input are skipped.
 ** Errors: ST_EINVAL (NULL arrays, gg model, kmax = 0), those of st_model_predict. */
-st_status st_model_calibration_holdout(st_context *ctx, const st_model *m, const double *x, const double *tx,
+ST_API st_status st_model_calibration_holdout(st_context *ctx, const st_model *m, const double *x, const double *tx,
                                        const double *T, const double *x_holdout, const double *duration,
                                        size_t n, size_t kmax, double *counts, double *actual,
                                        double *predicted);
@@ -516,7 +524,7 @@ st_status st_model_calibration_holdout(st_context *ctx, const st_model *m, const
 /* Expected cumulative purchases of a cohort at the times t[0..nt) (bgnbd, mbgnbd, pnbd): sum over customers
 ** of E[X(t - birth_i)] for t > birth_i (birth = time of the first purchase, same unit as the model),
 ** i.e. the tracking curve of Hardie note 008; repeat purchases only. Errors: ST_EINVAL. */
-st_status st_model_tracking(st_context *ctx, const st_model *m, const double *birth, size_t n, const double *t,
+ST_API st_status st_model_tracking(st_context *ctx, const st_model *m, const double *birth, size_t n, const double *t,
                             size_t nt, double *cumulative);
 
 /* The actual side of a tracking curve, from event logs read with the input options in (those of
@@ -527,7 +535,7 @@ st_status st_model_tracking(st_context *ctx, const st_model *m, const double *bi
 ** *nperiods = 0 on entry means up to the last purchase, and receives the number used. births (*nbirths
 ** values) and incremental (*nperiods values) are new arrays to release with st_free(ctx, p).
 ** Errors: those of st_summarize, ST_EEMPTY (no purchase), ST_EINVAL. */
-st_status st_tracking_from_events(st_context *ctx, const char *const *paths, size_t npaths,
+ST_API st_status st_tracking_from_events(st_context *ctx, const char *const *paths, size_t npaths,
                                   const st_summarize_options *in, double days_per_period, size_t *nperiods,
                                   double **births, size_t *nbirths, double **incremental);
 
@@ -541,7 +549,7 @@ st_status st_tracking_from_events(st_context *ctx, const char *const *paths, siz
 /* Min-max normalisation of each column to [0, 1]: (x - min)/(max - min), or (max - x)/(max - min) for
 ** columns with cost[j] != 0 (smaller is better). cost may be NULL (all benefit). A constant column becomes
 ** all 0. out holds n*d values (may equal x). Errors: ST_EINVAL (NULL, n or d 0, a non-finite value). */
-st_status st_minmax_normalize(st_context *ctx, const double *x, size_t n, size_t d, const int *cost,
+ST_API st_status st_minmax_normalize(st_context *ctx, const double *x, size_t n, size_t d, const int *cost,
                               double *out);
 
 /* The entropy weight method (EWM) on n objects and d indicators: min-max normalise (cost[j] != 0 reverses
@@ -549,7 +557,7 @@ st_status st_minmax_normalize(st_context *ctx, const double *x, size_t n, size_t
 ** 0 ln 0 = 0, w_j = (1 - e_j) / sum_k (1 - e_k). A constant column carries no information: e_j = 1 and
 ** w_j = 0. When every column is constant (or n == 1) the weights are equal (1/d). Never NaN.
 ** entropy (may be NULL) and weights receive d values. Errors: ST_EINVAL (NULL, n or d 0, non-finite x). */
-st_status st_entropy_weights(st_context *ctx, const double *x, size_t n, size_t d, const int *cost,
+ST_API st_status st_entropy_weights(st_context *ctx, const double *x, size_t n, size_t d, const int *cost,
                              double *entropy, double *weights);
 
 /* AHP: weights from an m x m pairwise comparison matrix a (row-major, a[i*m + j] = importance of i over j).
@@ -560,21 +568,21 @@ st_status st_entropy_weights(st_context *ctx, const double *x, size_t n, size_t 
 ** 1.59); ci = cr = 0 when m <= 2. A CR >= 0.1 is returned as is (the caller decides whether to warn).
 ** lambda_max, ci and cr may be NULL. Errors: ST_EINVAL, ST_ERANGE (m > 15), ST_ECONVERGE (no convergence in
 ** 10000 iterations; weights are still written). */
-st_status st_ahp_weights(st_context *ctx, const double *a, size_t m, double *weights, double *lambda_max,
+ST_API st_status st_ahp_weights(st_context *ctx, const double *a, size_t m, double *weights, double *lambda_max,
                          double *ci, double *cr);
 
 /* Combined subjective/objective weights omega_i = theta_i eta_i / sum_j theta_j eta_j (seed 002, eq. 2).
 ** An indicator with eta_i = 0 (a constant column) gets omega_i = 0 whatever its AHP weight.
 ** out receives m values (may alias theta or eta). Errors: ST_EINVAL (NULL, m 0, negative or non-finite
 ** weights, or sum_j theta_j eta_j == 0). */
-st_status st_combine_weights(st_context *ctx, const double *theta, const double *eta, size_t m, double *out);
+ST_API st_status st_combine_weights(st_context *ctx, const double *theta, const double *eta, size_t m, double *out);
 
 /* Column scaling before clustering. ZSCORE uses the population standard deviation (ddof 0, as
 ** scikit-learn's StandardScaler); a constant column becomes 0 under MINMAX and ZSCORE. */
 typedef enum st_scale { ST_SCALE_NONE = 0, ST_SCALE_MINMAX = 1, ST_SCALE_ZSCORE = 2 } st_scale;
 
 /* Scales the columns of x into out (n*d values, may equal x). Errors: ST_EINVAL (NULL, non-finite x). */
-st_status st_scale_columns(st_context *ctx, const double *x, size_t n, size_t d, st_scale how, double *out);
+ST_API st_status st_scale_columns(st_context *ctx, const double *x, size_t n, size_t d, st_scale how, double *out);
 
 /* Clustering quality, with scikit-learn's definitions and edge cases (sklearn.metrics). labels holds n
 ** cluster ids (any int32 values; they are label-encoded internally); the number of distinct labels must be
@@ -584,18 +592,18 @@ st_status st_scale_columns(st_context *ctx, const double *x, size_t n, size_t d,
 ** mean distance to another cluster, s = (b - a)/max(a, b); a sample alone in its cluster scores 0. Exact:
 ** O(n^2 d) time, O(n (k + d)) memory (the n x n distance matrix is never stored). samples (may be NULL)
 ** receives the n per-sample values. Errors: ST_EINVAL, ST_ENOMEM. */
-st_status st_silhouette(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
+ST_API st_status st_silhouette(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
                         double *score, double *samples);
 
 /* Davies-Bouldin index (lower is better): mean over clusters of max_j (s_i + s_j)/|c_i - c_j|, with s_i
 ** the mean distance of members to their centroid; 0 when all s_i or all centroid distances are 0.
 ** Errors: ST_EINVAL, ST_ENOMEM. */
-st_status st_davies_bouldin(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
+ST_API st_status st_davies_bouldin(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
                             double *score);
 
 /* Calinski-Harabasz index: [sum_k n_k |c_k - c|^2 / (k - 1)] / [sum_i |x_i - c_{l_i}|^2 / (n - k)];
 ** 1 when the within-cluster dispersion is 0. Errors: ST_EINVAL, ST_ENOMEM. */
-st_status st_calinski_harabasz(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
+ST_API st_status st_calinski_harabasz(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
                                double *score);
 
 /* k-means options. Initialise with st_kmeans_options_init. */
@@ -607,7 +615,7 @@ typedef struct st_kmeans_options {
     uint64_t seed;    /* default 42 */
 } st_kmeans_options;
 
-void st_kmeans_options_init(st_kmeans_options *opts);
+ST_API void st_kmeans_options_init(st_kmeans_options *opts);
 
 /* k-means: greedy k-means++ seeding (2 + floor(ln k) candidates per centre, as scikit-learn), Lloyd
 ** iterations until labels stop changing or the centre shift falls under tol, a final assignment so labels
@@ -617,7 +625,7 @@ void st_kmeans_options_init(st_kmeans_options *opts);
 ** distances, n_iter (may be NULL) the Lloyd iterations of the best restart. Uses st_context_threads
 ** threads for the assignment step. Errors: ST_EINVAL (k 0 or more than the points with positive weight,
 ** non-finite data), ST_ENOMEM, ST_ECANCELLED. */
-st_status st_kmeans(st_context *ctx, const double *x, size_t n, size_t d, const double *w,
+ST_API st_status st_kmeans(st_context *ctx, const double *x, size_t n, size_t d, const double *w,
                     const st_kmeans_options *opts, double *centers, int32_t *labels, double *inertia,
                     int *n_iter);
 
@@ -627,7 +635,7 @@ st_status st_kmeans(st_context *ctx, const double *x, size_t n, size_t d, const 
 ** (so the most recent customers score 5); for frequency and monetary larger is better. A row with a NaN in
 ** any of the three gets 0 in all three scores ("No purchase"). r, f, m receive n scores.
 ** Errors: ST_EINVAL (NULL, n 0). */
-st_status st_rfm_scores(st_context *ctx, const double *recency_days, const double *frequency,
+ST_API st_status st_rfm_scores(st_context *ctx, const double *recency_days, const double *frequency,
                         const double *monetary, size_t n, int32_t *r, int32_t *f, int32_t *m);
 
 /* The 11 named RFM segments, tried in this priority order (first match wins), with ST_RFM_OTHERS as the
@@ -639,28 +647,28 @@ enum {
 };
 
 /* The segment (ST_RFM_*) of one set of scores. */
-int st_rfm_segment(int r, int f, int m);
+ST_API int st_rfm_segment(int r, int f, int m);
 /* The name of an ST_RFM_* segment ("Champions", ...); "Others" for unknown ids. Never NULL. */
-const char *st_rfm_segment_name(int segment);
+ST_API const char *st_rfm_segment_name(int segment);
 
 /* The eight-class RFM cube: a customer is high on R when recency_days < mean (strictly more recent), high
 ** on F when frequency > mean and on M when monetary > mean (strict; means over rows with no NaN). The class
 ** code is 4*R + 2*F + M (7 = key value ... 0 = general recovery); rows with a NaN get -1. cls receives n
 ** codes. Errors: ST_EINVAL (NULL, n 0), ST_EEMPTY (no valid row). */
-st_status st_rfm8(st_context *ctx, const double *recency_days, const double *frequency,
+ST_API st_status st_rfm8(st_context *ctx, const double *recency_days, const double *frequency,
                   const double *monetary, size_t n, int32_t *cls);
 
 /* Name of an rfm8 class code ("Key value", "Key development", "Key retention", "Key recovery", "General
 ** value", "General development", "General retention", "General recovery"; "No purchase" for -1). */
-const char *st_rfm8_name(int cls);
+ST_API const char *st_rfm8_name(int cls);
 
 /* Segment names for clusters from their centroid's R (days), F, M against the population means, as in seed
 ** 002: the class code is built as in st_rfm8 and named "Key customers", "Key developing", "Key retention",
 ** "Key recovery", "General maintenance", "General developing", "General retention", "Non-valuable". */
-int st_rfm_class(double r_days, double f, double m, double mean_r_days, double mean_f, double mean_m);
-const char *st_value_segment_name(int cls);
+ST_API int st_rfm_class(double r_days, double f, double m, double mean_r_days, double mean_f, double mean_m);
+ST_API const char *st_value_segment_name(int cls);
 /* The default marketing strategy line of a class (starts with "retain", "nurture" or "activate"). */
-const char *st_value_segment_strategy(int cls);
+ST_API const char *st_value_segment_strategy(int cls);
 
 /* A trained self-organising map (opaque). */
 typedef struct st_som st_som;
@@ -682,7 +690,7 @@ typedef struct st_som_options {
     uint64_t seed;              /* initial codebook (random data rows) and sample order (default 42) */
 } st_som_options;
 
-void st_som_options_init(st_som_options *opts);
+ST_API void st_som_options_init(st_som_options *opts);
 
 /* Trains a SOM on x. Online: one sample at a time in a seeded random order per epoch,
 ** w += lambda(t) h(t) (x - w) with h = exp(-d^2 / (2 sigma(t)^2)) on grid distance d (units with
@@ -691,35 +699,35 @@ void st_som_options_init(st_som_options *opts);
 ** by 1/2 and rows by sqrt(3)/2 so the six neighbours lie at distance 1. Deterministic for a seed.
 ** *out is NULL on failure. Errors: ST_EINVAL (NULL, n 0, empty grid, bad options, non-finite data),
 ** ST_ENOMEM, ST_ECANCELLED. */
-st_status st_som_train(st_context *ctx, const double *x, size_t n, size_t d, const st_som_options *opts,
+ST_API st_status st_som_train(st_context *ctx, const double *x, size_t n, size_t d, const st_som_options *opts,
                        st_som **out);
-void st_som_free(st_som *som);
+ST_API void st_som_free(st_som *som);
 
-size_t st_som_units(const st_som *som);  /* rows * cols (0 for NULL) */
-size_t st_som_dim(const st_som *som);    /* d (0 for NULL) */
+ST_API size_t st_som_units(const st_som *som);  /* rows * cols (0 for NULL) */
+ST_API size_t st_som_dim(const st_som *som);    /* d (0 for NULL) */
 /* The codebook: units * d values, unit u = row * cols + col; owned by som. NULL for NULL. */
-const double *st_som_codebook(const st_som *som);
+ST_API const double *st_som_codebook(const st_som *som);
 /* Grid coordinates of unit u (hex rows offset as in st_som_train). No-op for NULL or u out of range. */
-void st_som_unit_xy(const st_som *som, size_t u, double *gx, double *gy);
+ST_API void st_som_unit_xy(const st_som *som, size_t u, double *gx, double *gy);
 
 /* Best-matching unit of each of n rows of x (d = st_som_dim): the lowest unit index on ties. Uses
 ** st_context_threads threads for large n. Errors: ST_EINVAL, ST_ENOMEM. */
-st_status st_som_bmu(st_context *ctx, const st_som *som, const double *x, size_t n, int32_t *bmu);
+ST_API st_status st_som_bmu(st_context *ctx, const st_som *som, const double *x, size_t n, int32_t *bmu);
 
 /* Quantization error (mean Euclidean distance of a row to its BMU) and topographic error (share of rows
 ** whose best and second-best units are not grid neighbours: 8-neighbourhood on rect grids, 6 on hex).
 ** qe or te may be NULL. Errors: ST_EINVAL, ST_ENOMEM. */
-st_status st_som_quality(st_context *ctx, const st_som *som, const double *x, size_t n, double *qe,
+ST_API st_status st_som_quality(st_context *ctx, const st_som *som, const double *x, size_t n, double *qe,
                          double *te);
 
 /* U-matrix: for each unit the mean codebook distance to its grid neighbours (units values).
 ** Errors: ST_EINVAL. */
-st_status st_som_umatrix(const st_som *som, double *out);
+ST_API st_status st_som_umatrix(const st_som *som, double *out);
 
 /* Clusters the codebook into k segments by k-means on the prototypes weighted by their hit counts over x
 ** (units with no hits get the nearest segment), so a customer's segment is unit_labels[bmu]. unit_labels
 ** receives st_som_units values in [0, k). Errors: ST_EINVAL (k 0 or more than the units hit), ST_ENOMEM. */
-st_status st_som_cluster(st_context *ctx, const st_som *som, const double *x, size_t n, size_t k,
+ST_API st_status st_som_cluster(st_context *ctx, const st_som *som, const double *x, size_t n, size_t k,
                          uint64_t seed, int32_t *unit_labels);
 
 /* Per-segment profile (seed 002 Table 1). labels holds n values in [0, k) (negative labels are skipped);
@@ -727,13 +735,13 @@ st_status st_som_cluster(st_context *ctx, const st_som *som, const double *x, si
 ** mean and median (either may be NULL) receive k*3 values, segment-major (mean[s*3 + 0] is R, +1 F, +2 M),
 ** NaN for a segment with no finite value; the median of an even count is the mean of the middle two.
 ** Errors: ST_EINVAL (NULL, k 0, a label >= k), ST_ENOMEM. */
-st_status st_segment_profile(st_context *ctx, const int32_t *labels, size_t n, size_t k, const double *r,
+ST_API st_status st_segment_profile(st_context *ctx, const int32_t *labels, size_t n, size_t k, const double *r,
                              const double *f, const double *m, size_t *count, double *mean, double *median);
 
 /* Value class (as st_rfm_class) of each of k clusters: its mean R (days), F, M against the population means
 ** over rows with finite R, F and M. cls receives k codes (-1 for a cluster without such rows), to be named
 ** with st_value_segment_name. Errors: ST_EINVAL (NULL, k 0, a label >= k), ST_EEMPTY, ST_ENOMEM. */
-st_status st_segment_classes(st_context *ctx, const int32_t *labels, size_t n, size_t k, const double *r,
+ST_API st_status st_segment_classes(st_context *ctx, const int32_t *labels, size_t n, size_t k, const double *r,
                              const double *f, const double *m, int32_t *cls);
 
 /* Multi-behaviour RFM (seed 002 eqs. 1-3) over nb behaviours: days (n*nb, row-major) holds the days since
@@ -742,7 +750,7 @@ st_status st_segment_classes(st_context *ctx, const int32_t *labels, size_t n, s
 ** AHP weights of ahp (nb x nb; NULL = equal subjective weights) and the entropy weights of counts; then
 ** r_out[i] = sum_b omega_b days_ib and f_out[i] = sum_b omega_b counts_ib. omega (may be NULL) receives nb
 ** weights. Errors: ST_EINVAL (NULL, n or nb 0, bad AHP matrix, non-finite counts), ST_ENOMEM. */
-st_status st_mbrfm(st_context *ctx, const double *days, const double *counts, size_t n, size_t nb,
+ST_API st_status st_mbrfm(st_context *ctx, const double *days, const double *counts, size_t n, size_t nb,
                    const double *ahp, double *omega, double *r_out, double *f_out);
 
 /* ---- decide stage (MDP, DQN, uplift): declarations below this line ---- */
@@ -770,13 +778,13 @@ typedef struct st_policy st_policy;
 ** ... with cost 0 until set. All arrays are copied. Errors: ST_EINVAL (NULL arrays, zero sizes, sizes past
 ** the limits, an index out of range, a negative or non-finite probability or reward, a row that does not
 ** sum to 1, a duplicate entry; the message names the action and state), ST_ENOMEM. */
-st_status st_mdp_new_sparse(st_context *ctx, size_t nstates, size_t nactions, size_t nnz,
+ST_API st_status st_mdp_new_sparse(st_context *ctx, size_t nstates, size_t nactions, size_t nnz,
                             const uint32_t *action, const uint32_t *state, const uint32_t *next,
                             const double *prob, const double *R, st_mdp **out);
 
 /* Builds an MDP from a dense P[action][state][next] (nactions * nstates * nstates doubles, row-major) and
 ** R as above. Same validation and errors as st_mdp_new_sparse. */
-st_status st_mdp_new_dense(st_context *ctx, size_t nstates, size_t nactions, const double *P,
+ST_API st_status st_mdp_new_dense(st_context *ctx, size_t nstates, size_t nactions, const double *P,
                            const double *R, st_mdp **out);
 
 /* Reads an MDP.json file ("-" = standard input) or text of len bytes (name is used in messages). Format:
@@ -786,40 +794,40 @@ st_status st_mdp_new_dense(st_context *ctx, size_t nstates, size_t nactions, con
 ** to 0, and an action may be given as a bare name. Errors: ST_EIO, ST_EPARSE (malformed JSON, with
 ** file:line:column), ST_EFORMAT (wrong format or version, missing or mistyped members), ST_EINVAL (the
 ** validation of st_mdp_new_sparse), ST_ENOMEM. */
-st_status st_mdp_from_json_file(st_context *ctx, const char *path, st_mdp **out);
-st_status st_mdp_from_json(st_context *ctx, const char *text, size_t len, const char *name, st_mdp **out);
+ST_API st_status st_mdp_from_json_file(st_context *ctx, const char *path, st_mdp **out);
+ST_API st_status st_mdp_from_json(st_context *ctx, const char *text, size_t len, const char *name, st_mdp **out);
 
 /* Writes the MDP as MDP.json (sparse P) to path ("-" = standard output; atomic otherwise).
 ** Errors: ST_EIO, ST_ENOMEM. */
-st_status st_mdp_to_json_file(st_context *ctx, const st_mdp *m, const char *path);
+ST_API st_status st_mdp_to_json_file(st_context *ctx, const st_mdp *m, const char *path);
 
 /* Frees the MDP; NULL is a no-op. Policies solved from it stay valid (they do not refer to it). */
-void st_mdp_free(st_mdp *m);
+ST_API void st_mdp_free(st_mdp *m);
 
-size_t st_mdp_nstates(const st_mdp *m);
-size_t st_mdp_nactions(const st_mdp *m);
-size_t st_mdp_nnz(const st_mdp *m);   /* stored non-zero transition probabilities */
+ST_API size_t st_mdp_nstates(const st_mdp *m);
+ST_API size_t st_mdp_nactions(const st_mdp *m);
+ST_API size_t st_mdp_nnz(const st_mdp *m);   /* stored non-zero transition probabilities */
 /* Names (owned by m) and costs; NULL / NaN when the index is out of range. */
-const char *st_mdp_state_name(const st_mdp *m, size_t s);
-const char *st_mdp_action_name(const st_mdp *m, size_t a);
-double st_mdp_action_cost(const st_mdp *m, size_t a);
+ST_API const char *st_mdp_state_name(const st_mdp *m, size_t s);
+ST_API const char *st_mdp_action_name(const st_mdp *m, size_t a);
+ST_API double st_mdp_action_cost(const st_mdp *m, size_t a);
 /* Index of the state / action with that name, or -1. */
-long st_mdp_find_state(const st_mdp *m, const char *name);
-long st_mdp_find_action(const st_mdp *m, const char *name);
+ST_API long st_mdp_find_state(const st_mdp *m, const char *name);
+ST_API long st_mdp_find_action(const st_mdp *m, const char *name);
 /* R[s][a] (NaN when out of range) and P(next | s, a) (0 when absent or out of range). */
-double st_mdp_reward(const st_mdp *m, size_t s, size_t a);
-double st_mdp_prob(const st_mdp *m, size_t s, size_t a, size_t next);
+ST_API double st_mdp_reward(const st_mdp *m, size_t s, size_t a);
+ST_API double st_mdp_prob(const st_mdp *m, size_t s, size_t a, size_t next);
 /* Renames a state, an action, sets an action's cost (informational: R is already net of it).
 ** Errors: ST_EINVAL (index out of range, NULL or empty name, non-finite cost), ST_ENOMEM. */
-st_status st_mdp_set_state_name(st_mdp *m, size_t s, const char *name);
-st_status st_mdp_set_action(st_mdp *m, size_t a, const char *name, double cost);
+ST_API st_status st_mdp_set_state_name(st_mdp *m, size_t s, const char *name);
+ST_API st_status st_mdp_set_action(st_mdp *m, size_t a, const char *name, double cost);
 
 /* Finite horizon, backward induction: f_N = terminal (NULL = zeros, else nstates values),
 ** f_k(s) = max_a { R[s][a] + discount * sum_s' P(s'|s,a) f_{k+1}(s') } for k = N-1 .. 0, discount in
 ** (0, 1]. The policy has N stages; values have N + 1 columns (the last the terminal values). The most
 ** likely path forward from each state under the policy is kept (st_policy_path).
 ** Errors: ST_EINVAL (horizon 0 or above 1e6, discount outside (0, 1], non-finite terminal), ST_ENOMEM. */
-st_status st_mdp_solve_backward(st_context *ctx, const st_mdp *m, double discount, size_t horizon,
+ST_API st_status st_mdp_solve_backward(st_context *ctx, const st_mdp *m, double discount, size_t horizon,
                                 const double *terminal, st_policy **out);
 
 /* Infinite horizon, value iteration: Jacobi sweeps from V = 0 until span(V_n - V_{n-1}) <
@@ -831,14 +839,14 @@ st_status st_mdp_solve_backward(st_context *ctx, const st_mdp *m, double discoun
 ** two threads (st_context_threads >= 2) on models of 2 million transitions or more; the result does not
 ** depend on the thread count.
 ** Errors: ST_EINVAL (discount outside (0, 1)), ST_ECONVERGE, ST_ENOMEM, ST_ECANCELLED. */
-st_status st_mdp_solve_value(st_context *ctx, const st_mdp *m, double discount, double epsilon,
+ST_API st_status st_mdp_solve_value(st_context *ctx, const st_mdp *m, double discount, double epsilon,
                              size_t max_iter, st_policy **out);
 #define ST_MDP_DENSE_EVAL_MAX 600
 
 /* Infinite horizon, policy iteration: starts from the policy greedy on R, evaluates exactly (as above),
 ** switches a state's action only when another is better by more than the tie tolerance, and stops when no
 ** state switches (at most max_iter rounds, 0: 1000). Errors as st_mdp_solve_value. */
-st_status st_mdp_solve_policy(st_context *ctx, const st_mdp *m, double discount, size_t max_iter,
+ST_API st_status st_mdp_solve_policy(st_context *ctx, const st_mdp *m, double discount, size_t max_iter,
                               st_policy **out);
 
 /* Average reward, relative value iteration (as MDPtoolbox): V_{n+1} = T(V_n) - g_n with T the undiscounted
@@ -846,16 +854,16 @@ st_status st_mdp_solve_policy(st_context *ctx, const st_mdp *m, double discount,
 ** reports the average reward g_n + min(V_{n+1} - V_n), within epsilon of the optimal gain for unichain
 ** models. Values are the relative values V_{n+1}. Errors: ST_ECONVERGE (max_iter sweeps, 0: 100000, then
 ** the policy is still returned in *out), ST_ENOMEM, ST_ECANCELLED. */
-st_status st_mdp_solve_relative(st_context *ctx, const st_mdp *m, double epsilon, size_t max_iter,
+ST_API st_status st_mdp_solve_relative(st_context *ctx, const st_mdp *m, double epsilon, size_t max_iter,
                                 st_policy **out);
 
 /* A stationary policy taking action a everywhere, and the myopic policy (argmax of R[s][.]), for
 ** comparisons. Values are those of the policy evaluated at `discount` in (0, 1]; NaN at discount 1.
 ** Errors: ST_EINVAL, ST_ENOMEM, ST_ECONVERGE. */
-st_status st_policy_constant(st_context *ctx, const st_mdp *m, size_t a, double discount, st_policy **out);
-st_status st_policy_myopic(st_context *ctx, const st_mdp *m, double discount, st_policy **out);
+ST_API st_status st_policy_constant(st_context *ctx, const st_mdp *m, size_t a, double discount, st_policy **out);
+ST_API st_status st_policy_myopic(st_context *ctx, const st_mdp *m, double discount, st_policy **out);
 
-void st_policy_free(st_policy *p);
+ST_API void st_policy_free(st_policy *p);
 
 typedef enum st_mdp_method {
     ST_MDP_BACKWARD = 0,
@@ -865,20 +873,20 @@ typedef enum st_mdp_method {
     ST_MDP_FIXED = 4 /* st_policy_constant / st_policy_myopic */
 } st_mdp_method;
 
-st_mdp_method st_policy_method(const st_policy *p);
-size_t st_policy_nstates(const st_policy *p);
+ST_API st_mdp_method st_policy_method(const st_policy *p);
+ST_API size_t st_policy_nstates(const st_policy *p);
 /* Stages of a finite-horizon policy; 0 for a stationary (infinite-horizon) policy. */
-size_t st_policy_horizon(const st_policy *p);
-double st_policy_discount(const st_policy *p);       /* 1 for relative value iteration */
-double st_policy_average_reward(const st_policy *p); /* NaN unless relative value iteration */
-size_t st_policy_iterations(const st_policy *p);     /* sweeps or rounds of the solver */
+ST_API size_t st_policy_horizon(const st_policy *p);
+ST_API double st_policy_discount(const st_policy *p);       /* 1 for relative value iteration */
+ST_API double st_policy_average_reward(const st_policy *p); /* NaN unless relative value iteration */
+ST_API size_t st_policy_iterations(const st_policy *p);     /* sweeps or rounds of the solver */
 /* Action in state s at stage k (k < horizon; ignored for stationary policies); -1 when out of range. */
-long st_policy_action(const st_policy *p, size_t s, size_t k);
+ST_API long st_policy_action(const st_policy *p, size_t s, size_t k);
 /* Value of state s at stage k (k <= horizon; the terminal value at k = horizon); NaN when out of range. */
-double st_policy_value(const st_policy *p, size_t s, size_t k);
+ST_API double st_policy_value(const st_policy *p, size_t s, size_t k);
 /* The most likely state at stage k on the path from state s at stage 0 (finite horizon only, k <=
 ** horizon; ties to the lowest state index); -1 when unavailable. */
-long st_policy_path(const st_policy *p, size_t s, size_t k);
+ST_API long st_policy_path(const st_policy *p, size_t s, size_t k);
 
 /* Writes POLICY.json: {"format": "strata-policy", "version": 1, "method", "discount", "states",
 ** "actions", "policy", "values", "iterations"} plus "horizon" and "path" for a finite horizon and
@@ -886,11 +894,11 @@ long st_policy_path(const st_policy *p, size_t s, size_t k);
 ** finite horizon: lists over states of lists over stages (values with horizon + 1 columns). m supplies the
 ** names and must be the model the policy was solved on. Errors: ST_EINVAL (size mismatch), ST_EIO,
 ** ST_ENOMEM. */
-st_status st_policy_to_json_file(st_context *ctx, const st_policy *p, const st_mdp *m, const char *path);
+ST_API st_status st_policy_to_json_file(st_context *ctx, const st_policy *p, const st_mdp *m, const char *path);
 
 /* Reads POLICY.json for model m. Errors: ST_EIO, ST_EPARSE, ST_EFORMAT (wrong format, version, sizes or
 ** action indices), ST_ENOMEM. */
-st_status st_policy_from_json_file(st_context *ctx, const st_mdp *m, const char *path, st_policy **out);
+ST_API st_status st_policy_from_json_file(st_context *ctx, const st_mdp *m, const char *path, st_policy **out);
 
 /* Monte-Carlo value of following policy p on model m: `customers` trajectories of `periods` periods, each
 ** starting in state start (or, with start < 0, in a state drawn uniformly), summing discount^t times the
@@ -899,7 +907,7 @@ st_status st_policy_from_json_file(st_context *ctx, const st_mdp *m, const char 
 ** common random numbers. out_mean and out_stderr (either may be NULL) receive the mean total and its
 ** standard error. Errors: ST_EINVAL (customers 0, discount outside (0, 1], start out of range, sizes that
 ** do not match), ST_ENOMEM, ST_ECANCELLED. */
-st_status st_mdp_simulate(st_context *ctx, const st_mdp *m, const st_policy *p, uint64_t customers,
+ST_API st_status st_mdp_simulate(st_context *ctx, const st_mdp *m, const st_policy *p, uint64_t customers,
                           size_t periods, double discount, long start, uint64_t seed, double *out_mean,
                           double *out_stderr);
 
@@ -917,7 +925,7 @@ typedef struct st_mdp_estimate_options {
     size_t nchurn;
 } st_mdp_estimate_options;
 
-void st_mdp_estimate_options_init(st_mdp_estimate_options *o);
+ST_API void st_mdp_estimate_options_init(st_mdp_estimate_options *o);
 
 /* Estimates an MDP from n observed transitions: customer-period k went from state[k] to next[k] under
 ** action[k] (action NULL = all action 0) and earned reward[k] (before any action cost). P(j | s, a) =
@@ -925,7 +933,7 @@ void st_mdp_estimate_options_init(st_mdp_estimate_options *o);
 ** observations and smoothing 0 stays in its state. R[s][a] = mean reward of (s, a) observations - cost[a]
 ** (0 - cost when none). The count table is dense: nstates <= 20000. Errors: ST_EINVAL (indices out of range,
 ** non-finite rewards, costs or multipliers, negative smoothing), ST_EEMPTY (n = 0), ST_ELIMIT, ST_ENOMEM. */
-st_status st_mdp_estimate(st_context *ctx, size_t nstates, size_t nactions, size_t n, const uint32_t *state,
+ST_API st_status st_mdp_estimate(st_context *ctx, size_t nstates, size_t nactions, size_t n, const uint32_t *state,
                           const uint32_t *action, const uint32_t *next, const double *reward,
                           const st_mdp_estimate_options *opts, st_mdp **out);
 
@@ -935,7 +943,7 @@ typedef struct st_mdp_build_options {
     double smoothing;
 } st_mdp_build_options;
 
-void st_mdp_build_options_init(st_mdp_build_options *o);
+ST_API void st_mdp_build_options_init(st_mdp_build_options *o);
 
 /* st_mdp_estimate on files: transitions_csv has one row per customer-period with the state, the next
 ** period's state, the action taken (optional column: all "no action" = the first action without it) and
@@ -944,7 +952,7 @@ void st_mdp_build_options_init(st_mdp_build_options *o);
 ** "name", "cost" (0), "reward_multiplier" and "churn_multiplier" (1; used only for actions never seen in
 ** the data). Errors: ST_EIO, ST_EPARSE, ST_EFORMAT, ST_ENOTFOUND (a column), ST_EINVAL (an unknown action
 ** or churn state), and those of st_mdp_estimate. */
-st_status st_mdp_build_from_files(st_context *ctx, const char *transitions_csv, const char *actions_json,
+ST_API st_status st_mdp_build_from_files(st_context *ctx, const char *transitions_csv, const char *actions_json,
                                   const st_mdp_build_options *opts, st_mdp **out);
 
 typedef enum st_mdp_period { ST_MDP_PERIOD_WEEK = 0, ST_MDP_PERIOD_MONTH = 1, ST_MDP_PERIOD_QUARTER = 2 } st_mdp_period;
@@ -964,7 +972,7 @@ typedef struct st_mdp_events_options {
     const char *campaign_action_col; /* [action] */
 } st_mdp_events_options;
 
-void st_mdp_events_options_init(st_mdp_events_options *o);
+ST_API void st_mdp_events_options_init(st_mdp_events_options *o);
 
 /* Builds an MDP from event logs, read with the input options in (those of st_summarize: every input
 ** st_summarize takes, .gz and "-" for standard input included, in one pass). The log is cut into periods;
@@ -984,7 +992,7 @@ void st_mdp_events_options_init(st_mdp_events_options *o);
 ** "state": the customer's state in the last period of the data, for st_policy lookups.
 ** Errors: those of st_summarize (ST_EPARSE with file:line:column, ST_ENOTFOUND, ...) and of
 ** st_mdp_build_from_files, ST_EEMPTY (no events, or a single period). */
-st_status st_mdp_build_from_events(st_context *ctx, const char *const *paths, size_t npaths,
+ST_API st_status st_mdp_build_from_events(st_context *ctx, const char *const *paths, size_t npaths,
                                    const char *actions_json, const st_summarize_options *in,
                                    const st_mdp_events_options *o, st_mdp **out, st_table **customer_states);
 
