@@ -5,8 +5,8 @@
 ** Also the accumulator (add / merge / fit) that builds the compressed rows incrementally.
 */
 #include "value/btyd.h"
-#include "value/optim.h"
-#include "value/specfun.h"
+#include "num/optim.h"
+#include "num/specfun.h"
 #include "core/rng.h"
 
 #include <math.h>

@@ -3,8 +3,8 @@
 ** search that treats a non-finite objective as "step too long" instead of failing, and a numeric Hessian
 ** from central differences of the gradient for standard errors.
 */
-#ifndef STRATA_VALUE_OPTIM_H
-#define STRATA_VALUE_OPTIM_H
+#ifndef STRATA_NUM_OPTIM_H
+#define STRATA_NUM_OPTIM_H
 
 #include <stddef.h>
 

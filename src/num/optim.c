@@ -3,7 +3,7 @@
 ** objective at a trial point shrinks the step, which is what keeps a fit alive when the optimiser wanders
 ** into a region where a gamma ratio overflows.
 */
-#include "value/optim.h"
+#include "num/optim.h"
 
 #include <math.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 ** so that its terms share one sign (or its cancellation is removed algebraically), because the generic 2F1
 ** routines of other libraries fail silently exactly where customers buy often or stay long.
 */
-#include "value/specfun.h"
+#include "num/specfun.h"
 
 #include <float.h>
 #include <math.h>

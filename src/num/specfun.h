@@ -2,8 +2,8 @@
 ** specfun.h -- the special functions the BTYD models need, all in log space where products of gammas
 ** appear: log-beta, log-sum-exp, digamma, the Pareto/NBD 2F1 with c = a+1 and the BG/NBD expectation series.
 */
-#ifndef STRATA_VALUE_SPECFUN_H
-#define STRATA_VALUE_SPECFUN_H
+#ifndef STRATA_NUM_SPECFUN_H
+#define STRATA_NUM_SPECFUN_H
 
 #include <stddef.h>
 
