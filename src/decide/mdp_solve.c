@@ -4,6 +4,7 @@
 ** (dense LU for small models, Gauss-Seidel to a tight error bound for large ones).
 */
 #include "decide/mdp.h"
+#include "num/linalg.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -52,45 +53,9 @@ static st_status evaluate_dense(st_context *ctx, const st_mdp *m, const uint32_t
         for (size_t k = m->rowptr[r]; k < m->rowptr[r + 1]; k++) row[m->col[k]] -= g * m->prob[k];
         V[s] = m->R[r];
     }
-    for (size_t c = 0; c < S; c++) {
-        size_t piv = c;
-        double pmax = fabs(M[c * S + c]);
-        for (size_t i = c + 1; i < S; i++)
-            if (fabs(M[i * S + c]) > pmax) {
-                pmax = fabs(M[i * S + c]);
-                piv = i;
-            }
-        if (!(pmax > 0.0)) {
-            st__free(ctx, M, S * S * sizeof *M);
-            return st__error(ctx, ST_ECONVERGE, "policy evaluation: singular system (discount %g)", g);
-        }
-        if (piv != c) {
-            for (size_t j = 0; j < S; j++) {
-                double t = M[c * S + j];
-                M[c * S + j] = M[piv * S + j];
-                M[piv * S + j] = t;
-            }
-            double t = V[c];
-            V[c] = V[piv];
-            V[piv] = t;
-        }
-        const double *prow = M + c * S;
-        for (size_t i = c + 1; i < S; i++) {
-            double *irow = M + i * S;
-            if (irow[c] == 0.0) continue;
-            double f = irow[c] / prow[c];
-            irow[c] = 0.0;
-            for (size_t j = c + 1; j < S; j++) irow[j] -= f * prow[j];
-            V[i] -= f * V[c];
-        }
-    }
-    for (size_t c = S; c-- > 0;) {
-        const double *row = M + c * S;
-        double acc = V[c];
-        for (size_t j = c + 1; j < S; j++) acc -= row[j] * V[j];
-        V[c] = acc / row[c];
-    }
+    int lu = st__lu_solve(M, S, S, V);
     st__free(ctx, M, S * S * sizeof *M);
+    if (lu != 0) return st__error(ctx, ST_ECONVERGE, "policy evaluation: singular system (discount %g)", g);
     return ST_OK;
 }
 

@@ -39,8 +39,4 @@ void st__bfgs(st__objfn fn, void *ud, double *x, size_t n, double gtol, int max_
 ** Returns 0 when every entry is finite. */
 int st__num_hessian(st__objfn fn, void *ud, const double *x, size_t n, double *h);
 
-/* Inverts the symmetric positive definite n*n matrix a into inv (Cholesky). Returns 0 on success, -1 when
-** a is not positive definite. */
-int st__spd_inverse(const double *a, size_t n, double *inv);
-
 #endif

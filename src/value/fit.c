@@ -5,6 +5,7 @@
 ** Also the accumulator (add / merge / fit) that builds the compressed rows incrementally.
 */
 #include "value/btyd.h"
+#include "num/linalg.h"
 #include "num/optim.h"
 #include "num/specfun.h"
 #include "core/rng.h"
@@ -640,7 +641,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     }
     if (hrc == 0) {
         for (size_t k = 0; k < np * np; k++) H[k] *= wsum;
-        if (st__spd_inverse(H, np, Hi) == 0) {
+        if (st__spd_inverse(H, np, np, Hi, np) == 0) {
             for (size_t i = 0; i < np; i++)
                 for (size_t j = 0; j < np; j++) m->cov[i * np + j] = m->param[i] * Hi[i * np + j] * m->param[j];
             for (size_t i = 0; i < np; i++) m->se[i] = sqrt(m->cov[i * np + i]);
