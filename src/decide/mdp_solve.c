@@ -4,10 +4,10 @@
 ** (dense LU for small models, Gauss-Seidel to a tight error bound for large ones).
 */
 #include "decide/mdp.h"
+#include "core/parallel.h"
 #include "num/linalg.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
 
 #define DNAN ((double)NAN)
@@ -163,9 +163,10 @@ typedef struct sweep_job {
     double dmin, dmax;
 } sweep_job;
 
-static void *sweep_run(void *arg)
+static void sweep_run(void *ud, size_t job, size_t worker)
 {
-    sweep_job *j = arg;
+    (void)worker;
+    sweep_job *j = (sweep_job *)ud + job;
     const st_mdp *m = j->m;
     double dmin = INFINITY, dmax = -INFINITY;
     for (size_t s = j->lo; s < j->hi; s++) {
@@ -181,7 +182,6 @@ static void *sweep_run(void *arg)
     }
     j->dmin = dmin;
     j->dmax = dmax;
-    return NULL;
 }
 
 /* Below this many stored transitions a second thread costs more than it saves. */
@@ -191,7 +191,6 @@ static void sweep(st_context *ctx, const st_mdp *m, double g, const double *V, d
 {
     sweep_job jobs[2] = {{m, g, V, W, 0, m->S, 0, 0}, {m, g, V, W, m->S, m->S, 0, 0}};
     bool two = st_context_threads(ctx) >= 2 && m->rowptr[m->S * m->A] >= PARALLEL_MIN_NNZ;
-    pthread_t tid;
     if (two) {
         /* Split by transitions, not states, so both halves carry the same work. */
         size_t half = m->rowptr[m->S * m->A] / 2, lo = 0, hi = m->S;
@@ -201,14 +200,11 @@ static void sweep(st_context *ctx, const st_mdp *m, double g, const double *V, d
             else hi = mid;
         }
         jobs[0].hi = jobs[1].lo = lo;
-        two = pthread_create(&tid, NULL, sweep_run, &jobs[1]) == 0;
-        if (!two) jobs[0].hi = m->S;
     }
-    sweep_run(&jobs[0]);
+    st__parallel_for(ctx, two ? 2 : 1, sweep_run, jobs);
     *dmin = jobs[0].dmin;
     *dmax = jobs[0].dmax;
     if (two) {
-        pthread_join(tid, NULL);
         if (jobs[1].lo < jobs[1].hi) {
             if (jobs[1].dmin < *dmin) *dmin = jobs[1].dmin;
             if (jobs[1].dmax > *dmax) *dmax = jobs[1].dmax;
