@@ -57,11 +57,10 @@ static bool write_model_summary(st_jw *w, const char *key, const st_model *m)
     return ok && st__jw_end_object(w);
 }
 
-st_status st__stage_value(st_stage_env *env) { return st__stage_value_ex(env, 0); }
-
-st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
+st_status st__stage_value(st_stage_env *env)
 {
     st_context *ctx = env->ctx;
+    int with_pnbd = env->opts ? env->opts->pareto_nbd : 0;
     st_table *t = env->customers;
     st_jw *w = env->summary;
     long jf = st_table_find(t, "frequency"), jr = st_table_find(t, "recency"), jT = st_table_find(t, "T");
@@ -198,4 +197,15 @@ done:
     st_btyd_acc_free(acc);
     st_btyd_acc_free(gacc);
     return rc;
+}
+
+st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
+{
+    st_run_options o;
+    if (env->opts) o = *env->opts;
+    else st_run_options_init(&o);
+    o.pareto_nbd = with_pnbd;
+    st_stage_env e = *env;
+    e.opts = &o;
+    return st__stage_value(&e);
 }
