@@ -147,12 +147,13 @@ double st__bg_expect_factor(double r, double a, double b, double x, double z, do
     return v > 0.0 ? v : 0.0;
 }
 
-/* ln Gamma(s, z) by the Legendre continued fraction (modified Lentz), good for z > 1 and any real s. */
-static double log_upper_gamma_cf(double s, double z)
+/* The Legendre continued fraction of Gamma(s, z) / (z^s e^-z) by the modified Lentz method (at most maxit
+** terms), good for z > 1 and any real s. */
+static double upper_gamma_cf(double s, double z, long maxit)
 {
     const double tiny = 1e-300;
     double bb = z + 1.0 - s, cc = 1.0 / tiny, d = 1.0 / bb, h = d;
-    for (int i = 1; i < 100000; i++) {
+    for (long i = 1; i < maxit; i++) {
         double an = -(double)i * ((double)i - s);
         bb += 2.0;
         d = an * d + bb;
@@ -164,8 +165,11 @@ static double log_upper_gamma_cf(double s, double z)
         h *= del;
         if (fabs(del - 1.0) < 1e-16) break;
     }
-    return -z + s * log(z) + log(h);
+    return h;
 }
+
+/* ln Gamma(s, z) for z > 1 and any real s. */
+static double log_upper_gamma_cf(double s, double z) { return -z + s * log(z) + log(upper_gamma_cf(s, z, 100000)); }
 
 /* Gamma(s, z) for s > 0 and z <= 1 as Gamma(s) - gamma(s, z); gamma(s, z) <= gamma(s, 1) < Gamma(s)/...
 ** loses at most a few digits there. */
@@ -344,7 +348,7 @@ static double igamma_log_front(double s, double z)
     return core + 0.5 * log(s) - 0.91893853320467274178 - stirling_delta(s);
 }
 
-/* P(s, z) and Q(s, z): the series of P below z = s + 1, the continued fraction of Q (modified Lentz) above. */
+/* P(s, z) and Q(s, z): the series of P below z = s + 1, the continued fraction of Q above. */
 static void igamma_pair(double s, double z, double *p, double *q)
 {
     if (!(s > 0.0) || !isfinite(s) || !(z >= 0.0)) {
@@ -367,21 +371,7 @@ static void igamma_pair(double s, double z, double *p, double *q)
         *p = front * sum / s;
         *q = 1.0 - *p;
     } else {
-        const double tiny = 1e-300;
-        double bq = z + 1.0 - s, c = 1.0 / tiny, d = 1.0 / bq, h = d;
-        for (long i = 1; i < 10000000; i++) {
-            double an = -(double)i * ((double)i - s);
-            bq += 2.0;
-            d = an * d + bq;
-            if (fabs(d) < tiny) d = tiny;
-            c = bq + an / c;
-            if (fabs(c) < tiny) c = tiny;
-            d = 1.0 / d;
-            double del = d * c;
-            h *= del;
-            if (fabs(del - 1.0) < 1e-16) break;
-        }
-        *q = front * h;
+        *q = front * upper_gamma_cf(s, z, 10000000);
         *p = 1.0 - *q;
     }
 }
