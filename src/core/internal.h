@@ -92,22 +92,7 @@ bool st__buf_put_double(st_buf *b, double x);
 /* Appends a CSV field, quoted when it holds the delimiter, a quote, CR or LF. */
 bool st__buf_put_csv_field(st_buf *b, const char *s, size_t n, char delim);
 
-/* Writes n bytes to path atomically (temp file beside it + rename; "-" = stdout). */
-st_status st__write_file_atomic(st_context *ctx, const char *path, const void *data, size_t n);
-
-/* An output file being written atomically: opened on a temp name, renamed on commit, removed on abort.
-** A target that exists and is not a regular file (a device such as /dev/null, a FIFO) is written in place:
-** renaming over it would replace the device with a file. */
-typedef struct st_atomic_file {
-    void *fp; /* FILE * */
-    char *final_path;
-    char *tmp_path;
-    bool is_stdout;
-    bool direct; /* the target exists and is not a regular file (/dev/null, a FIFO): written in place */
-} st_atomic_file;
-
-st_status st__atomic_open(st_context *ctx, const char *path, st_atomic_file *af);
-st_status st__atomic_commit(st_context *ctx, st_atomic_file *af);
-void st__atomic_abort(st_context *ctx, st_atomic_file *af);
+/* Files: mkdir -p, reading a whole stream, atomic outputs (st__atomic_open / commit / abort). */
+#include "core/fs.h"
 
 #endif

@@ -646,28 +646,6 @@ st_status st__json_parse(st_context *ctx, const char *text, size_t len, const ch
     return ST_OK;
 }
 
-/* Reads all of fp (a pipe, a terminal, standard input) into memory, bounded by JSON_MAX_FILE. */
-static st_status read_stream(st_context *ctx, FILE *fp, const char *name, char **data, size_t *len, size_t *cap)
-{
-    for (;;) {
-        if (*len == *cap) {
-            if (*cap > JSON_MAX_FILE) return st__error(ctx, ST_ELIMIT, "%s: input larger than 1 GiB", name);
-            size_t ncap = *cap ? *cap * 2 : 65536;
-            if (ncap > JSON_MAX_FILE + 1) ncap = JSON_MAX_FILE + 1;
-            char *nd = st__realloc_array(ctx, *data, *cap, ncap, 1);
-            if (!nd) return ST_ENOMEM;
-            *data = nd;
-            *cap = ncap;
-        }
-        size_t got = fread(*data + *len, 1, *cap - *len, fp);
-        *len += got;
-        if (got == 0) {
-            if (ferror(fp)) return st__error(ctx, ST_EIO, "%s: read error: %s", name, strerror(errno));
-            return ST_OK;
-        }
-    }
-}
-
 st_status st__json_parse_file(st_context *ctx, const char *path, st_json **out)
 {
     if (!out) return st__error(ctx, ST_EINVAL, "st__json_parse_file: out is NULL");
@@ -708,7 +686,7 @@ st_status st__json_parse_file(st_context *ctx, const char *path, st_json **out)
     }
     char *data = NULL;
     size_t len = 0, cap = 0;
-    st_status rc = read_stream(ctx, fp, name, &data, &len, &cap);
+    st_status rc = st__read_stream(ctx, fp, name, JSON_MAX_FILE, &data, &len, &cap);
     if (!is_stdin) fclose(fp);
     if (!rc) rc = st__json_parse(ctx, data, len, name, out);
     st__free(ctx, data, cap);

@@ -4,9 +4,9 @@
 ** allocations, not a million.
 */
 #include "core/table.h"
+#include "core/parallel.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,11 +268,11 @@ typedef struct fmt_job {
     bool ok;
 } fmt_job;
 
-static void *fmt_main(void *arg)
+static void fmt_main(void *ud, size_t job, size_t worker)
 {
-    fmt_job *j = arg;
+    (void)worker;
+    fmt_job *j = (fmt_job *)ud + job;
     j->ok = format_rows(j->t, j->from, j->to, &j->b);
-    return NULL;
 }
 
 st_status st_table_write_csv(st_context *ctx, const st_table *t, const char *path)
@@ -301,20 +301,13 @@ st_status st_table_write_csv(st_context *ctx, const st_table *t, const char *pat
     }
     ok = ok && st__buf_putc(b, '\n');
     for (size_t i = 0; i < t->nrows && ok && io;) {
-        pthread_t tid[WRITE_MAX_THREADS];
-        bool started[WRITE_MAX_THREADS] = {false};
         int used = 0;
         for (int k = 0; k < nt && i < t->nrows; k++, used++) {
             jobs[k].from = i;
             jobs[k].to = t->nrows - i > WRITE_CHUNK_ROWS ? i + WRITE_CHUNK_ROWS : t->nrows;
             i = jobs[k].to;
         }
-        for (int k = 1; k < used; k++) started[k] = pthread_create(&tid[k], NULL, fmt_main, &jobs[k]) == 0;
-        fmt_main(&jobs[0]);
-        for (int k = 1; k < used; k++) {
-            if (started[k]) pthread_join(tid[k], NULL);
-            else fmt_main(&jobs[k]); /* no thread to be had: format it here */
-        }
+        st__parallel_for_n(nt, (size_t)used, fmt_main, jobs);
         for (int k = 0; k < used; k++) {
             if (!jobs[k].ok) ok = false;
             if (ok && io && jobs[k].b.len && fwrite(jobs[k].b.data, 1, jobs[k].b.len, fp) != jobs[k].b.len) io = false;

@@ -4,9 +4,10 @@
 ** (dense LU for small models, Gauss-Seidel to a tight error bound for large ones).
 */
 #include "decide/mdp.h"
+#include "core/parallel.h"
+#include "num/linalg.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
 
 #define DNAN ((double)NAN)
@@ -52,45 +53,9 @@ static st_status evaluate_dense(st_context *ctx, const st_mdp *m, const uint32_t
         for (size_t k = m->rowptr[r]; k < m->rowptr[r + 1]; k++) row[m->col[k]] -= g * m->prob[k];
         V[s] = m->R[r];
     }
-    for (size_t c = 0; c < S; c++) {
-        size_t piv = c;
-        double pmax = fabs(M[c * S + c]);
-        for (size_t i = c + 1; i < S; i++)
-            if (fabs(M[i * S + c]) > pmax) {
-                pmax = fabs(M[i * S + c]);
-                piv = i;
-            }
-        if (!(pmax > 0.0)) {
-            st__free(ctx, M, S * S * sizeof *M);
-            return st__error(ctx, ST_ECONVERGE, "policy evaluation: singular system (discount %g)", g);
-        }
-        if (piv != c) {
-            for (size_t j = 0; j < S; j++) {
-                double t = M[c * S + j];
-                M[c * S + j] = M[piv * S + j];
-                M[piv * S + j] = t;
-            }
-            double t = V[c];
-            V[c] = V[piv];
-            V[piv] = t;
-        }
-        const double *prow = M + c * S;
-        for (size_t i = c + 1; i < S; i++) {
-            double *irow = M + i * S;
-            if (irow[c] == 0.0) continue;
-            double f = irow[c] / prow[c];
-            irow[c] = 0.0;
-            for (size_t j = c + 1; j < S; j++) irow[j] -= f * prow[j];
-            V[i] -= f * V[c];
-        }
-    }
-    for (size_t c = S; c-- > 0;) {
-        const double *row = M + c * S;
-        double acc = V[c];
-        for (size_t j = c + 1; j < S; j++) acc -= row[j] * V[j];
-        V[c] = acc / row[c];
-    }
+    int lu = st__lu_solve(M, S, S, V);
     st__free(ctx, M, S * S * sizeof *M);
+    if (lu != 0) return st__error(ctx, ST_ECONVERGE, "policy evaluation: singular system (discount %g)", g);
     return ST_OK;
 }
 
@@ -198,9 +163,10 @@ typedef struct sweep_job {
     double dmin, dmax;
 } sweep_job;
 
-static void *sweep_run(void *arg)
+static void sweep_run(void *ud, size_t job, size_t worker)
 {
-    sweep_job *j = arg;
+    (void)worker;
+    sweep_job *j = (sweep_job *)ud + job;
     const st_mdp *m = j->m;
     double dmin = INFINITY, dmax = -INFINITY;
     for (size_t s = j->lo; s < j->hi; s++) {
@@ -216,7 +182,6 @@ static void *sweep_run(void *arg)
     }
     j->dmin = dmin;
     j->dmax = dmax;
-    return NULL;
 }
 
 /* Below this many stored transitions a second thread costs more than it saves. */
@@ -226,7 +191,6 @@ static void sweep(st_context *ctx, const st_mdp *m, double g, const double *V, d
 {
     sweep_job jobs[2] = {{m, g, V, W, 0, m->S, 0, 0}, {m, g, V, W, m->S, m->S, 0, 0}};
     bool two = st_context_threads(ctx) >= 2 && m->rowptr[m->S * m->A] >= PARALLEL_MIN_NNZ;
-    pthread_t tid;
     if (two) {
         /* Split by transitions, not states, so both halves carry the same work. */
         size_t half = m->rowptr[m->S * m->A] / 2, lo = 0, hi = m->S;
@@ -236,14 +200,11 @@ static void sweep(st_context *ctx, const st_mdp *m, double g, const double *V, d
             else hi = mid;
         }
         jobs[0].hi = jobs[1].lo = lo;
-        two = pthread_create(&tid, NULL, sweep_run, &jobs[1]) == 0;
-        if (!two) jobs[0].hi = m->S;
     }
-    sweep_run(&jobs[0]);
+    st__parallel_for(ctx, two ? 2 : 1, sweep_run, jobs);
     *dmin = jobs[0].dmin;
     *dmax = jobs[0].dmax;
     if (two) {
-        pthread_join(tid, NULL);
         if (jobs[1].lo < jobs[1].hi) {
             if (jobs[1].dmin < *dmin) *dmin = jobs[1].dmin;
             if (jobs[1].dmax > *dmax) *dmax = jobs[1].dmax;

@@ -4,10 +4,8 @@
 */
 #include "pipeline/stage_value.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define VALUE_SEED 42
 #define VALUE_DISCOUNT 0.10  /* annual */
@@ -32,15 +30,6 @@ static double default_horizon(st_unit u)
     case ST_UNIT_MONTH: return 12.0;
     }
     return 364.0;
-}
-
-static st_status ensure_dir(st_context *ctx, const char *dir)
-{
-    struct stat st;
-    if (stat(dir, &st) == 0) return S_ISDIR(st.st_mode) ? ST_OK : st__error(ctx, ST_EIO, "%s: not a directory", dir);
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return st__error(ctx, ST_EIO, "%s: cannot create: %s", dir, strerror(errno));
-    return ST_OK;
 }
 
 static st_status save_model(st_stage_env *env, const char *models_dir, const char *name, const st_model *m)
@@ -68,11 +57,10 @@ static bool write_model_summary(st_jw *w, const char *key, const st_model *m)
     return ok && st__jw_end_object(w);
 }
 
-st_status st__stage_value(st_stage_env *env) { return st__stage_value_ex(env, 0); }
-
-st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
+st_status st__stage_value(st_stage_env *env)
 {
     st_context *ctx = env->ctx;
+    int with_pnbd = env->opts ? env->opts->pareto_nbd : 0;
     st_table *t = env->customers;
     st_jw *w = env->summary;
     long jf = st_table_find(t, "frequency"), jr = st_table_find(t, "recency"), jT = st_table_find(t, "T");
@@ -139,7 +127,7 @@ st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
         rc = ST_ENOMEM;
         goto done;
     }
-    if ((rc = ensure_dir(ctx, models_dir)) != ST_OK) goto done;
+    if ((rc = st__mkdirs(ctx, models_dir)) != ST_OK) goto done;
     if ((rc = save_model(env, models_dir, "bgnbd.json", bg)) != ST_OK) goto done;
     if (gg && (rc = save_model(env, models_dir, "gg.json", gg)) != ST_OK) goto done;
     if (pn && (rc = save_model(env, models_dir, "pnbd.json", pn)) != ST_OK) goto done;
@@ -209,4 +197,15 @@ done:
     st_btyd_acc_free(acc);
     st_btyd_acc_free(gacc);
     return rc;
+}
+
+st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
+{
+    st_run_options o;
+    if (env->opts) o = *env->opts;
+    else st_run_options_init(&o);
+    o.pareto_nbd = with_pnbd;
+    st_stage_env e = *env;
+    e.opts = &o;
+    return st__stage_value(&e);
 }

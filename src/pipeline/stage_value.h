@@ -11,12 +11,15 @@
 ** (frequency > 0, monetary_value > 0) when there are at least 10 of them; writes DIR/models/bgnbd.json
 ** (+ gg.json); adds p_alive, expected_purchases over the default horizon (52 weeks in the table's unit:
 ** 364 days, 52 weeks or 12 months) and, with a usable gg model, expected_spend and clv (10% a year,
-** margin 1, i.e. revenue); writes "value" into the summary. A fit that does not converge is reported in
-** the summary ("converged": false) but does not stop the run. Errors: ST_EIO, ST_ENOMEM. */
+** margin 1, i.e. revenue); writes "value" into the summary. With env->opts->pareto_nbd it also fits the
+** Pareto/NBD: writes DIR/models/pnbd.json, adds p_alive_pnbd and expected_purchases_pnbd, and a "pnbd"
+** object in "value". A fit that does not converge is reported in the summary ("converged": false) but does
+** not stop the run. Errors: ST_EIO, ST_ENOMEM. */
 st_status st__stage_value(st_stage_env *env);
 
-/* The same with the Pareto/NBD too when with_pnbd is non-zero (for a `strata run` option): also writes
-** DIR/models/pnbd.json, adds p_alive_pnbd and expected_purchases_pnbd, and a "pnbd" object in "value". */
+/* Transitional: st__stage_value with opts->pareto_nbd replaced by with_pnbd. Its last callers are run.c's
+** stage table and tests/unit/test_stage_value.c; once they call st__stage_value (setting pareto_nbd in
+** the options) it goes. */
 st_status st__stage_value_ex(st_stage_env *env, int with_pnbd);
 
 #endif

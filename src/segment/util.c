@@ -1,11 +1,12 @@
 /*
 ** util.c -- small shared pieces of the segment stage: label encoding (as scikit-learn's LabelEncoder),
-** data checks, and a fixed fan-out over pthreads whose results never depend on how many threads ran.
+** data checks, and a fixed fan-out (on core/parallel) whose results never depend on how many threads ran.
 */
 #include "segment/segment.h"
 
+#include "core/parallel.h"
+
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,37 +74,22 @@ st_status st__label_encode(st_context *ctx, const int32_t *labels, size_t n, int
     return ST_OK;
 }
 
-typedef struct {
+typedef struct seg_fanout {
     void (*fn)(void *);
-    void *arg;
-} thread_job;
+    char *base;
+    size_t size;
+} seg_fanout;
 
-static void *thread_main(void *p)
+static void seg_job(void *ud, size_t job, size_t worker)
 {
-    thread_job *j = p;
-    j->fn(j->arg);
-    return NULL;
+    (void)worker;
+    seg_fanout *f = ud;
+    f->fn(f->base + job * f->size);
 }
 
 void st__seg_parallel(int nt, void (*fn)(void *), void *args, size_t size)
 {
-    enum { MAXT = 64 };
-    if (nt > MAXT) nt = MAXT;
     if (nt < 1) nt = 1;
-    pthread_t th[MAXT];
-    thread_job jobs[MAXT];
-    int started[MAXT] = {0};
-    char *base = args;
-    for (int t = 1; t < nt; t++) {
-        jobs[t].fn = fn;
-        jobs[t].arg = base + (size_t)t * size;
-        started[t] = pthread_create(&th[t], NULL, thread_main, &jobs[t]) == 0;
-    }
-    fn(base);
-    for (int t = 1; t < nt; t++) {
-        if (started[t])
-            pthread_join(th[t], NULL);
-        else
-            fn(base + (size_t)t * size);
-    }
+    seg_fanout f = {fn, args, size};
+    st__parallel_for_n(nt, (size_t)nt, seg_job, &f);
 }

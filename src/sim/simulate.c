@@ -4,11 +4,12 @@
 ** blocks, in parallel when the context allows, each from its own random stream, and written in id order.
 */
 #include "core/internal.h"
+#include "core/parallel.h"
 #include "core/rng.h"
 
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
+#include <pthread.h> /* the allocation lock; threads come from core/parallel */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +66,6 @@ typedef struct sim_worker {
     size_t ev_cap;
     uint64_t rows;
     st_status status;
-    pthread_t tid;
-    bool started; /* running on tid (else it ran on the calling thread) */
 } sim_worker;
 
 typedef struct sim_job {
@@ -302,16 +301,14 @@ static bool simulate_customer(sim_worker *w, uint64_t idx)
     return true;
 }
 
-static void *worker_run(void *arg)
+static void worker_run(sim_worker *w)
 {
-    sim_worker *w = arg;
     w->status = ST_OK;
     for (uint64_t i = 0; i < w->count; i++)
         if (!simulate_customer(w, w->first + i)) {
             w->status = ST_ENOMEM;
             break;
         }
-    return NULL;
 }
 
 static st_status check_positive(st_context *ctx, const char *name, double v)
@@ -375,10 +372,9 @@ static st_status write_block(sim_job *job, st_atomic_file *af, const char *path,
     return ST_OK;
 }
 
-/* Gives the next blocks of customers to the workers of one set and starts them: on their own threads when
-** the job is threaded (the caller then writes the previous set meanwhile), else here. Returns the number of
-** workers used. */
-static int set_launch(sim_job *job, sim_worker *set, int nworkers, uint64_t *next_block, uint64_t nblocks)
+/* Gives the next blocks of customers to the workers of one set (they run in the next round). Returns the
+** number of workers used. */
+static int set_assign(sim_job *job, sim_worker *set, int nworkers, uint64_t *next_block, uint64_t nblocks)
 {
     const uint64_t customers = job->o->customers;
     int used = 0;
@@ -388,19 +384,49 @@ static int set_launch(sim_job *job, sim_worker *set, int nworkers, uint64_t *nex
         w->count = customers - w->first < BLOCK_CUSTOMERS ? customers - w->first : BLOCK_CUSTOMERS;
         w->out.len = w->truth.len = 0;
         w->rows = 0;
-        w->started = job->threaded && pthread_create(&w->tid, NULL, worker_run, w) == 0;
-        if (!w->started) worker_run(w);
     }
     return used;
 }
 
-static void set_finish(sim_worker *set, int used)
+/* One round of the pipeline, as one fan-out: job 0 (always on the calling thread, which also reports
+** progress) writes the set generated in the previous round, in customer order; jobs 1.. generate the
+** blocks of the next set meanwhile. */
+typedef struct sim_round {
+    sim_job *job;
+    sim_worker *done; /* the set to write (NULL in the first round) */
+    int ndone;
+    sim_worker *next; /* the set to generate: job j runs next[j - 1] */
+    st_atomic_file *af, *tf;
+    const char *path, *truth_path;
+    uint64_t rows, written_blocks, nblocks;
+    st_status rc;
+} sim_round;
+
+static void round_job(void *ud, size_t j, size_t worker)
 {
-    for (int k = 0; k < used; k++)
-        if (set[k].started) {
-            pthread_join(set[k].tid, NULL);
-            set[k].started = false;
-        }
+    (void)worker;
+    sim_round *r = ud;
+    if (j > 0) {
+        worker_run(&r->next[j - 1]);
+        return;
+    }
+    if (!r->done) return;
+    sim_job *job = r->job;
+    st_status rc = ST_OK;
+    for (int k = 0; k < r->ndone && !rc; k++) {
+        const sim_worker *w = &r->done[k];
+        if ((rc = w->status) != ST_OK) break;
+        if ((rc = write_block(job, r->af, r->path, &w->out)) != ST_OK) break;
+        if (r->truth_path && (rc = write_block(job, r->tf, r->truth_path, &w->truth)) != ST_OK) break;
+        r->rows += w->rows;
+    }
+    r->written_blocks += (uint64_t)r->ndone;
+    if (!rc) {
+        if (job->threaded) pthread_mutex_lock(&job->alloc_lock);
+        rc = st__progress(job->ctx, "simulate", (double)r->written_blocks / (double)r->nblocks);
+        if (job->threaded) pthread_mutex_unlock(&job->alloc_lock);
+    }
+    r->rc = rc;
 }
 
 st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const char *path,
@@ -486,34 +512,31 @@ st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const ch
     }
 
     {
-        uint64_t next_block = 0, written_blocks = 0;
+        uint64_t next_block = 0;
         int used[2] = {0, 0}, cur = 0;
-        used[0] = set_launch(&job, workers, nthreads, &next_block, nblocks);
+        sim_round rd = {&job, NULL, 0, workers, af, tf, path, truth_path, 0, 0, nblocks, ST_OK};
+        used[0] = set_assign(&job, workers, nthreads, &next_block, nblocks);
+        st__parallel_for_n(nthreads, 1 + (size_t)used[0], round_job, &rd);
         while (used[cur] > 0) {
-            sim_worker *set = workers + (size_t)cur * (size_t)nthreads;
-            set_finish(set, used[cur]);
             const int nxt = (cur + 1) % nsets;
-            if (nsets == 2) used[nxt] = set_launch(&job, workers + (size_t)nxt * (size_t)nthreads, nthreads,
-                                                   &next_block, nblocks);
-            for (int k = 0; k < used[cur] && !rc; k++) {
-                if ((rc = set[k].status) != ST_OK) break;
-                if ((rc = write_block(&job, af, path, &set[k].out)) != ST_OK) break;
-                if (truth_path && (rc = write_block(&job, tf, truth_path, &set[k].truth)) != ST_OK) break;
-                rows += set[k].rows;
+            int gen = 0;
+            if (nsets == 2)
+                gen = used[nxt] = set_assign(&job, workers + (size_t)nxt * (size_t)nthreads, nthreads, &next_block,
+                                             nblocks);
+            rd.done = workers + (size_t)cur * (size_t)nthreads;
+            rd.ndone = used[cur];
+            rd.next = workers + (size_t)nxt * (size_t)nthreads;
+            /* the writer (this thread) beside nthreads generators, as one fan-out */
+            st__parallel_for_n(nsets == 2 ? nthreads + 1 : 1, 1 + (size_t)gen, round_job, &rd);
+            if ((rc = rd.rc) != ST_OK) goto done;
+            if (nsets == 1) {
+                used[nxt] = set_assign(&job, workers, nthreads, &next_block, nblocks);
+                rd.done = NULL;
+                st__parallel_for_n(1, 1 + (size_t)used[nxt], round_job, &rd);
             }
-            written_blocks += (uint64_t)used[cur];
-            if (!rc) {
-                if (job.threaded) pthread_mutex_lock(&job.alloc_lock);
-                rc = st__progress(ctx, "simulate", (double)written_blocks / (double)nblocks);
-                if (job.threaded) pthread_mutex_unlock(&job.alloc_lock);
-            }
-            if (rc) {
-                if (nsets == 2) set_finish(workers + (size_t)nxt * (size_t)nthreads, used[nxt]);
-                goto done;
-            }
-            if (nsets == 1) used[nxt] = set_launch(&job, workers, nthreads, &next_block, nblocks);
             cur = nxt;
         }
+        rows = rd.rows;
     }
 
     af_open = false;

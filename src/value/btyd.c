@@ -4,7 +4,7 @@
 ** Pareto/NBD, Euler-transformed series for the expectations, sums of beta ratios for BG/BB.
 */
 #include "value/btyd.h"
-#include "value/specfun.h"
+#include "num/specfun.h"
 
 #include <math.h>
 #include <string.h>

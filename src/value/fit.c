@@ -5,12 +5,13 @@
 ** Also the accumulator (add / merge / fit) that builds the compressed rows incrementally.
 */
 #include "value/btyd.h"
-#include "value/optim.h"
-#include "value/specfun.h"
+#include "num/linalg.h"
+#include "num/optim.h"
+#include "num/specfun.h"
+#include "core/parallel.h"
 #include "core/rng.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,7 @@ typedef struct objdata {
     size_t n;
     double wsum;
     double pen;
-    int nthreads;
+    st_context *ctx; /* for the thread count of the fan-out */
     /* Pareto/NBD only (else NULL): rows share their 2F1 series through the unique (x, tx) pairs (id1,
     ** representative rows rep1) and unique (x, T) pairs (id2, rep2); h1 / h2 hold 4 values per pair. */
     const size_t *id1, *id2, *rep1, *rep2;
@@ -221,15 +222,14 @@ static void *chunk_run(void *p)
     return NULL;
 }
 
-/* Runs two chunks, the second on a thread when the context allows (else in turn). */
-static void run2(const objdata *od, chunk *c)
+static void chunk_job(void *ud, size_t job, size_t worker)
 {
-    pthread_t tid;
-    int threaded = od->nthreads >= 2 && pthread_create(&tid, NULL, chunk_run, &c[1]) == 0;
-    chunk_run(&c[0]);
-    if (threaded) pthread_join(tid, NULL);
-    else chunk_run(&c[1]);
+    (void)worker;
+    chunk_run((chunk *)ud + job);
 }
+
+/* Runs two chunks, the second on a thread when the context allows (else in turn). */
+static void run2(const objdata *od, chunk *c) { st__parallel_for(od->ctx, 2, chunk_job, c); }
 
 /* Rows above which the sum is split in two fixed halves (run on two threads when the context allows);
 ** the split does not depend on the thread count, so results are identical with 1 or 2 threads. */
@@ -344,20 +344,6 @@ static int is_scaled(st_model_kind kind, size_t k)
     case ST_MODEL_BGBB: return 0;
     }
     return 0;
-}
-
-st_model *st__model_alloc(st_context *ctx, st_model_kind kind)
-{
-    st_model *m = st__calloc(ctx, 1, sizeof *m);
-    if (!m) return NULL;
-    m->ctx = ctx;
-    m->kind = kind;
-    m->np = st__model_nparams(kind);
-    for (size_t k = 0; k < ST__MODEL_MAXP; k++) m->param[k] = m->se[k] = (double)NAN;
-    for (size_t k = 0; k < ST__MODEL_MAXP * ST__MODEL_MAXP; k++) m->cov[k] = (double)NAN;
-    m->loglik = (double)NAN;
-    strcpy(m->status, "not_fitted");
-    return m;
 }
 
 static const char *result_name(st__opt_result r)
@@ -536,7 +522,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     od.n = n;
     od.wsum = wsum;
     od.pen = penalizer;
-    od.nthreads = st_context_threads(ctx);
+    od.ctx = ctx;
     size_t *pairbuf = NULL;
     double *hbuf = NULL;
     bgbufs bb;
@@ -640,7 +626,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     }
     if (hrc == 0) {
         for (size_t k = 0; k < np * np; k++) H[k] *= wsum;
-        if (st__spd_inverse(H, np, Hi) == 0) {
+        if (st__spd_inverse(H, np, np, Hi, np) == 0) {
             for (size_t i = 0; i < np; i++)
                 for (size_t j = 0; j < np; j++) m->cov[i * np + j] = m->param[i] * Hi[i * np + j] * m->param[j];
             for (size_t i = 0; i < np; i++) m->se[i] = sqrt(m->cov[i * np + i]);

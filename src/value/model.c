@@ -28,6 +28,20 @@ st_status st_model_kind_parse(const char *name, st_model_kind *out)
     return ST_EINVAL;
 }
 
+st_model *st__model_alloc(st_context *ctx, st_model_kind kind)
+{
+    st_model *m = st__calloc(ctx, 1, sizeof *m);
+    if (!m) return NULL;
+    m->ctx = ctx;
+    m->kind = kind;
+    m->np = st__model_nparams(kind);
+    for (size_t k = 0; k < ST__MODEL_MAXP; k++) m->param[k] = m->se[k] = (double)NAN;
+    for (size_t k = 0; k < ST__MODEL_MAXP * ST__MODEL_MAXP; k++) m->cov[k] = (double)NAN;
+    m->loglik = (double)NAN;
+    strcpy(m->status, "not_fitted");
+    return m;
+}
+
 void st_model_free(st_model *m)
 {
     if (!m) return;

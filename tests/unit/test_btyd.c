@@ -7,7 +7,7 @@
 #include "strata.h"
 #include "test.h"
 #include "value/btyd.h"
-#include "value/specfun.h"
+#include "num/specfun.h"
 
 #include <stdint.h>
 

@@ -1,9 +1,10 @@
 /*
 ** specfun.h -- the special functions the BTYD models need, all in log space where products of gammas
-** appear: log-beta, log-sum-exp, digamma, the Pareto/NBD 2F1 with c = a+1 and the BG/NBD expectation series.
+** appear: log-beta, log-sum-exp, digamma, the Pareto/NBD 2F1 with c = a+1 and the BG/NBD expectation series;
+** and the regularized incomplete beta and gamma functions behind the t and chi-square distributions.
 */
-#ifndef STRATA_VALUE_SPECFUN_H
-#define STRATA_VALUE_SPECFUN_H
+#ifndef STRATA_NUM_SPECFUN_H
+#define STRATA_NUM_SPECFUN_H
 
 #include <stddef.h>
 
@@ -51,5 +52,18 @@ double st__log_ibeta(double a, double b, double x, double y);
 /* Upper incomplete gamma ln Gamma(s, z) for real s (any sign, not a non-positive integer when z = 0) and
 ** z > 0. */
 double st__log_upper_gamma(double s, double z);
+
+/* The regularized incomplete beta I_x(a, b) and its complement 1 - I_x(a, b), for a, b > 0 and 0 <= x <= 1
+** with y = 1 - x passed separately (|x + y - 1| <= 1e-12, else NaN). The smaller of the two comes from the
+** continued fraction with a Stirling-form prefactor, so it keeps ~1e-14 relative precision in the tails and
+** for large a or b (Student t with many degrees of freedom); the other is 1 minus it. */
+double st__ibeta(double a, double b, double x, double y);
+double st__ibetac(double a, double b, double x, double y);
+
+/* The regularized incomplete gamma functions P(s, z) = gamma(s, z) / Gamma(s) and Q(s, z) = 1 - P(s, z) for
+** s > 0, z >= 0 (the series of P below z = s + 1, the continued fraction of Q above; ~1e-14 relative on the
+** computed side). NaN outside the domain. */
+double st__gamma_p(double s, double z);
+double st__gamma_q(double s, double z);
 
 #endif

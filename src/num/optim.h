@@ -3,8 +3,8 @@
 ** search that treats a non-finite objective as "step too long" instead of failing, and a numeric Hessian
 ** from central differences of the gradient for standard errors.
 */
-#ifndef STRATA_VALUE_OPTIM_H
-#define STRATA_VALUE_OPTIM_H
+#ifndef STRATA_NUM_OPTIM_H
+#define STRATA_NUM_OPTIM_H
 
 #include <stddef.h>
 
@@ -38,9 +38,5 @@ void st__bfgs(st__objfn fn, void *ud, double *x, size_t n, double gtol, int max_
 /* Hessian of fn at x by central differences of its gradient, symmetrised; h is n*n row-major.
 ** Returns 0 when every entry is finite. */
 int st__num_hessian(st__objfn fn, void *ud, const double *x, size_t n, double *h);
-
-/* Inverts the symmetric positive definite n*n matrix a into inv (Cholesky). Returns 0 on success, -1 when
-** a is not positive definite. */
-int st__spd_inverse(const double *a, size_t n, double *inv);
 
 #endif

@@ -3,7 +3,7 @@
 ** objective at a trial point shrinks the step, which is what keeps a fit alive when the optimiser wanders
 ** into a region where a gamma ratio overflows.
 */
-#include "value/optim.h"
+#include "num/optim.h"
 
 #include <math.h>
 #include <string.h>
@@ -248,36 +248,4 @@ int st__num_hessian(st__objfn fn, void *ud, const double *x, size_t n, double *h
     for (size_t i = 0; i < n * n; i++)
         if (!isfinite(h[i])) ok = -1;
     return ok;
-}
-
-int st__spd_inverse(const double *a, size_t n, double *inv)
-{
-    double L[ST__OPT_MAXDIM * ST__OPT_MAXDIM];
-    memset(L, 0, sizeof L);
-    for (size_t j = 0; j < n; j++) {
-        double s = a[j * n + j];
-        for (size_t k = 0; k < j; k++) s -= L[j * n + k] * L[j * n + k];
-        if (!(s > 0.0)) return -1;
-        L[j * n + j] = sqrt(s);
-        for (size_t i = j + 1; i < n; i++) {
-            double v = a[i * n + j];
-            for (size_t k = 0; k < j; k++) v -= L[i * n + k] * L[j * n + k];
-            L[i * n + j] = v / L[j * n + j];
-        }
-    }
-    /* Solve L L^T X = I column by column. */
-    for (size_t col = 0; col < n; col++) {
-        double z[ST__OPT_MAXDIM];
-        for (size_t i = 0; i < n; i++) {
-            double v = i == col ? 1.0 : 0.0;
-            for (size_t k = 0; k < i; k++) v -= L[i * n + k] * z[k];
-            z[i] = v / L[i * n + i];
-        }
-        for (size_t ii = n; ii-- > 0;) {
-            double v = z[ii];
-            for (size_t k = ii + 1; k < n; k++) v -= L[k * n + ii] * inv[k * n + col];
-            inv[ii * n + col] = v / L[ii * n + ii];
-        }
-    }
-    return 0;
 }
