@@ -6,12 +6,12 @@
 */
 #include "io/events.h"
 #include "io/csv.h"
+#include "core/parallel.h"
 #include "io/number.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -686,17 +686,19 @@ static void scan_file_range(worker *w, int fd, uint64_t start, uint64_t limit, u
     }
 }
 
-typedef struct range_arg {
-    worker *w;
+typedef struct range_job {
+    worker *ws;
+    const uint64_t *starts;
     int fd;
-    uint64_t start, limit, fsize;
-} range_arg;
+    uint64_t fsize;
+    st_context *progress; /* job 0 (the calling thread) reports progress */
+} range_job;
 
-static void *range_main(void *arg)
+static void range_run(void *ud, size_t k, size_t wid)
 {
-    range_arg *a = arg;
-    scan_file_range(a->w, a->fd, a->start, a->limit, a->fsize, NULL);
-    return NULL;
+    (void)wid;
+    range_job *j = ud;
+    scan_file_range(&j->ws[k], j->fd, j->starts[k], j->starts[k + 1], j->fsize, k == 0 ? j->progress : NULL);
 }
 
 /* The first line start at or after off (fsize when there is none). */
@@ -722,9 +724,6 @@ static st_status ingest_plain(run *R, job *jb, int fd, uint64_t body, uint64_t f
     if (fsize - body < PARALLEL_MIN_BYTES) nt = 1;
     if (nt > 16) nt = 16;
     worker ws[16];
-    range_arg args[16];
-    pthread_t tids[16];
-    bool started[16] = {false};
     uint64_t starts[17];
     int nw = 0;
     st_status rc = ST_OK;
@@ -743,15 +742,9 @@ static st_status ingest_plain(run *R, job *jb, int fd, uint64_t body, uint64_t f
             goto cleanup;
         }
         ws[k].rbuf_cap = cap;
-        args[k] = (range_arg){&ws[k], fd, starts[k], starts[k + 1], fsize};
     }
-    for (int k = 1; k < nt; k++) {
-        if (pthread_create(&tids[k], NULL, range_main, &args[k]) == 0) started[k] = true;
-        else range_main(&args[k]); /* no thread to be had: do it here, in order */
-    }
-    scan_file_range(&ws[0], fd, starts[0], starts[1], fsize, ctx);
-    for (int k = 1; k < nt; k++)
-        if (started[k]) pthread_join(tids[k], NULL);
+    range_job rj = {ws, starts, fd, fsize, ctx};
+    st__parallel_for_n(nt, (size_t)nt, range_run, &rj);
     if (atomic_load(&R->cancel)) {
         rc = st__error(ctx, ST_ECANCELLED, "read: cancelled by the progress callback");
         goto cleanup;
