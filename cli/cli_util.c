@@ -234,8 +234,8 @@ typedef struct in_opt {
     const char *arg, *help;       /* for the help text ("" arg: a flag) */
 } in_opt;
 
-static const char *const unit_names[] = {"day", "week", "month", NULL};
-static const int unit_values[] = {ST_UNIT_DAY, ST_UNIT_WEEK, ST_UNIT_MONTH};
+static const char *const unit_names[] = {"day", "week", "month", "year", NULL};
+static const int unit_values[] = {ST_UNIT_DAY, ST_UNIT_WEEK, ST_UNIT_MONTH, ST_UNIT_YEAR};
 static const char *const on_error_names[] = {"fail", "skip", NULL};
 static const int on_error_values[] = {ST_ON_ERROR_FAIL, ST_ON_ERROR_SKIP};
 
@@ -254,8 +254,8 @@ static const in_opt input_opts[] = {
     {"--delimiter", IN_CHAR, OFF(delimiter), 0, NULL, NULL, "C", "field delimiter (default ,; \\t or tab for tabs)"},
     {"--no-header", IN_FLAG_OFF, OFF(has_header), 0, NULL, NULL, "", "the files have no header row (name columns with --columns)"},
     {"--columns", IN_STR, OFF(columns), 0, NULL, NULL, "a,b,c", "column names, for files without a header row"},
-    {"--unit", IN_ENUM, OFF(unit), 0, unit_names, unit_values, "day|week|month",
-     "unit of recency, T and durations (week = 7 days, month = 30.4375 days)"},
+    {"--unit", IN_ENUM, OFF(unit), 0, unit_names, unit_values, "UNIT",
+     "unit of recency, T and durations: day, week (7 days), month (30.4375), year (365.25)"},
     {"--observation-end", IN_DAY, OFF(observation_end), OFF(has_observation_end), NULL, NULL, "DATE",
      "last day observed (default: the last event day in the data)"},
     {"--calibration-end", IN_DAY, OFF(calibration_end), OFF(has_calibration_end), NULL, NULL, "DATE",

@@ -35,11 +35,8 @@ static void help(void)
 
 static double days_per(const char *p)
 {
-    if (!strcmp(p, "day")) return 1.0;
-    if (!strcmp(p, "week")) return 7.0;
-    if (!strcmp(p, "month")) return 30.4375;
-    if (!strcmp(p, "year")) return 365.25;
-    return 0.0;
+    st_unit u;
+    return st_unit_parse(p, &u) == ST_OK ? st_unit_days(u) : 0.0;
 }
 
 /* A date cell (string or day number) as a day number; NaN when empty or unreadable. */

@@ -63,7 +63,8 @@ int cmd_fit(int argc, char **argv)
     st_model_kind kind;
     if (st_model_kind_parse(model_name, &kind) != ST_OK)
         return cli_error(CMD, CLI_USAGE, "unknown model '%s' (bgnbd, mbgnbd, pnbd, bgbb, gg)", model_name);
-    if (strcmp(unit, "day") && strcmp(unit, "week") && strcmp(unit, "month") && strcmp(unit, "year"))
+    st_unit unit_value;
+    if (st_unit_parse(unit, &unit_value) != ST_OK)
         return cli_error(CMD, CLI_USAGE, "--unit: '%s' is not day, week, month or year", unit);
 
     st_context *ctx = cli_context(CMD);

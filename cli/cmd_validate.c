@@ -34,12 +34,10 @@ static void help(void)
     fputs(cli_input_help(), stdout);
 }
 
-static double days_per_unit(const char *u)
+static double days_per_unit(const char *name)
 {
-    if (!strcmp(u, "day")) return 1.0;
-    if (!strcmp(u, "week")) return 7.0;
-    if (!strcmp(u, "month")) return 30.4375;
-    return 0.0;
+    st_unit u;
+    return st_unit_parse(name, &u) == ST_OK && u != ST_UNIT_YEAR ? st_unit_days(u) : 0.0;
 }
 
 int cmd_validate(int argc, char **argv)

@@ -202,7 +202,16 @@ ST_API st_status st_table_write_csv(st_context *ctx, const st_table *t, const ch
 ** Ingest and summarize: event log -> customer table
 ** ==================================================================================================== */
 
-typedef enum st_unit { ST_UNIT_DAY = 0, ST_UNIT_WEEK = 1, ST_UNIT_MONTH = 2 } st_unit;
+/* The one time unit of the library: durations in customer tables and models (week = 7 days, month =
+** 30.4375 days, year = 365.25 days). */
+typedef enum st_unit { ST_UNIT_DAY = 0, ST_UNIT_WEEK = 1, ST_UNIT_MONTH = 2, ST_UNIT_YEAR = 3 } st_unit;
+
+/* "day", "week", "month" or "year" -> the unit. Errors: ST_EINVAL (NULL or another name). Thread-safe. */
+ST_API st_status st_unit_parse(const char *name, st_unit *out);
+/* The unit's name; "" for a value outside the enum. */
+ST_API const char *st_unit_name(st_unit u);
+/* Days in one unit: 1, 7, 30.4375, 365.25; 0 for a value outside the enum. */
+ST_API double st_unit_days(st_unit u);
 typedef enum st_on_error { ST_ON_ERROR_FAIL = 0, ST_ON_ERROR_SKIP = 1 } st_on_error;
 
 /* Options of st_summarize. Initialise with st_summarize_options_init, then change fields. All strings are

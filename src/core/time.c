@@ -263,3 +263,21 @@ st_status st__time_format_check(const char *fmt)
     }
     return ST_OK;
 }
+
+static const char *const unit_names[] = {"day", "week", "month", "year"};
+static const double unit_days[] = {1.0, 7.0, 30.4375, 365.25};
+
+st_status st_unit_parse(const char *name, st_unit *out)
+{
+    if (!name || !out) return ST_EINVAL;
+    for (int u = 0; u < 4; u++)
+        if (strcmp(name, unit_names[u]) == 0) {
+            *out = (st_unit)u;
+            return ST_OK;
+        }
+    return ST_EINVAL;
+}
+
+const char *st_unit_name(st_unit u) { return (unsigned)u < 4 ? unit_names[u] : ""; }
+
+double st_unit_days(st_unit u) { return (unsigned)u < 4 ? unit_days[u] : 0.0; }

@@ -335,7 +335,7 @@ st_status st_summary_acc_finalize(st_summary_acc *a, st_table **out, st_ingest_r
     int64_t end = cal ? a->opt.calibration_end : obs_end;
     if (cal && a->opt.calibration_end >= obs_end)
         return st__error(ctx, ST_EINVAL, "the calibration end must come before the observation end");
-    double unit = a->opt.unit == ST_UNIT_WEEK ? 7.0 : a->opt.unit == ST_UNIT_MONTH ? 30.4375 : 1.0;
+    double unit = st_unit_days(a->opt.unit);
 
     if (!cover_customers(a, a->ids->n) || !cover_behaviours(a, a->beh->n)) return ST_ENOMEM;
     /* Group purchases by customer: counting sort (stable), then by day within each customer. */

@@ -954,8 +954,7 @@ st_status st__events_check_options(st_context *ctx, const st_summarize_options *
     if (st__time_format_check(o->time_format) != ST_OK)
         return st__error(ctx, ST_EINVAL, "--time-format '%s': unknown conversion (known: %%Y %%y %%m %%d %%H %%M %%S %%j %%b %%f %%z %%%%, or unix / unix_ms)",
                          o->time_format);
-    if (o->unit != ST_UNIT_DAY && o->unit != ST_UNIT_WEEK && o->unit != ST_UNIT_MONTH)
-        return st__error(ctx, ST_EINVAL, "unknown time unit");
+    if (st_unit_days(o->unit) <= 0) return st__error(ctx, ST_EINVAL, "unknown time unit");
     if (o->has_calibration_end && o->has_observation_end && o->calibration_end >= o->observation_end)
         return st__error(ctx, ST_EINVAL, "the calibration end must come before the observation end");
     return ST_OK;

@@ -17,6 +17,7 @@ static const char *unit_name(st_unit u)
     case ST_UNIT_DAY: return "day";
     case ST_UNIT_WEEK: return "week";
     case ST_UNIT_MONTH: return "month";
+    case ST_UNIT_YEAR: return "year";
     }
     return "";
 }
@@ -28,6 +29,7 @@ static double default_horizon(st_unit u)
     case ST_UNIT_DAY: return 364.0;
     case ST_UNIT_WEEK: return 52.0;
     case ST_UNIT_MONTH: return 12.0;
+    case ST_UNIT_YEAR: return 1.0;
     }
     return 364.0;
 }
