@@ -796,10 +796,13 @@ static bool close_container_w(st_jw *w, char c)
     return st__buf_putc(w->b, c);
 }
 
-bool st__jw_begin_object(st_jw *w) { return open_container(w, '{'); }
-bool st__jw_end_object(st_jw *w) { return close_container_w(w, '}'); }
-bool st__jw_begin_array(st_jw *w) { return open_container(w, '['); }
-bool st__jw_end_array(st_jw *w) { return close_container_w(w, ']'); }
+static bool jw_null(st_jw *w);
+static bool jw_string_n(st_jw *w, const char *s, size_t n);
+
+static bool jw_begin_object(st_jw *w) { return open_container(w, '{'); }
+static bool jw_end_object(st_jw *w) { return close_container_w(w, '}'); }
+static bool jw_begin_array(st_jw *w) { return open_container(w, '['); }
+static bool jw_end_array(st_jw *w) { return close_container_w(w, ']'); }
 
 static bool put_string(st_buf *b, const char *s, size_t n)
 {
@@ -835,7 +838,7 @@ static bool put_string(st_buf *b, const char *s, size_t n)
     return st__buf_putc(b, '"');
 }
 
-bool st__jw_key(st_jw *w, const char *key)
+static bool jw_key(st_jw *w, const char *key)
 {
     if (!before_item(w)) return false;
     if (!put_string(w->b, key, strlen(key))) return false;
@@ -844,7 +847,7 @@ bool st__jw_key(st_jw *w, const char *key)
     return true;
 }
 
-bool st__jw_number(st_jw *w, double x)
+static bool jw_number(st_jw *w, double x)
 {
     if (!before_item(w)) return false;
     if (!isfinite(x)) return st__buf_append(w->b, "null", 4);
@@ -852,35 +855,61 @@ bool st__jw_number(st_jw *w, double x)
     return st__buf_put_double(w->b, x);
 }
 
-bool st__jw_int(st_jw *w, long long x)
+static bool jw_int(st_jw *w, long long x)
 {
     if (!before_item(w)) return false;
     return st__buf_printf(w->b, "%lld", x);
 }
 
-bool st__jw_string(st_jw *w, const char *s)
+static bool jw_string(st_jw *w, const char *s)
 {
-    if (!s) return st__jw_null(w);
-    return st__jw_string_n(w, s, strlen(s));
+    if (!s) return jw_null(w);
+    return jw_string_n(w, s, strlen(s));
 }
 
-bool st__jw_string_n(st_jw *w, const char *s, size_t n)
+static bool jw_string_n(st_jw *w, const char *s, size_t n)
 {
     if (!before_item(w)) return false;
     return put_string(w->b, s, n);
 }
 
-bool st__jw_bool(st_jw *w, bool x)
+static bool jw_bool(st_jw *w, bool x)
 {
     if (!before_item(w)) return false;
     return x ? st__buf_append(w->b, "true", 4) : st__buf_append(w->b, "false", 5);
 }
 
-bool st__jw_null(st_jw *w)
+static bool jw_null(st_jw *w)
 {
     if (!before_item(w)) return false;
     return st__buf_append(w->b, "null", 4);
 }
+
+
+/* The public writers: once one fails, the writer stays failed and every later call returns false at once
+** (SQLite's sqlite3_str), so a caller may write a whole document and check st__jw_ok once. */
+#define JW_STICKY(call) \
+    do {                \
+        if (w->failed) return false; \
+        if (!(call)) w->failed = true; \
+        return !w->failed; \
+    } while (0)
+bool st__jw_begin_object(st_jw *w) { JW_STICKY(jw_begin_object(w)); }
+bool st__jw_end_object(st_jw *w) { JW_STICKY(jw_end_object(w)); }
+bool st__jw_begin_array(st_jw *w) { JW_STICKY(jw_begin_array(w)); }
+bool st__jw_end_array(st_jw *w) { JW_STICKY(jw_end_array(w)); }
+bool st__jw_key(st_jw *w, const char *key) { JW_STICKY(jw_key(w, key)); }
+bool st__jw_number(st_jw *w, double x) { JW_STICKY(jw_number(w, x)); }
+bool st__jw_int(st_jw *w, long long x) { JW_STICKY(jw_int(w, x)); }
+bool st__jw_string(st_jw *w, const char *s) { JW_STICKY(jw_string(w, s)); }
+bool st__jw_string_n(st_jw *w, const char *s, size_t n) { JW_STICKY(jw_string_n(w, s, n)); }
+bool st__jw_bool(st_jw *w, bool x) { JW_STICKY(jw_bool(w, x)); }
+bool st__jw_null(st_jw *w) { JW_STICKY(jw_null(w)); }
+bool st__jw_ok(const st_jw *w) { return !w->failed; }
+bool st__jw_kv_num(st_jw *w, const char *key, double x) { return st__jw_key(w, key) && st__jw_number(w, x); }
+bool st__jw_kv_int(st_jw *w, const char *key, long long x) { return st__jw_key(w, key) && st__jw_int(w, x); }
+bool st__jw_kv_str(st_jw *w, const char *key, const char *s) { return st__jw_key(w, key) && st__jw_string(w, s); }
+bool st__jw_kv_bool(st_jw *w, const char *key, bool x) { return st__jw_key(w, key) && st__jw_bool(w, x); }
 
 bool st__jw_value(st_jw *w, const st_json *v)
 {

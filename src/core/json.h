@@ -40,13 +40,16 @@ const st_json *st__json_get(const st_json *obj, const char *key); /* first membe
 /* Streaming writer into an st_buf: pretty-printed with `indent` spaces (0 = compact). Commas and
 ** indentation are handled for the caller. Non-finite numbers are written as null, -0 as -0, strings with
 ** control characters escaped (\u00XX). Each call returns false on allocation failure, nesting deeper than
-** 256 (ST_ELIMIT) or an unbalanced end (ST_EINVAL); the error is on the buffer's context. */
+** 256 (ST_ELIMIT) or an unbalanced end (ST_EINVAL); the error is on the buffer's context. The error is
+** sticky: after a failure every call returns false without writing, so a document can be written as plain
+** statements and checked once with st__jw_ok. */
 typedef struct st_jw {
     st_buf *b;
     int indent;
     int depth;
     bool need_comma[257]; /* one per open container: as deep as the reader accepts */
     bool after_key;
+    bool failed; /* a call failed: the writer is stuck (st__jw_ok) */
 } st_jw;
 
 void st__jw_init(st_jw *w, st_buf *b, int indent);
@@ -62,6 +65,13 @@ bool st__jw_bool(st_jw *w, bool x);
 bool st__jw_null(st_jw *w);
 /* A string of n bytes (may hold \0). */
 bool st__jw_string_n(st_jw *w, const char *s, size_t n);
+/* True while no call has failed. */
+bool st__jw_ok(const st_jw *w);
+/* "key": value in one call. */
+bool st__jw_kv_num(st_jw *w, const char *key, double x);
+bool st__jw_kv_int(st_jw *w, const char *key, long long x);
+bool st__jw_kv_str(st_jw *w, const char *key, const char *s); /* NULL writes null */
+bool st__jw_kv_bool(st_jw *w, const char *key, bool x);
 /* Writes a parsed value and everything below it (keys holding \0 are cut there). */
 bool st__jw_value(st_jw *w, const st_json *v);
 

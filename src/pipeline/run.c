@@ -64,28 +64,31 @@ static bool write_report(st_jw *w, const st_ingest_report *r, const st_table *t)
     st_format_date(r->first_day, d0, sizeof d0);
     st_format_date(r->last_day, d1, sizeof d1);
     st_format_date(r->observation_end, de, sizeof de);
-    bool ok = st__jw_key(w, "input") && st__jw_begin_object(w) && st__jw_key(w, "rows") && st__jw_int(w, (long long)r->rows) &&
-              st__jw_key(w, "rows_used") && st__jw_int(w, (long long)r->rows_used) && st__jw_key(w, "purchases") &&
-              st__jw_int(w, (long long)r->purchases) && st__jw_key(w, "revenue") && st__jw_number(w, r->revenue) &&
-              st__jw_key(w, "first_date") && st__jw_string(w, d0) && st__jw_key(w, "last_date") && st__jw_string(w, d1) &&
-              st__jw_key(w, "observation_end") && st__jw_string(w, de) && st__jw_key(w, "calibration_end");
-    if (ok && r->calibration_end >= 0) {
-        st_format_date(r->calibration_end, dc, sizeof dc);
-        ok = st__jw_string(w, dc);
-    } else if (ok) {
-        ok = st__jw_null(w);
-    }
-    ok = ok && st__jw_key(w, "skipped") && st__jw_begin_object(w) && st__jw_key(w, "wrong_field_count") &&
-         st__jw_int(w, (long long)r->skipped_bad_field_count) && st__jw_key(w, "unbalanced_quotes") &&
-         st__jw_int(w, (long long)r->skipped_bad_quote) && st__jw_key(w, "missing_customer") &&
-         st__jw_int(w, (long long)r->skipped_missing_customer) && st__jw_key(w, "bad_time") &&
-         st__jw_int(w, (long long)r->skipped_bad_time) && st__jw_key(w, "bad_number") &&
-         st__jw_int(w, (long long)r->skipped_bad_number) && st__jw_key(w, "negative_amount_purchases") &&
-         st__jw_int(w, (long long)r->nonpositive_purchases) && st__jw_key(w, "zero_amount_purchases") &&
-         st__jw_int(w, (long long)r->zero_amount_purchases) && st__jw_key(w, "after_observation_end") &&
-         st__jw_int(w, (long long)r->after_observation_end) && st__jw_end_object(w) && st__jw_end_object(w);
-    ok = ok && st__jw_key(w, "customers") && st__jw_int(w, (long long)st_table_nrows(t));
-    return ok;
+    if (r->calibration_end >= 0) st_format_date(r->calibration_end, dc, sizeof dc);
+    st__jw_key(w, "input");
+    st__jw_begin_object(w);
+    st__jw_kv_int(w, "rows", (long long)r->rows);
+    st__jw_kv_int(w, "rows_used", (long long)r->rows_used);
+    st__jw_kv_int(w, "purchases", (long long)r->purchases);
+    st__jw_kv_num(w, "revenue", r->revenue);
+    st__jw_kv_str(w, "first_date", d0);
+    st__jw_kv_str(w, "last_date", d1);
+    st__jw_kv_str(w, "observation_end", de);
+    st__jw_kv_str(w, "calibration_end", r->calibration_end >= 0 ? dc : NULL);
+    st__jw_key(w, "skipped");
+    st__jw_begin_object(w);
+    st__jw_kv_int(w, "wrong_field_count", (long long)r->skipped_bad_field_count);
+    st__jw_kv_int(w, "unbalanced_quotes", (long long)r->skipped_bad_quote);
+    st__jw_kv_int(w, "missing_customer", (long long)r->skipped_missing_customer);
+    st__jw_kv_int(w, "bad_time", (long long)r->skipped_bad_time);
+    st__jw_kv_int(w, "bad_number", (long long)r->skipped_bad_number);
+    st__jw_kv_int(w, "negative_amount_purchases", (long long)r->nonpositive_purchases);
+    st__jw_kv_int(w, "zero_amount_purchases", (long long)r->zero_amount_purchases);
+    st__jw_kv_int(w, "after_observation_end", (long long)r->after_observation_end);
+    st__jw_end_object(w);
+    st__jw_end_object(w);
+    st__jw_kv_int(w, "customers", (long long)st_table_nrows(t));
+    return st__jw_ok(w);
 }
 
 st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const st_run_options *opts)
@@ -167,15 +170,20 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
         struct rusage ru;
         double peak = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss * 1024.0 : (double)NAN;
         size_t ncust = st_table_nrows(t);
-        ok = st__jw_key(&w, "resources") && st__jw_begin_object(&w) && st__jw_key(&w, "bytes_read") &&
-             st__jw_int(&w, (long long)(ctx->bytes_read - bytes0)) && st__jw_key(&w, "peak_rss_bytes") &&
-             st__jw_number(&w, peak) && st__jw_key(&w, "peak_rss_bytes_per_customer") &&
-             st__jw_number(&w, ncust ? peak / (double)ncust : (double)NAN) && st__jw_key(&w, "panel_customer_periods") &&
-             st__jw_int(&w, (long long)panel_n) && st__jw_end_object(&w);
-        ok = ok && st__jw_key(&w, "timings_seconds") && st__jw_begin_object(&w);
-        for (size_t k = 0; ok && k < nt; k++) ok = st__jw_key(&w, tnames[k]) && st__jw_number(&w, timings[k]);
-        ok = ok && st__jw_key(&w, "total") && st__jw_number(&w, now_seconds() - t0) && st__jw_end_object(&w) &&
-             st__jw_end_object(&w) && st__buf_putc(&b, '\n');
+        st__jw_key(&w, "resources");
+        st__jw_begin_object(&w);
+        st__jw_kv_int(&w, "bytes_read", (long long)(ctx->bytes_read - bytes0));
+        st__jw_kv_num(&w, "peak_rss_bytes", peak);
+        st__jw_kv_num(&w, "peak_rss_bytes_per_customer", ncust ? peak / (double)ncust : (double)NAN);
+        st__jw_kv_int(&w, "panel_customer_periods", (long long)panel_n);
+        st__jw_end_object(&w);
+        st__jw_key(&w, "timings_seconds");
+        st__jw_begin_object(&w);
+        for (size_t k = 0; k < nt; k++) st__jw_kv_num(&w, tnames[k], timings[k]);
+        st__jw_kv_num(&w, "total", now_seconds() - t0);
+        st__jw_end_object(&w);
+        st__jw_end_object(&w);
+        ok = st__jw_ok(&w) && st__buf_putc(&b, '\n');
         spath = st__path_join(ctx, opts->out_dir, "summary.json");
         if (!ok || !spath) rc = ST_ENOMEM;
         else rc = st__write_file_atomic(ctx, spath, b.data, b.len);

@@ -184,32 +184,48 @@ st_status st__stage_mdp(st_stage_env *env)
         double v_opt = simulate(ctx, m, opt, gamma), v_none = simulate(ctx, m, none, gamma),
                v_myopic = simulate(ctx, m, myopic, gamma);
         st_jw *w = env->summary;
-        bool ok = st__jw_key(w, "mdp") && st__jw_begin_object(w) && st__jw_key(w, "period") &&
-                  st__jw_string(w, "month") && st__jw_key(w, "discount_per_period") && st__jw_number(w, gamma) &&
-                  st__jw_key(w, "states") && st__jw_int(w, (long long)nS) && st__jw_key(w, "actions") &&
-                  st__jw_begin_array(w);
-        for (size_t a = 0; ok && a < st_mdp_nactions(m); a++) ok = st__jw_string(w, st_mdp_action_name(m, a));
-        ok = ok && st__jw_end_array(w) && st__jw_key(w, "policy") && st__jw_begin_object(w);
-        for (size_t s = 0; ok && s < nS; s++) {
+        st__jw_key(w, "mdp");
+        st__jw_begin_object(w);
+        st__jw_kv_str(w, "period", "month");
+        st__jw_kv_num(w, "discount_per_period", gamma);
+        st__jw_kv_int(w, "states", (long long)nS);
+        st__jw_key(w, "actions");
+        st__jw_begin_array(w);
+        for (size_t a = 0; a < st_mdp_nactions(m); a++) st__jw_string(w, st_mdp_action_name(m, a));
+        st__jw_end_array(w);
+        st__jw_key(w, "policy");
+        st__jw_begin_object(w);
+        for (size_t s = 0; s < nS; s++) {
             long a = st_policy_action(opt, s, 0);
-            ok = st__jw_key(w, st_mdp_state_name(m, s)) && st__jw_string(w, a >= 0 ? st_mdp_action_name(m, (size_t)a) : "");
+            st__jw_kv_str(w, st_mdp_state_name(m, s), a >= 0 ? st_mdp_action_name(m, (size_t)a) : "");
         }
-        ok = ok && st__jw_end_object(w) && st__jw_key(w, "strata_customers") && st__jw_begin_object(w) &&
-             st__jw_key(w, "retain") && st__jw_int(w, (long long)counts[0]) && st__jw_key(w, "nurture") &&
-             st__jw_int(w, (long long)counts[1]) && st__jw_key(w, "activate") && st__jw_int(w, (long long)counts[2]) &&
-             st__jw_end_object(w) && st__jw_key(w, "simulated_value_per_customer") && st__jw_begin_object(w) &&
-             st__jw_key(w, "customers") && st__jw_int(w, MDP_SIM_CUSTOMERS) && st__jw_key(w, "periods") &&
-             st__jw_int(w, MDP_SIM_PERIODS) && st__jw_key(w, "optimal") && st__jw_number(w, v_opt) &&
-             st__jw_key(w, "do_nothing") && st__jw_number(w, v_none) && st__jw_key(w, "myopic") &&
-             st__jw_number(w, v_myopic) && st__jw_key(w, "always_same_action") && st__jw_begin_object(w);
-        for (size_t a = 1; ok && a < st_mdp_nactions(m); a++) {
+        st__jw_end_object(w);
+        st__jw_key(w, "strata_customers");
+        st__jw_begin_object(w);
+        st__jw_kv_int(w, "retain", (long long)counts[0]);
+        st__jw_kv_int(w, "nurture", (long long)counts[1]);
+        st__jw_kv_int(w, "activate", (long long)counts[2]);
+        st__jw_end_object(w);
+        st__jw_key(w, "simulated_value_per_customer");
+        st__jw_begin_object(w);
+        st__jw_kv_int(w, "customers", MDP_SIM_CUSTOMERS);
+        st__jw_kv_int(w, "periods", MDP_SIM_PERIODS);
+        st__jw_kv_num(w, "optimal", v_opt);
+        st__jw_kv_num(w, "do_nothing", v_none);
+        st__jw_kv_num(w, "myopic", v_myopic);
+        st__jw_key(w, "always_same_action");
+        st__jw_begin_object(w);
+        for (size_t a = 1; a < st_mdp_nactions(m); a++) {
             st_policy *pa = NULL;
             double v = NAN;
             if (st_policy_constant(ctx, m, a, gamma, &pa) == ST_OK) v = simulate(ctx, m, pa, gamma);
             st_policy_free(pa);
-            ok = st__jw_key(w, st_mdp_action_name(m, a)) && st__jw_number(w, v);
+            st__jw_kv_num(w, st_mdp_action_name(m, a), v);
         }
-        ok = ok && st__jw_end_object(w) && st__jw_end_object(w) && st__jw_end_object(w);
+        st__jw_end_object(w);
+        st__jw_end_object(w);
+        st__jw_end_object(w);
+        bool ok = st__jw_ok(w);
         if (!ok) rc = ST_ENOMEM;
     }
     st__free(ctx, value, 0);

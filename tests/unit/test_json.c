@@ -515,9 +515,34 @@ static void test_alloc_failures(void)
     st_context_free(fctx);
 }
 
+/* The writer's error is sticky: after a failed call nothing more is written and st__jw_ok stays false. */
+static void test_writer_sticky(void)
+{
+    st_buf b;
+    st__buf_init(&b, ctx);
+    st_jw w;
+    st__jw_init(&w, &b, 0);
+    CHECK(st__jw_begin_object(&w));
+    CHECK(st__jw_kv_int(&w, "a", 1));
+    CHECK(st__jw_kv_str(&w, "s", NULL));
+    CHECK(st__jw_kv_bool(&w, "t", true));
+    CHECK(st__jw_kv_num(&w, "x", 0.5));
+    CHECK(st__jw_end_object(&w));
+    CHECK(st__jw_ok(&w));
+    CHECK_STR(b.data, "{\"a\":1,\"s\":null,\"t\":true,\"x\":0.5}");
+    size_t len = b.len;
+    CHECK(!st__jw_end_object(&w)); /* unbalanced: the writer fails ... */
+    CHECK(!st__jw_ok(&w));
+    CHECK(!st__jw_begin_array(&w)); /* ... and stays failed, writing nothing */
+    CHECK(!st__jw_kv_int(&w, "b", 2));
+    CHECK_EQ_INT(b.len, len);
+    st__buf_free(&b);
+}
+
 int main(void)
 {
     if (st_context_new(&ctx) != ST_OK) return 1;
+    test_writer_sticky();
     test_values();
     test_strings();
     test_numbers();
