@@ -148,6 +148,20 @@ double st__bg_expect_factor(double r, double a, double b, double x, double z, do
     return v > 0.0 ? v : 0.0;
 }
 
+/* One step of the modified Lentz method on a continued fraction b0 + a1/(b1 + a2/(b2 + ...)): with the
+** step's a and b, updates C and D and returns the factor C D by which the value changes. */
+static double lentz_step(double a, double b, double *C, double *D)
+{
+    const double tiny = 1e-300;
+    double d = b + a * *D;
+    if (fabs(d) < tiny) d = tiny;
+    double c = b + a / *C;
+    if (fabs(c) < tiny) c = tiny;
+    *D = 1.0 / d;
+    *C = c;
+    return *D * c;
+}
+
 /* The Legendre continued fraction of Gamma(s, z) / (z^s e^-z) by the modified Lentz method (at most maxit
 ** terms), good for z > 1 and any real s. */
 static double upper_gamma_cf(double s, double z, long maxit)
@@ -157,12 +171,7 @@ static double upper_gamma_cf(double s, double z, long maxit)
     for (long i = 1; i < maxit; i++) {
         double an = -(double)i * ((double)i - s);
         bb += 2.0;
-        d = an * d + bb;
-        if (fabs(d) < tiny) d = tiny;
-        cc = bb + an / cc;
-        if (fabs(cc) < tiny) cc = tiny;
-        d = 1.0 / d;
-        double del = d * cc;
+        double del = lentz_step(an, bb, &cc, &d);
         h *= del;
         if (fabs(del - 1.0) < 1e-16) break;
     }
@@ -228,19 +237,9 @@ static double ibeta_cf(double a, double b, double x)
     for (long m = 1; m < 1000000; m++) {
         double dm = (double)m, m2 = 2.0 * dm;
         double aa = dm * (b - dm) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if (fabs(d) < tiny) d = tiny;
-        c = 1.0 + aa / c;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
-        h *= d * c;
+        h *= lentz_step(aa, 1.0, &c, &d);
         aa = -(a + dm) * (qab + dm) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if (fabs(d) < tiny) d = tiny;
-        c = 1.0 + aa / c;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
-        double del = d * c;
+        double del = lentz_step(aa, 1.0, &c, &d);
         h *= del;
         if (fabs(del - 1.0) < 1e-16) break;
     }
@@ -282,12 +281,7 @@ static double ibeta_cf_y(double a, double b, double x, double y)
         if (near1) beta = (a * (2.0 * dm + 1.0 - b) + dm * (3.0 * dm + 2.0 - b)) / (e2 * e3) + Q + y * (P - Q);
         else beta = 1.0 - x * (P - Q);
         double alpha = (a + dm - 1.0) * (a + b + dm - 1.0) / (e0 * e1) * Q * x * x;
-        D = beta + alpha * D;
-        if (fabs(D) < tiny) D = tiny;
-        C = beta + alpha / C;
-        if (fabs(C) < tiny) C = tiny;
-        D = 1.0 / D;
-        double del = C * D;
+        double del = lentz_step(alpha, beta, &C, &D);
         f *= del;
         if (fabs(del - 1.0) <= 3e-16) break; /* an ulp from 1 is converged: del can stay at 1 - 2^-53 */
     }
