@@ -6,6 +6,7 @@
 #include "num/specfun.h"
 
 #include <float.h>
+#include <stdbool.h>
 #include <math.h>
 
 double st__lgamma(double x)
@@ -147,6 +148,20 @@ double st__bg_expect_factor(double r, double a, double b, double x, double z, do
     return v > 0.0 ? v : 0.0;
 }
 
+/* One step of the modified Lentz method on a continued fraction b0 + a1/(b1 + a2/(b2 + ...)): with the
+** step's a and b, updates C and D and returns the factor C D by which the value changes. */
+static double lentz_step(double a, double b, double *C, double *D)
+{
+    const double tiny = 1e-300;
+    double d = b + a * *D;
+    if (fabs(d) < tiny) d = tiny;
+    double c = b + a / *C;
+    if (fabs(c) < tiny) c = tiny;
+    *D = 1.0 / d;
+    *C = c;
+    return *D * c;
+}
+
 /* The Legendre continued fraction of Gamma(s, z) / (z^s e^-z) by the modified Lentz method (at most maxit
 ** terms), good for z > 1 and any real s. */
 static double upper_gamma_cf(double s, double z, long maxit)
@@ -156,12 +171,7 @@ static double upper_gamma_cf(double s, double z, long maxit)
     for (long i = 1; i < maxit; i++) {
         double an = -(double)i * ((double)i - s);
         bb += 2.0;
-        d = an * d + bb;
-        if (fabs(d) < tiny) d = tiny;
-        cc = bb + an / cc;
-        if (fabs(cc) < tiny) cc = tiny;
-        d = 1.0 / d;
-        double del = d * cc;
+        double del = lentz_step(an, bb, &cc, &d);
         h *= del;
         if (fabs(del - 1.0) < 1e-16) break;
     }
@@ -227,19 +237,9 @@ static double ibeta_cf(double a, double b, double x)
     for (long m = 1; m < 1000000; m++) {
         double dm = (double)m, m2 = 2.0 * dm;
         double aa = dm * (b - dm) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if (fabs(d) < tiny) d = tiny;
-        c = 1.0 + aa / c;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
-        h *= d * c;
+        h *= lentz_step(aa, 1.0, &c, &d);
         aa = -(a + dm) * (qab + dm) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if (fabs(d) < tiny) d = tiny;
-        c = 1.0 + aa / c;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
-        double del = d * c;
+        double del = lentz_step(aa, 1.0, &c, &d);
         h *= del;
         if (fabs(del - 1.0) < 1e-16) break;
     }
@@ -255,6 +255,37 @@ double st__log_ibeta(double a, double b, double x, double y)
     if (x < (a + 1.0) / (a + b + 2.0)) return lfront + log(ibeta_cf(a, b, x)) - log(a);
     double comp = exp(lfront + log(ibeta_cf(b, a, y)) - log(b));
     return comp < 1.0 ? log1p(-comp) : -HUGE_VAL;
+}
+
+/* The continued fraction of ibeta_cf in its even contraction,
+**   F = 1 / (beta_0 + alpha_1 / (beta_1 + alpha_2 / (beta_2 + ...))),
+**   beta_0 = 1 + d_1, beta_m = 1 + d_2m + d_2m+1, alpha_m = -d_2m-1 d_2m
+** (d_k the coefficients of ibeta_cf), with each beta written through y = 1 - x: beta_0 = (1 - b + (a+b) y)/(a+1)
+** and beta_m = (1 - P) + Q + y (P - Q), where 1 - P has the cancellation-free numerator
+** a (2m + 1 - b) + m (3m + 2 - b), when x is near 1 (y <= 1/2), and directly through x otherwise. For x near
+** 1 and large a (Student t with many degrees of freedom) the uncontracted form subtracts numbers near 1 at
+** every step and carries an error of about 1e-16 / y. */
+static double ibeta_cf_y(double a, double b, double x, double y)
+{
+    const double tiny = 1e-300;
+    bool near1 = y <= 0.5; /* x near 1: the forms through y; else the direct ones, where x is small */
+    double f = near1 ? (1.0 - b + (a + b) * y) / (a + 1.0) : 1.0 - (a + b) * x / (a + 1.0);
+    if (fabs(f) < tiny) f = tiny;
+    double C = f, D = 0.0;
+    for (long m = 1; m < 1000000; m++) {
+        double dm = (double)m;
+        double e0 = a + 2.0 * dm - 2.0, e1 = a + 2.0 * dm - 1.0, e2 = a + 2.0 * dm, e3 = a + 2.0 * dm + 1.0;
+        double Q = dm * (b - dm) / (e1 * e2);
+        double P = (a + dm) * (a + b + dm) / (e2 * e3);
+        double beta;
+        if (near1) beta = (a * (2.0 * dm + 1.0 - b) + dm * (3.0 * dm + 2.0 - b)) / (e2 * e3) + Q + y * (P - Q);
+        else beta = 1.0 - x * (P - Q);
+        double alpha = (a + dm - 1.0) * (a + b + dm - 1.0) / (e0 * e1) * Q * x * x;
+        double del = lentz_step(alpha, beta, &C, &D);
+        f *= del;
+        if (fabs(del - 1.0) <= 3e-16) break; /* an ulp from 1 is converged: del can stay at 1 - 2^-53 */
+    }
+    return 1.0 / f;
 }
 
 /* The Stirling remainder delta(z) = ln Gamma(z) - [(z - 1/2) ln z - z + ln(2 pi) / 2], small for large z, so
@@ -301,8 +332,19 @@ static double ibeta_log_front(double a, double b, double x, double y)
            (stirling_delta(a) + stirling_delta(b) - stirling_delta(s));
 }
 
-/* I_x(a, b) into *p and 1 - I_x(a, b) into *q, the smaller one from the continued fraction on its fast side. */
-static void ibeta_pair(double a, double b, double x, double y, double *p, double *q)
+/* The same prefactor from ln x and ln y given directly: a (ln x - ln x0) + b (ln y - ln y0) + ..., with
+** ln x0 = -ln(1 + b/a) and ln y0 = -ln(1 + a/b). */
+static double ibeta_log_front_ln(double a, double b, double lnx, double lny)
+{
+    double s = a + b;
+    return a * (lnx + log1p(b / a)) + b * (lny + log1p(a / b)) + 0.5 * log(a / s * b) - 0.91893853320467274178 -
+           (stirling_delta(a) + stirling_delta(b) - stirling_delta(s));
+}
+
+/* I_x(a, b) into *p and 1 - I_x(a, b) into *q, the smaller one from the continued fraction on its fast side;
+** the prefactor from lnx, lny when use_ln, else from x and y. */
+static void ibeta_pair(double a, double b, double x, double y, bool use_ln, double lnx, double lny, double *p,
+                       double *q)
 {
     if (!(a > 0.0) || !(b > 0.0) || !(x >= 0.0) || !(y >= 0.0) || !isfinite(a) || !isfinite(b) ||
         fabs(x + y - 1.0) > 1e-12) {
@@ -314,27 +356,32 @@ static void ibeta_pair(double a, double b, double x, double y, double *p, double
         *q = 1.0 - *p;
         return;
     }
-    double lfront = ibeta_log_front(a, b, x, y);
+    double lfront = use_ln ? ibeta_log_front_ln(a, b, lnx, lny) : ibeta_log_front(a, b, x, y);
     if (x < (a + 1.0) / (a + b + 2.0)) {
-        *p = exp(lfront) * ibeta_cf(a, b, x) / a;
+        *p = exp(lfront) * ibeta_cf_y(a, b, x, y) / a;
         *q = 1.0 - *p;
     } else {
-        *q = exp(lfront) * ibeta_cf(b, a, y) / b;
+        *q = exp(lfront) * ibeta_cf_y(b, a, y, x) / b;
         *p = 1.0 - *q;
     }
+}
+
+void st__ibeta_pair_ln(double a, double b, double x, double y, double lnx, double lny, double *p, double *q)
+{
+    ibeta_pair(a, b, x, y, true, lnx, lny, p, q);
 }
 
 double st__ibeta(double a, double b, double x, double y)
 {
     double p, q;
-    ibeta_pair(a, b, x, y, &p, &q);
+    ibeta_pair(a, b, x, y, false, 0.0, 0.0, &p, &q);
     return p;
 }
 
 double st__ibetac(double a, double b, double x, double y)
 {
     double p, q;
-    ibeta_pair(a, b, x, y, &p, &q);
+    ibeta_pair(a, b, x, y, false, 0.0, 0.0, &p, &q);
     return q;
 }
 

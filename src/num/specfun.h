@@ -60,6 +60,11 @@ double st__log_upper_gamma(double s, double z);
 double st__ibeta(double a, double b, double x, double y);
 double st__ibetac(double a, double b, double x, double y);
 
+/* Both at once, I_x(a, b) into *p and 1 - I_x(a, b) into *q, with lnx = ln x and lny = ln y supplied by a
+** caller that knows them better than the logarithm of the rounded x (the t distribution: ln x =
+** -log1p(t^2/df)). That removes the error of about a * 1e-16 that x^a takes from a rounded x near 1. */
+void st__ibeta_pair_ln(double a, double b, double x, double y, double lnx, double lny, double *p, double *q);
+
 /* The regularized incomplete gamma functions P(s, z) = gamma(s, z) / Gamma(s) and Q(s, z) = 1 - P(s, z) for
 ** s > 0, z >= 0 (the series of P below z = s + 1, the continued fraction of Q above; ~1e-14 relative on the
 ** computed side). NaN outside the domain. */

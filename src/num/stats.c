@@ -202,18 +202,28 @@ double st__norm_ppf(double p)
 
 double st__norm_isf(double q) { return -st__norm_ppf(q); }
 
-/* x = df / (df + t^2) and y = t^2 / (df + t^2) for t >= 0, each without rounding the other away. */
-static void t_xy(double t, double df, double *x, double *y)
+/* P(T > t) for t >= 0: I_x(df/2, 1/2) / 2 with x = df / (df + t^2), y = t^2 / (df + t^2) and their logarithms
+** formed from r = t^2/df (or df/t^2) without rounding x first; *upper gets it, *lower the other side. */
+static void t_tails(double t, double df, double *upper, double *lower)
 {
+    double x, y, lnx, lny;
     if (t * t < df) {
         double r = t / df * t;
-        *x = 1.0 / (1.0 + r);
-        *y = r / (1.0 + r);
+        x = 1.0 / (1.0 + r);
+        y = r / (1.0 + r);
+        lnx = -log1p(r);
+        lny = log(r) - log1p(r);
     } else {
         double r = df / t / t;
-        *x = r / (1.0 + r);
-        *y = 1.0 / (1.0 + r);
+        x = r / (1.0 + r);
+        y = 1.0 / (1.0 + r);
+        lnx = log(r) - log1p(r);
+        lny = -log1p(r);
     }
+    double p, q;
+    st__ibeta_pair_ln(0.5 * df, 0.5, x, y, lnx, lny, &p, &q);
+    *upper = 0.5 * p;
+    *lower = 0.5 + 0.5 * q;
 }
 
 double st__t_pdf(double t, double df)
@@ -230,11 +240,9 @@ double st__t_sf(double t, double df)
 {
     if (isnan(t) || !(df > 0.0)) return (double)NAN;
     if (df > T_NORMAL_DF) return st__norm_sf(t);
-    double x, y;
-    t_xy(fabs(t), df, &x, &y);
-    /* P(T > |t|) = I_x(df/2, 1/2) / 2 */
-    if (t >= 0.0) return 0.5 * st__ibeta(0.5 * df, 0.5, x, y);
-    return 0.5 + 0.5 * st__ibetac(0.5 * df, 0.5, x, y);
+    double upper, lower;
+    t_tails(fabs(t), df, &upper, &lower);
+    return t >= 0.0 ? upper : lower;
 }
 
 double st__t_cdf(double t, double df) { return st__t_sf(-t, df); }
