@@ -49,10 +49,9 @@ typedef struct stage {
     st_stage_fn fn;
 } stage;
 
-static st_status stage_value(st_stage_env *env) { return st__stage_value_ex(env, env->opts->pareto_nbd); }
 
 static const stage later_stages[] = {
-    {"value", stage_value},
+    {"value", st__stage_value},
     {"segment", st__stage_segment},
     {"mdp", st__stage_mdp},
     {NULL, NULL},

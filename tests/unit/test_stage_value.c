@@ -46,13 +46,14 @@ int main(void)
     st_run_options_init(&opts);
     opts.summarize.unit = ST_UNIT_WEEK;
     opts.out_dir = dir;
+    opts.pareto_nbd = 1;
     st_buf b;
     st__buf_init(&b, ctx);
     st_jw w;
     st__jw_init(&w, &b, 0);
     st__jw_begin_object(&w);
     st_stage_env env = {ctx, t, dir, &opts, NULL, 0, &w, NULL};
-    st_status rc = st__stage_value_ex(&env, 1);
+    st_status rc = st__stage_value(&env);
     CHECK_EQ_INT(rc, ST_OK);
     if (rc) fprintf(stderr, "%s\n", st_errmsg(ctx));
     st__jw_end_object(&w);
