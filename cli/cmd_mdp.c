@@ -161,8 +161,7 @@ static int do_solve(int argc, char **argv)
     }
     if (rc == ST_OK) rc = st_policy_to_json_file(ctx, pol, mdp, out);
     if (rc != ST_OK) {
-        code = cli_fail(CMD, ctx, rc);
-        if (code == CLI_USAGE) code = CLI_FAIL; /* a bad model is a failed job, not a usage error */
+        code = cli_fail(CMD, ctx, rc); /* a bad model is ST_EDATA: a failed job (1), not a usage error */
     } else {
         fprintf(stderr, "strata %s: %zu states, %zu actions, %zu transitions; %s: %zu %s", CMD,
                 st_mdp_nstates(mdp), st_mdp_nactions(mdp), st_mdp_nnz(mdp),
@@ -270,7 +269,6 @@ static int do_simulate(int argc, char **argv)
     int code = CLI_OK;
     if (rc != ST_OK) {
         code = cli_fail(CMD, ctx, rc);
-        if (code == CLI_USAGE) code = CLI_FAIL;
     } else {
         printf("policy,mean_value,stderr,vs_optimal\n");
         for (size_t k = 0; k < n; k++)
@@ -527,7 +525,6 @@ static int do_build(int argc, char **argv)
     if (rc == ST_OK) rc = st_mdp_to_json_file(ctx, mdp, out);
     if (rc != ST_OK) {
         code = cli_fail(CMD, ctx, rc);
-        if (code == CLI_USAGE) code = CLI_FAIL;
     } else {
         fprintf(stderr, "strata %s: %zu states, %zu actions, %zu transitions\n", CMD, st_mdp_nstates(mdp),
                 st_mdp_nactions(mdp), st_mdp_nnz(mdp));

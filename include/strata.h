@@ -48,7 +48,7 @@ ST_API const char *st_version(void);
 typedef enum st_status {
     ST_OK = 0,
     ST_ENOMEM = 1,     /* an allocation failed (or a size computation overflowed) */
-    ST_EINVAL = 2,     /* an argument or option is invalid */
+    ST_EINVAL = 2,     /* an argument or option is invalid (the caller's mistake) */
     ST_EIO = 3,        /* a file could not be opened, read or written */
     ST_EPARSE = 4,     /* input data is malformed; the message names file:line:column */
     ST_ENOTFOUND = 5,  /* a named column, key or file does not exist */
@@ -57,7 +57,9 @@ typedef enum st_status {
     ST_ECONVERGE = 8,  /* an iterative method did not converge (results may still be written) */
     ST_ECANCELLED = 9, /* the progress callback asked to stop */
     ST_EFORMAT = 10,   /* a model or state file has the wrong format or version */
-    ST_ELIMIT = 11     /* an input exceeded a documented bound (line length, field count, ...) */
+    ST_ELIMIT = 11,    /* an input exceeded a documented bound (line length, field count, ...) */
+    ST_EDATA = 12      /* input data is well-formed but invalid: values outside their domain, files that do
+                          not fit together (a model's rows not summing to 1, a policy for another model) */
 } st_status;
 
 /* A static English description of a status code; never NULL (unknown codes give "unknown status"). */
@@ -785,8 +787,8 @@ typedef struct st_policy st_policy;
 ** (action, state, next) is an error. Every (state, action) row must sum to 1 within 1e-9 and is then
 ** divided by its sum, so rows are stochastic to rounding. States are named "s0", "s1", ..., actions "a0",
 ** ... with cost 0 until set. All arrays are copied. Errors: ST_EINVAL (NULL arrays, zero sizes, sizes past
-** the limits, an index out of range, a negative or non-finite probability or reward, a row that does not
-** sum to 1, a duplicate entry; the message names the action and state), ST_ENOMEM. */
+** the limits, an index out of range), ST_EDATA (a negative or non-finite probability or reward, a row that
+** does not sum to 1, a duplicate entry; the message names the action and state), ST_ENOMEM. */
 ST_API st_status st_mdp_new_sparse(st_context *ctx, size_t nstates, size_t nactions, size_t nnz,
                             const uint32_t *action, const uint32_t *state, const uint32_t *next,
                             const double *prob, const double *R, st_mdp **out);
@@ -801,8 +803,8 @@ ST_API st_status st_mdp_new_dense(st_context *ctx, size_t nstates, size_t nactio
 **  "P": dense [action][state][next] or sparse [[action, state, next, probability], ...],
 **  "R": [state][action]}; "format" and "version" may be omitted in hand-written files, "cost" defaults
 ** to 0, and an action may be given as a bare name. Errors: ST_EIO, ST_EPARSE (malformed JSON, with
-** file:line:column), ST_EFORMAT (wrong format or version, missing or mistyped members), ST_EINVAL (the
-** validation of st_mdp_new_sparse), ST_ENOMEM. */
+** file:line:column), ST_EFORMAT (wrong format or version, missing or mistyped members), ST_EINVAL or
+** ST_EDATA (the validation of st_mdp_new_sparse), ST_ENOMEM. */
 ST_API st_status st_mdp_from_json_file(st_context *ctx, const char *path, st_mdp **out);
 ST_API st_status st_mdp_from_json(st_context *ctx, const char *text, size_t len, const char *name, st_mdp **out);
 
@@ -901,7 +903,7 @@ ST_API long st_policy_path(const st_policy *p, size_t s, size_t k);
 ** "actions", "policy", "values", "iterations"} plus "horizon" and "path" for a finite horizon and
 ** "average_reward" for relative value iteration. Stationary: "policy" and "values" are lists over states;
 ** finite horizon: lists over states of lists over stages (values with horizon + 1 columns). m supplies the
-** names and must be the model the policy was solved on. Errors: ST_EINVAL (size mismatch), ST_EIO,
+** names and must be the model the policy was solved on. Errors: ST_EDATA (size mismatch), ST_EIO,
 ** ST_ENOMEM. */
 ST_API st_status st_policy_to_json_file(st_context *ctx, const st_policy *p, const st_mdp *m, const char *path);
 
@@ -914,8 +916,8 @@ ST_API st_status st_policy_from_json_file(st_context *ctx, const st_mdp *m, cons
 ** reward R[s_t][a_t]. A finite-horizon policy uses stage t while t < horizon, then its last stage. The
 ** random stream depends only on seed and the customer index, so two policies simulated with one seed share
 ** common random numbers. out_mean and out_stderr (either may be NULL) receive the mean total and its
-** standard error. Errors: ST_EINVAL (customers 0, discount outside (0, 1], start out of range, sizes that
-** do not match), ST_ENOMEM, ST_ECANCELLED. */
+** standard error. Errors: ST_EINVAL (customers 0, discount outside (0, 1], start out of range), ST_EDATA
+** (a policy of another model's size), ST_ENOMEM, ST_ECANCELLED. */
 ST_API st_status st_mdp_simulate(st_context *ctx, const st_mdp *m, const st_policy *p, uint64_t customers,
                           size_t periods, double discount, long start, uint64_t seed, double *out_mean,
                           double *out_stderr);
@@ -959,7 +961,7 @@ ST_API void st_mdp_build_options_init(st_mdp_build_options *o);
 ** the period's reward before costs; states are numbered in order of first appearance. actions_json is a
 ** list of actions, or {"actions": [...], "churn_states": [names]}; an action is a name or an object with
 ** "name", "cost" (0), "reward_multiplier" and "churn_multiplier" (1; used only for actions never seen in
-** the data). Errors: ST_EIO, ST_EPARSE, ST_EFORMAT, ST_ENOTFOUND (a column), ST_EINVAL (an unknown action
+** the data). Errors: ST_EIO, ST_EPARSE, ST_EFORMAT, ST_ENOTFOUND (a column), ST_EDATA (an unknown action
 ** or churn state), and those of st_mdp_estimate. */
 ST_API st_status st_mdp_build_from_files(st_context *ctx, const char *transitions_csv, const char *actions_json,
                                   const st_mdp_build_options *opts, st_mdp **out);

@@ -26,6 +26,7 @@ const char *st_strerror(st_status code)
     case ST_ECANCELLED: return "cancelled";
     case ST_EFORMAT: return "wrong file format or version";
     case ST_ELIMIT: return "input exceeds a limit";
+    case ST_EDATA: return "invalid data";
     }
     return "unknown status";
 }

@@ -159,7 +159,7 @@ st_status st__mdp_finish(st_mdp *m, size_t *cursor, const char *where)
     for (size_t r = 0; r < rows; r++) {
         double x = m->R[r];
         if (!isfinite(x))
-            return st__error(ctx, ST_EINVAL, "%s%sR[%zu][%zu] (state '%s', action '%s') is not finite", w, sep,
+            return st__error(ctx, ST_EDATA, "%s%sR[%zu][%zu] (state '%s', action '%s') is not finite", w, sep,
                              r / m->A, r % m->A, m->state_name[r / m->A], m->action_name[r % m->A]);
     }
     entry *scratch = NULL;
@@ -176,13 +176,13 @@ st_status st__mdp_finish(st_mdp *m, size_t *cursor, const char *where)
         for (size_t k = lo; k < hi; k++) {
             double p = m->prob[k];
             if (!(p >= 0.0) || !isfinite(p)) {
-                rc = st__error(ctx, ST_EINVAL, "%s%sP[%zu][%zu][%u] (action '%s', state '%s') = %.17g: "
+                rc = st__error(ctx, ST_EDATA, "%s%sP[%zu][%zu][%u] (action '%s', state '%s') = %.17g: "
                                "probabilities must be finite and non-negative", w, sep, a, s, m->col[k],
                                m->action_name[a], m->state_name[s], p);
                 break;
             }
             if (k > lo && m->col[k] == m->col[k - 1]) {
-                rc = st__error(ctx, ST_EINVAL, "%s%sP[%zu][%zu][%u] (action '%s', state '%s') is given twice",
+                rc = st__error(ctx, ST_EDATA, "%s%sP[%zu][%zu][%u] (action '%s', state '%s') is given twice",
                                w, sep, a, s, m->col[k], m->action_name[a], m->state_name[s]);
                 break;
             }
@@ -194,7 +194,7 @@ st_status st__mdp_finish(st_mdp *m, size_t *cursor, const char *where)
         }
         if (rc != ST_OK) break;
         if (!(fabs(sum - 1.0) <= ROW_SUM_TOL)) {
-            rc = st__error(ctx, ST_EINVAL, "%s%sP[%zu][%zu] (action '%s', state '%s') sums to %.17g, not 1 "
+            rc = st__error(ctx, ST_EDATA, "%s%sP[%zu][%zu] (action '%s', state '%s') sums to %.17g, not 1 "
                            "(tolerance 1e-9)", w, sep, a, s, m->action_name[a], m->state_name[s], sum);
             break;
         }

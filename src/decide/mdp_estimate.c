@@ -358,7 +358,7 @@ st_status st_mdp_build_from_files(st_context *ctx, const char *transitions_csv, 
             const char *an = cell(t, (size_t)ja, i, b1, sizeof b1);
             long a = find_action(&as, an);
             if (a < 0) {
-                rc = st__error(ctx, ST_EINVAL, "%s: row %zu: action '%s' is not in %s", transitions_csv, i + 1, an,
+                rc = st__error(ctx, ST_EDATA, "%s: row %zu: action '%s' is not in %s", transitions_csv, i + 1, an,
                                actions_json);
                 goto done;
             }
@@ -377,7 +377,7 @@ st_status st_mdp_build_from_files(st_context *ctx, const char *transitions_csv, 
         size_t k = 0;
         while (nm && k < states.n && strcmp(states.names[k], nm) != 0) k++;
         if (!nm || k == states.n) {
-            rc = st__error(ctx, ST_EINVAL, "%s: churn state '%s' never occurs in %s", actions_json, nm ? nm : "?",
+            rc = st__error(ctx, ST_EDATA, "%s: churn state '%s' never occurs in %s", actions_json, nm ? nm : "?",
                            transitions_csv);
             goto done;
         }
@@ -467,7 +467,7 @@ static st_status read_campaigns(st_context *ctx, const st_summarize_options *in,
                            in->time_format ? "expected format " : "expected ISO 8601 date or date-time",
                            in->time_format ? in->time_format : "");
         else if (a < 0)
-            rc = st__error(ctx, ST_EINVAL, "%s: row %zu: action '%s' is not in the actions file", o->campaigns, i + 1, an);
+            rc = st__error(ctx, ST_EDATA, "%s: row %zu: action '%s' is not in the actions file", o->campaigns, i + 1, an);
         if (rc) break;
         long id = st__strmap_find(ids, key, strlen(key));
         if (id < 0) continue;

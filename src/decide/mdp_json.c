@@ -646,7 +646,7 @@ st_status st_policy_to_json_file(st_context *ctx, const st_policy *p, const st_m
     if (!ctx) return ST_EINVAL;
     if (!p || !m || !path) return st__error(ctx, ST_EINVAL, "st_policy_to_json_file: NULL argument");
     if (p->S != m->S || p->A != m->A)
-        return st__error(ctx, ST_EINVAL, "the policy (%zu states, %zu actions) does not fit the model (%zu, %zu)",
+        return st__error(ctx, ST_EDATA, "the policy (%zu states, %zu actions) does not fit the model (%zu, %zu)",
                          p->S, p->A, m->S, m->A);
     st_buf b;
     st__buf_init(&b, ctx);

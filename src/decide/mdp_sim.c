@@ -26,7 +26,7 @@ st_status st_mdp_simulate(st_context *ctx, const st_mdp *m, const st_policy *p, 
     if (!ctx) return ST_EINVAL;
     if (!m || !p) return st__error(ctx, ST_EINVAL, "st_mdp_simulate: NULL model or policy");
     if (p->S != m->S || p->A != m->A)
-        return st__error(ctx, ST_EINVAL, "the policy (%zu states, %zu actions) does not fit the model (%zu, %zu)",
+        return st__error(ctx, ST_EDATA, "the policy (%zu states, %zu actions) does not fit the model (%zu, %zu)",
                          p->S, p->A, m->S, m->A);
     if (customers == 0 || periods == 0)
         return st__error(ctx, ST_EINVAL, "simulation needs at least one customer and one period");

@@ -477,7 +477,7 @@ static st_status resolve_layout(st_context *ctx, const char *fname, char **names
     bool money = l->amount >= 0 || l->qty >= 0;
     if (first_file) *has_money = money;
     else if (money != *has_money)
-        return st__error(ctx, ST_EINVAL, "%s: has %s money column, unlike the first file", fname, money ? "a" : "no");
+        return st__error(ctx, ST_EDATA, "%s: has %s money column, unlike the first file", fname, money ? "a" : "no");
     return ST_OK;
 }
 

@@ -137,15 +137,15 @@ static void test_validation(void)
     st_mdp *m = NULL;
     const double R[] = {0, 0};
     const double bad_sum[] = {0.5, 0.4, 0.5, 0.5};
-    CHECK(st_mdp_new_dense(ctx, 2, 1, bad_sum, R, &m) == ST_EINVAL);
+    CHECK(st_mdp_new_dense(ctx, 2, 1, bad_sum, R, &m) == ST_EDATA);
     CHECK(m == NULL);
     CHECK(strstr(st_errmsg(ctx), "sums to") != NULL);
     const double neg[] = {1.5, -0.5, 0.5, 0.5};
-    CHECK(st_mdp_new_dense(ctx, 2, 1, neg, R, &m) == ST_EINVAL);
+    CHECK(st_mdp_new_dense(ctx, 2, 1, neg, R, &m) == ST_EDATA);
     CHECK(strstr(st_errmsg(ctx), "non-negative") != NULL);
     const double Rnan[] = {0, NAN};
     const double ok[] = {0.5, 0.5, 0.5, 0.5};
-    CHECK(st_mdp_new_dense(ctx, 2, 1, ok, Rnan, &m) == ST_EINVAL);
+    CHECK(st_mdp_new_dense(ctx, 2, 1, ok, Rnan, &m) == ST_EDATA);
     /* Near-stochastic rows are accepted and normalised exactly. */
     const double near[] = {0.3333333333, 0.6666666666, 1, 0};
     CHECK(st_mdp_new_dense(ctx, 2, 1, near, R, &m) == ST_OK);
@@ -154,14 +154,14 @@ static void test_validation(void)
     st_mdp_free(m);
     const uint32_t act[] = {0, 0, 0}, st[] = {0, 0, 1}, nx[] = {1, 1, 0};
     const double pr[] = {0.5, 0.5, 1};
-    CHECK(st_mdp_new_sparse(ctx, 2, 1, 3, act, st, nx, pr, R, &m) == ST_EINVAL);
+    CHECK(st_mdp_new_sparse(ctx, 2, 1, 3, act, st, nx, pr, R, &m) == ST_EDATA);
     CHECK(strstr(st_errmsg(ctx), "twice") != NULL);
     const uint32_t nx2[] = {1, 2, 0};
     CHECK(st_mdp_new_sparse(ctx, 2, 1, 3, act, st, nx2, pr, R, &m) == ST_EINVAL);
     CHECK(strstr(st_errmsg(ctx), "out of range") != NULL);
     const uint32_t a1[] = {0}, s1[] = {0}, n1[] = {0};
     const double p1[] = {1};
-    CHECK(st_mdp_new_sparse(ctx, 2, 1, 1, a1, s1, n1, p1, R, &m) == ST_EINVAL); /* state 1 has no row */
+    CHECK(st_mdp_new_sparse(ctx, 2, 1, 1, a1, s1, n1, p1, R, &m) == ST_EDATA); /* state 1 has no row */
     CHECK(st_mdp_solve_value(ctx, NULL, 0.9, 0, 0, NULL) == ST_EINVAL);
 }
 
@@ -457,7 +457,7 @@ static void test_json(void)
     CHECK_NEAR(st_mdp_prob(m3, 1, 0, 1), 0.75, 0);
     st_mdp_free(m3);
     struct { const char *text, *msg; st_status rc; } bad[] = {
-        {"{\"states\": [\"a\"], \"actions\": [\"w\"], \"P\": [[0, 0, 0, 0.5]], \"R\": [[1]]}", "sums to", ST_EINVAL},
+        {"{\"states\": [\"a\"], \"actions\": [\"w\"], \"P\": [[0, 0, 0, 0.5]], \"R\": [[1]]}", "sums to", ST_EDATA},
         {"{\"states\": [\"a\"], \"actions\": [\"w\"], \"P\": [[0, 0, 1, 1]], \"R\": [[1]]}", "\"P\"[0]", ST_EFORMAT},
         {"{\"states\": [\"a\"], \"actions\": [\"w\"], \"P\": [[0, 0, 0, 1]], \"R\": [[1, 2]]}", "\"R\"[0]", ST_EFORMAT},
         {"{\"states\": [\"a\"], \"actions\": [\"w\"], \"P\": [[0, 0, 0, 1]]}", "missing \"R\"", ST_EFORMAT},
