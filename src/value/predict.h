@@ -1,0 +1,37 @@
+/*
+** predict.h -- per-customer predictions of the value stage in one pass over the customers: P(alive),
+** expected purchases, expected spend and discounted CLV, computed over threads. Used by the public
+** st_model_predict / st_model_clv and by the `strata run` value stage.
+*/
+#ifndef STRATA_VALUE_PREDICT_H
+#define STRATA_VALUE_PREDICT_H
+
+#include "core/internal.h"
+
+/* What to compute for rows 0..n-1. m is a purchase model (not gg); spend a gg model with q > 1 or NULL.
+** mbar is the mean repeat spend (NULL reads as 0; with no spend model it is the spend itself). horizon >= 0
+** (> 0 with clv); with clv, step > 0 and lrate = ln(1 + annual discount) / units per year (st__clv_job
+** fills them). Any output may be NULL. With skip_missing, rows whose x, tx or T is NaN get NaN outputs;
+** otherwise they are invalid rows. */
+typedef struct st__predict_job {
+    const st_model *m, *spend;
+    const double *x, *tx, *T, *mbar;
+    size_t n;
+    double horizon, step, lrate, margin;
+    int skip_missing;
+    double *p_alive, *expected, *spend_out, *clv;
+} st__predict_job;
+
+/* Runs job on up to st_context_threads threads; every row's values are those of a one-row call, whatever
+** the thread count. Errors name the first failing row as "fn: row %zu: ...": ST_EINVAL (a row outside
+** 0 <= tx <= T, x >= 0; more than 1000000 CLV steps), ST_ERANGE (a non-finite result), ST_ENOMEM. */
+st_status st__predict_run(st_context *ctx, const char *fn, const st__predict_job *job);
+
+/* Checks the models and options of st_model_clv (m a purchase model, spend NULL or a gg with q > 1,
+** horizon > 0, annual_discount > -1 and a known time unit when it is not 0) and fills *q with them, the
+** default step and the per-unit log discount rate; rows and outputs are left empty (NULL). Errors:
+** ST_EINVAL, ST_ERANGE (gg q <= 1), each with a message. */
+st_status st__clv_job(st_context *ctx, const st_model *m, const st_model *spend, double horizon, double step,
+                      double annual_discount, double margin, st__predict_job *q);
+
+#endif
