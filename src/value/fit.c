@@ -76,6 +76,9 @@ typedef struct objdata {
     double *vals;
     size_t ng, nv;
     double *lv, *iv, *scratch;
+    /* Gamma-Gamma (else NULL): ln m of each row (rows sorted by x, so the gamma terms of x are taken once per
+    ** distinct x) */
+    double *lm;
 } objdata;
 
 static double row_ll(st_model_kind kind, const double *th, const row *rw, double *g)
@@ -153,11 +156,46 @@ static double bg_range(const objdata *od, const double *th, size_t i0, size_t i1
     return s;
 }
 
+/* Gamma-Gamma over rows [i0, i1): the terms of p x (ln Gamma, digamma, ln x) once per distinct x, the
+** parameter-only ones once per call; per row one logarithm (ln m is od->lm) and one division. The sums are
+** those of st__gg_ll term for term. */
+static double gg_range(const objdata *od, const double *th, size_t i0, size_t i1, double *gsum)
+{
+    double p = th[0], q = th[1], g = th[2];
+    double lgq = st__lgamma(q), pq = st__digamma(q), lg = log(g);
+    double cx = -1.0, px = 0.0, lga = 0.0, lgb = 0.0, psa = 0.0, psb = 0.0, lx = 0.0, s = 0.0;
+    if (gsum) memset(gsum, 0, 3 * sizeof *gsum);
+    for (size_t i = i0; i < i1; i++) {
+        const row *rw = &od->r[i];
+        double x = rw->x, m = rw->t, lm = od->lm[i];
+        if (x != cx) {
+            cx = x;
+            px = p * x;
+            lga = st__lgamma(px + q);
+            lgb = st__lgamma(px);
+            lx = log(x);
+            if (gsum) {
+                psa = st__digamma(px + q);
+                psb = st__digamma(px);
+            }
+        }
+        double lgm = log(g + m * x);
+        if (gsum) {
+            gsum[0] += rw->w * (x * (psa - psb + lm + lx - lgm));
+            gsum[1] += rw->w * (psa - pq + lg - lgm);
+            gsum[2] += rw->w * (q / g - (px + q) / (g + m * x));
+        }
+        s += rw->w * (lga - lgb - lgq + q * lg + (px - 1.0) * lm + px * lx - (px + q) * lgm);
+    }
+    return s;
+}
+
 /* part (0 or 1) picks the scratch space of the half being summed. */
 static double range_ll(const objdata *od, const double *th, double *gsum, size_t i0, size_t i1, int part)
 {
     if (od->grow)
         return bg_range(od, th, i0, i1, gsum, od->kind == ST_MODEL_MBGNBD, od->scratch + (size_t)part * od->nv);
+    if (od->lm) return gg_range(od, th, i0, i1, gsum);
     if (od->kind == ST_MODEL_PNBD && od->h1) {
         double g[ST__MODEL_MAXP], s = 0.0, xt[2] = {0.0, 0.0}, cx = -1.0;
         double lgr = st__lgamma(th[0]), pr = st__digamma(th[0]);
@@ -506,6 +544,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
         for (size_t i = 0; i < u->g[k].n; i++) wsum += u->g[k].r[i].w;
     if (!(wsum > 0.0)) return st__error(ctx, ST_EEMPTY, "the weights sum to zero");
     row *r = NULL;
+    double *lm = NULL;
     if (!bgk) {
         r = st__realloc_array(ctx, NULL, 0, n, sizeof *r);
         if (!r) return ST_ENOMEM;
@@ -528,6 +567,12 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
         for (size_t i = 0; i < n; i++) sm += r[i].w * r[i].t;
         scale = sm / wsum;
         for (size_t i = 0; i < n; i++) r[i].t /= scale;
+        lm = st__realloc_array(ctx, NULL, 0, n, sizeof *lm);
+        if (!lm) {
+            st__free(ctx, r, n * sizeof *r);
+            return ST_ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) lm[i] = log(r[i].t);
     }
     objdata od;
     memset(&od, 0, sizeof od);
@@ -537,6 +582,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     od.wsum = wsum;
     od.pen = penalizer;
     od.nthreads = st_context_threads(ctx);
+    od.lm = lm;
     size_t *pairbuf = NULL;
     double *hbuf = NULL;
     bgbufs bb;
@@ -545,6 +591,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     if (kind == ST_MODEL_PNBD) prc = pnbd_pairs(ctx, r, n, &od, &pairbuf, &hbuf);
     if (bgk) prc = bg_setup(ctx, u, scale, &od, &bb);
     if (prc) {
+        st__free(ctx, lm, lm ? n * sizeof *lm : 0);
         st__free(ctx, r, n * sizeof *r);
         return prc;
     }
@@ -589,6 +636,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     if (!isfinite(bestf)) {
         pnbd_pairs_free(ctx, n, pairbuf, hbuf);
         bg_free(ctx, &bb);
+        st__free(ctx, lm, lm ? n * sizeof *lm : 0);
         st__free(ctx, r, n * sizeof *r);
         return st__error(ctx, ST_ECONVERGE, "%s: the log-likelihood is not finite at any starting point",
                          st_model_kind_name(kind));
@@ -598,6 +646,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     if (!m) {
         pnbd_pairs_free(ctx, n, pairbuf, hbuf);
         bg_free(ctx, &bb);
+        st__free(ctx, lm, lm ? n * sizeof *lm : 0);
         st__free(ctx, r, n * sizeof *r);
         return ST_ENOMEM;
     }
@@ -652,6 +701,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     for (size_t i = 0; r && i < n; i++) {
         if (kind == ST_MODEL_GG) {
             r[i].t *= scale;
+            lm[i] = log(r[i].t);
         } else if (kind != ST_MODEL_BGBB) {
             r[i].t *= scale;
             r[i].T *= scale;
@@ -661,6 +711,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     m->loglik = total_ll(&od, m->param, NULL);
     pnbd_pairs_free(ctx, n, pairbuf, hbuf);
     bg_free(ctx, &bb);
+    st__free(ctx, lm, lm ? n * sizeof *lm : 0);
     st__free(ctx, r, n * sizeof *r);
     if (kind == ST_MODEL_GG && !(m->param[1] > 1.0))
         snprintf(m->warning, sizeof m->warning, "q = %g <= 1: the expected spend does not exist", m->param[1]);
