@@ -73,8 +73,11 @@ static uint64_t dbits(double v)
 
 static size_t pair_hash(double x, double T)
 {
-    uint64_t h = dbits(x) * 0x9E3779B97F4A7C15u ^ dbits(T) * 0xC2B2AE3D27D4EB4Fu;
-    return (size_t)(h ^ (h >> 29));
+    /* whole numbers as doubles have all-zero low bits: mix every bit into the low ones (splitmix64) */
+    uint64_t h = dbits(x) ^ (dbits(T) * 0x9E3779B97F4A7C15u);
+    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9u;
+    h = (h ^ (h >> 27)) * 0x94D049BB133111EBu;
+    return (size_t)(h ^ (h >> 31));
 }
 
 static int groups_grow(groups *g)
