@@ -96,16 +96,14 @@ st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
     if (!rc) rc = st_btyd_acc_new(ctx, ST_MODEL_GG, &gacc);
     if (!rc && with_pnbd) rc = st_btyd_acc_new(ctx, ST_MODEL_PNBD, &pacc);
     size_t used = 0, repeat = 0;
-    for (size_t i = 0; !rc && i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (isnan(T[i]) || isnan(x[i]) || isnan(r[i])) continue; /* no purchase: not a BTYD customer */
-        rc = st_btyd_acc_add(acc, x[i], r[i], T[i], 1.0);
-        if (!rc && pacc) rc = st_btyd_acc_add(pacc, x[i], r[i], T[i], 1.0);
         used++;
-        if (!rc && mv && x[i] > 0.0 && mv[i] > 0.0) {
-            rc = st_btyd_acc_add(gacc, x[i], mv[i], 0.0, 1.0);
-            repeat++;
-        }
+        repeat += mv && x[i] > 0.0 && mv[i] > 0.0;
     }
+    if (!rc) rc = st__btyd_acc_add_many(acc, x, r, T, n);
+    if (!rc && pacc) rc = st__btyd_acc_add_many(pacc, x, r, T, n);
+    if (!rc && mv) rc = st__btyd_acc_add_many(gacc, x, mv, T, n);
     if (rc) goto done;
     if (used == 0) {
         rc = st__stage_skip(env, "value", "no customer with a purchase");

@@ -6,6 +6,7 @@
 */
 #include "value/btyd.h"
 #include "value/optim.h"
+#include "value/predict.h"
 #include "value/specfun.h"
 #include "core/rng.h"
 
@@ -798,6 +799,31 @@ st_status st_btyd_acc_add(st_btyd_acc *acc, double x, double tx, double T, doubl
     if (ok < 0) return ST_EINVAL;
     if (ok == 0) return ST_OK;
     return st__uniq_add(&acc->u, x, tx, acc->kind == ST_MODEL_GG ? 0.0 : T, w) ? ST_ENOMEM : ST_OK;
+}
+
+st_status st__btyd_acc_add_many(st_btyd_acc *acc, const double *x, const double *t, const double *T, size_t n)
+{
+    if (!acc || !x || !t) return ST_EINVAL;
+    /* in blocks, as st_model_fit: the adds of a block prefetch their table places together */
+    enum { BLOCK = 256 };
+    double bx[BLOCK], bt[BLOCK], bT[BLOCK];
+    for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
+        size_t m = 0, end = n - i0 < BLOCK ? n : i0 + BLOCK;
+        for (size_t i = i0; i < end; i++) {
+            double Ti = T ? T[i] : 0.0;
+            if (isnan(x[i]) || isnan(t[i]) || isnan(Ti)) continue;
+            int ok = check_row(acc->u.ctx, acc->kind, x[i], t[i], Ti, 1.0, acc->added);
+            acc->added++;
+            if (ok < 0) return ST_EINVAL;
+            if (ok == 0) continue;
+            bx[m] = x[i];
+            bt[m] = t[i];
+            bT[m] = acc->kind == ST_MODEL_GG ? 0.0 : Ti;
+            m++;
+        }
+        if (st__uniq_add_many(&acc->u, bx, bt, bT, NULL, m)) return ST_ENOMEM;
+    }
+    return ST_OK;
 }
 
 st_status st_btyd_acc_merge(st_btyd_acc *dst, const st_btyd_acc *src)

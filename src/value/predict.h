@@ -34,4 +34,8 @@ st_status st__predict_run(st_context *ctx, const char *fn, const st__predict_job
 st_status st__clv_job(st_context *ctx, const st_model *m, const st_model *spend, double horizon, double step,
                       double annual_discount, double margin, st__predict_job *q);
 
+/* st_btyd_acc_add for rows 0..n-1 with weight 1 (fit.c), skipping the rows where x, t or T is NaN (T NULL:
+** none; gg ignores T otherwise). Errors as st_btyd_acc_add: ST_EINVAL (an invalid row), ST_ENOMEM. */
+st_status st__btyd_acc_add_many(st_btyd_acc *acc, const double *x, const double *t, const double *T, size_t n);
+
 #endif
