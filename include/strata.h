@@ -541,6 +541,17 @@ st_status st_entropy_weights(st_context *ctx, const double *x, size_t n, size_t 
 st_status st_ahp_weights(st_context *ctx, const double *a, size_t m, double *weights, double *lambda_max,
                          double *ci, double *cr);
 
+/* Reads an m x m pairwise comparison matrix for st_ahp_weights from CSV text into a (m*m values, row-major):
+** one row per indicator, cells separated by commas, each a decimal or a fraction like 1/3. A first row in which
+** no cell parses as a number is a header and is skipped; a first cell that is not a number is a row name.
+** Blank lines and a UTF-8 byte order mark are ignored; name labels the messages (NULL = "<matrix>").
+** st_ahp_read reads the file path ("-" = standard input; at most 1 MiB). Values are not checked for being
+** positive or reciprocal here (st_ahp_weights does). Errors: ST_EPARSE with name:line[:column] (a cell that
+** is not a number, rows of different lengths, not square, not m x m), ST_EINVAL (NULL, m 0 or above 63),
+** ST_EIO, ST_ELIMIT, ST_ENOMEM. */
+st_status st_ahp_parse(st_context *ctx, const char *text, size_t len, const char *name, size_t m, double *a);
+st_status st_ahp_read(st_context *ctx, const char *path, size_t m, double *a);
+
 /* Combined subjective/objective weights omega_i = theta_i eta_i / sum_j theta_j eta_j (seed 002, eq. 2).
 ** An indicator with eta_i = 0 (a constant column) gets omega_i = 0 whatever its AHP weight.
 ** out receives m values (may alias theta or eta). Errors: ST_EINVAL (NULL, m 0, negative or non-finite
