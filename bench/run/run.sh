@@ -102,7 +102,8 @@ echo
 echo "(b) $BIG_N events, $BIG_CUSTOMERS customers: one strata run"
 rm -rf "$OUT/run"
 timed big "$STRATA" run "$BIG" --event event --threads 2 -o "$OUT/run"
-CUST=$(tr -d ' \n' < "$OUT/run/summary.json" | sed -n 's/.*"customers":\([0-9]*\).*/\1/p')
+# the first "customers" of summary.json is the top-level count (stages report their own further down)
+CUST=$(grep -o '"customers": *[0-9]*' "$OUT/run/summary.json" | head -n 1 | grep -o '[0-9]*$' || true)
 [ -n "$CUST" ] || CUST=$BIG_CUSTOMERS
 STAGES=$(tr -d ' \n' < "$OUT/run/summary.json" | sed -n 's/.*"timings_seconds":{\([^}]*\)}.*/\1/p' |
     tr ',' '\n' | awk -F: '{gsub(/"/, "", $1); printf "%s %.2f s, ", $1, $2}' | sed 's/, $//')
