@@ -3,6 +3,7 @@
 ** bits for every row with 1 and 3 threads, with the BG/NBD factor table (pairs repeat) and without it
 ** (every (x, T) distinct), for bgnbd, mbgnbd and pnbd; the first failing row named in errors.
 */
+#include "failalloc.h"
 #include "strata.h"
 #include "test.h"
 
@@ -90,6 +91,33 @@ static void errors(st_context *ctx, const st_model *m)
     CHECK(st_model_clv(ctx, m, NULL, X, TX, TT, MB, N, 1e7, 1.0, 0.1, 1.0, clv1) == ST_EINVAL); /* steps */
 }
 
+/* Every allocation of a prediction and a CLV run (two threads, with the factor table) made to fail once. */
+static st_status torture_job(t_failer *f, void *arg)
+{
+    (void)arg;
+    st_context *ctx = t_failing_context(f);
+    if (!ctx) return ST_ENOMEM;
+    st_context_set_threads(ctx, 2);
+    static const char *const BG[4] = {"r", "alpha", "a", "b"};
+    static const double P_BG[4] = {0.243, 4.414, 0.793, 2.426};
+    char js[512];
+    snprintf(js, sizeof js,
+             "{\"format\": \"strata-model\", \"version\": 1, \"model\": \"bgnbd\", \"params\": {\"%s\": %.17g, "
+             "\"%s\": %.17g, \"%s\": %.17g, \"%s\": %.17g}, \"time_unit\": \"day\"}",
+             BG[0], P_BG[0], BG[1], P_BG[1], BG[2], P_BG[2], BG[3], P_BG[3]);
+    st_model *m = NULL;
+    st_status rc = st_model_from_json(ctx, js, strlen(js), &m);
+    if (rc == ST_OK) rc = st_model_predict(ctx, m, X, TX, TT, 9000, 52.0, pa1, ex1);
+    if (rc == ST_OK) rc = st_model_clv(ctx, m, NULL, X, TX, TT, MB, 9000, 52.0, 0.0, 0.1, 1.0, clv1);
+    if (rc != ST_OK && st_errmsg(ctx)[0] == '\0') {
+        t_failures++;
+        fprintf(stderr, "failure %d without a message\n", rc);
+    }
+    st_model_free(m);
+    st_context_free(ctx);
+    return rc;
+}
+
 int main(void)
 {
     st_context *ctx = NULL;
@@ -107,6 +135,8 @@ int main(void)
     make_rows(0);
     same_as_one_row_calls(ctx, pn, NULL);
     errors(ctx, bg);
+    make_rows(0);
+    t_alloc_torture("predictions", torture_job, NULL);
     st_model_free(bg);
     st_model_free(mbg);
     st_model_free(pn);
