@@ -115,6 +115,34 @@ st_status st__table_new_owned_keys(st_context *ctx, const char *key_name, size_t
                                    size_t pool_len, size_t pool_cap, size_t *off, st_table **out)
 {
     *out = NULL;
+    /* A pool below 4 GiB gets 4-byte offsets, narrowed in place (each 8-byte value is read before any
+    ** 4-byte store reaches its bytes) and the array shrunk; a loose pool is trimmed. Shrinking moves nothing
+    ** and cannot really fail; if it does, the larger block is kept. */
+    uint32_t *off32 = NULL;
+    if (pool_len <= UINT32_MAX && nrows > 0) {
+        char *b = (char *)off;
+        for (size_t i = 0; i < nrows; i++) {
+            size_t v;
+            memcpy(&v, b + i * sizeof v, sizeof v);
+            uint32_t w = (uint32_t)v;
+            memcpy(b + i * sizeof w, &w, sizeof w);
+        }
+        off32 = st__realloc_array(ctx, off, 2 * nrows, nrows, sizeof *off32);
+        if (!off32) {
+            st_clear_error(ctx);
+            off32 = (uint32_t *)(void *)off;
+        }
+        off = NULL;
+    }
+    if (pool_cap > pool_len + 4096) {
+        char *p = st__realloc_array(ctx, pool, pool_cap, pool_len, 1);
+        if (p) {
+            pool = p;
+            pool_cap = pool_len;
+        } else {
+            st_clear_error(ctx);
+        }
+    }
     st_table *t = st__calloc(ctx, 1, sizeof *t);
     column c = {0};
     c.type = ST_COL_STR;
@@ -122,6 +150,7 @@ st_status st__table_new_owned_keys(st_context *ctx, const char *key_name, size_t
     c.pool_len = pool_len;
     c.pool_cap = pool_cap;
     c.off = off;
+    c.off32 = off32;
     c.name = st__strdup(ctx, key_name);
     if (t) {
         t->ctx = ctx;
