@@ -430,6 +430,7 @@ st_status st_model_from_json(st_context *ctx, const char *text, size_t len, st_m
 /* Per-customer predictions for n customers (same x, tx, T conventions as the fit; gg not accepted here):
 ** p_alive = P(alive at T) (bgbb: alive in period T+1); expected = conditional expected purchases in
 ** (T, T + horizon] (bgbb: in the next `horizon` periods, rounded down). Either output may be NULL.
+** Runs on st_context_threads threads; each value is the same whatever their number.
 ** Errors: ST_EINVAL (NULL inputs, gg model, horizon < 0), ST_ERANGE (non-finite result). */
 st_status st_model_predict(st_context *ctx, const st_model *m, const double *x, const double *tx,
                            const double *T, size_t n, double horizon, double *p_alive, double *expected);
@@ -474,8 +475,10 @@ st_status st_model_dert(st_context *ctx, const st_model *m, const double *x, con
 ** with t_k = k * step (the last step ends at horizon) and d_u the annual rate converted to the model's time
 ** unit, d_u = (1 + annual_discount)^(1/units_per_year) - 1 (no hidden 30-day months). step <= 0 picks
 ** horizon / ceil(horizon) when horizon <= 104 time units, else horizon / 52. spend may be NULL (then
-** m is used as the spend per transaction directly). Errors: ST_EINVAL (unknown time unit with a non-zero
-** discount, bad kinds), ST_ERANGE (gg q <= 1). */
+** m is used as the spend per transaction directly). At most 1000000 steps (horizon / step). Runs on
+** st_context_threads threads; each value is the same whatever their number. Errors: ST_EINVAL (unknown time
+** unit with a non-zero discount, bad kinds, too many steps, a row outside 0 <= tx <= T), ST_ERANGE (gg
+** q <= 1, a CLV that is not finite; the message names the first such row). */
 st_status st_model_clv(st_context *ctx, const st_model *m, const st_model *spend, const double *x,
                        const double *tx, const double *T, const double *mbar, size_t n, double horizon,
                        double step, double annual_discount, double margin, double *out);
