@@ -88,12 +88,11 @@ st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
     st_unit unit = env->opts ? env->opts->summarize.unit : ST_UNIT_DAY;
     double horizon = default_horizon(unit);
 
-    st_btyd_acc *acc = NULL, *gacc = NULL, *pacc = NULL;
+    st_btyd_acc *acc = NULL, *pacc = NULL;
     st_model *bg = NULL, *gg = NULL, *pn = NULL;
     double *col[4] = {NULL, NULL, NULL, NULL}; /* p_alive, expected_purchases, expected_spend, clv */
     char *models_dir = NULL;
     st_status rc = st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &acc);
-    if (!rc) rc = st_btyd_acc_new(ctx, ST_MODEL_GG, &gacc);
     if (!rc && with_pnbd) rc = st_btyd_acc_new(ctx, ST_MODEL_PNBD, &pacc);
     size_t used = 0, repeat = 0;
     for (size_t i = 0; i < n; i++) {
@@ -103,7 +102,6 @@ st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
     }
     if (!rc) rc = st__btyd_acc_add_many(acc, x, r, T, n);
     if (!rc && pacc) rc = st__btyd_acc_add_many(pacc, x, r, T, n);
-    if (!rc && mv) rc = st__btyd_acc_add_many(gacc, x, mv, T, n);
     if (rc) goto done;
     if (used == 0) {
         rc = st__stage_skip(env, "value", "no customer with a purchase");
@@ -118,7 +116,7 @@ st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
     if (rc) goto done;
     st_model_set_time_unit(bg, unit_name(unit));
     if (repeat >= VALUE_MIN_GG) {
-        st_status grc = st_btyd_acc_fit(gacc, 0.0, VALUE_SEED, &gg);
+        st_status grc = st__gg_fit_columns(ctx, x, mv, T, n, 0.0, VALUE_SEED, &gg);
         if (grc == ST_ENOMEM) {
             rc = grc;
             goto done;
@@ -234,6 +232,5 @@ done:
     st_model_free(pn);
     st_btyd_acc_free(pacc);
     st_btyd_acc_free(acc);
-    st_btyd_acc_free(gacc);
     return rc;
 }

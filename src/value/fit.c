@@ -534,19 +534,31 @@ static st_status bg_setup(st_context *ctx, const st__uniq *u, double scale, objd
 /* Fits on the finished unique rows of u (not modified). BG/NBD and MBG/NBD work on u's groups directly; the
 ** other kinds on a copy of the rows as (x, t, T, w). Times (spend for gg) are rescaled internally and the
 ** result reported in the data's units. */
-static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u, double penalizer, uint64_t seed,
-                          st_model **out)
+static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u, row *given, size_t ngiven,
+                          double penalizer, uint64_t seed, st_model **out)
 {
-    size_t np = st__model_nparams(kind), n = u->n;
-    if (n == 0) return st__error(ctx, ST_EEMPTY, "no usable rows to fit a %s model", st_model_kind_name(kind));
+    /* u == NULL: Gamma-Gamma on the unique rows given (ngiven of them, sorted by x then m, owned and freed
+    ** here), as st__uniq_rows would have made them */
+    size_t np = st__model_nparams(kind), n = u ? u->n : ngiven;
+    if (n == 0) {
+        st__free(ctx, given, 0);
+        return st__error(ctx, ST_EEMPTY, "no usable rows to fit a %s model", st_model_kind_name(kind));
+    }
     int bgk = kind == ST_MODEL_BGNBD || kind == ST_MODEL_MBGNBD;
     double wsum = 0.0, scale = 1.0;
-    for (size_t k = 0; k < u->xs.n; k++)
-        for (size_t i = 0; i < u->g[k].n; i++) wsum += u->g[k].r[i].w;
-    if (!(wsum > 0.0)) return st__error(ctx, ST_EEMPTY, "the weights sum to zero");
-    row *r = NULL;
+    if (u) {
+        for (size_t k = 0; k < u->xs.n; k++)
+            for (size_t i = 0; i < u->g[k].n; i++) wsum += u->g[k].r[i].w;
+    } else {
+        for (size_t i = 0; i < n; i++) wsum += given[i].w;
+    }
+    if (!(wsum > 0.0)) {
+        st__free(ctx, given, n * sizeof *given);
+        return st__error(ctx, ST_EEMPTY, "the weights sum to zero");
+    }
+    row *r = given;
     double *lm = NULL;
-    if (!bgk) {
+    if (!bgk && !r) {
         r = st__realloc_array(ctx, NULL, 0, n, sizeof *r);
         if (!r) return ST_ENOMEM;
         st__uniq_rows(u, r);
@@ -757,7 +769,7 @@ st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, con
         if (!rc && st__uniq_add_many(&u, bx, bt, bT, bw, m)) rc = ST_ENOMEM;
     }
     if (!rc && st__uniq_finish(&u)) rc = ST_ENOMEM;
-    if (!rc) rc = fit_uniq(ctx, kind, &u, penalizer, seed, out);
+    if (!rc) rc = fit_uniq(ctx, kind, &u, NULL, 0, penalizer, seed, out);
     st__uniq_free(&u);
     return rc;
 }
@@ -826,6 +838,76 @@ st_status st__btyd_acc_add_many(st_btyd_acc *acc, const double *x, const double 
     return ST_OK;
 }
 
+/* Stable LSD radix sort of n (x, m) pairs by (x, m), both positive and finite (so their bits order them as
+** numbers): 16-bit digits, m first, then x; passes whose digit is the same for every pair are skipped. */
+typedef struct xm {
+    double x, m;
+} xm;
+
+static uint64_t xm_bits(const xm *p, int which)
+{
+    uint64_t b;
+    memcpy(&b, which ? &p->x : &p->m, sizeof b);
+    return b;
+}
+
+static void xm_sort(xm *a, xm *tmp, size_t n, size_t *count)
+{
+    for (int which = 0; which < 2; which++)
+        for (int shift = 0; shift < 64; shift += 16) {
+            memset(count, 0, 65537 * sizeof *count);
+            for (size_t i = 0; i < n; i++) count[((xm_bits(&a[i], which) >> shift) & 0xffff) + 1]++;
+            if (count[((xm_bits(&a[0], which) >> shift) & 0xffff) + 1] == n) continue;
+            for (size_t d = 0; d < 65536; d++) count[d + 1] += count[d];
+            for (size_t i = 0; i < n; i++) tmp[count[(xm_bits(&a[i], which) >> shift) & 0xffff]++] = a[i];
+            memcpy(a, tmp, n * sizeof *a);
+        }
+}
+
+st_status st__gg_fit_columns(st_context *ctx, const double *x, const double *m, const double *T, size_t n,
+                             double penalizer, uint64_t seed, st_model **out)
+{
+    *out = NULL;
+    size_t k = 0, used = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(x[i]) || isnan(m[i]) || (T && isnan(T[i]))) continue;
+        int ok = check_row(ctx, ST_MODEL_GG, x[i], m[i], 0.0, 1.0, used++);
+        if (ok < 0) return ST_EINVAL;
+        k += ok > 0;
+    }
+    xm *a = st__realloc_array(ctx, NULL, 0, k ? k : 1, sizeof *a);
+    xm *tmp = st__realloc_array(ctx, NULL, 0, k ? k : 1, sizeof *tmp);
+    size_t *count = st__realloc_array(ctx, NULL, 0, 65537, sizeof *count);
+    row *r = NULL;
+    st_status rc = a && tmp && count ? ST_OK : ST_ENOMEM;
+    size_t nu = 0;
+    if (rc == ST_OK) {
+        size_t j = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (isnan(x[i]) || isnan(m[i]) || (T && isnan(T[i]))) continue;
+            if (x[i] > 0.0 && m[i] > 0.0) a[j++] = (xm){x[i], m[i]};
+        }
+        if (k) xm_sort(a, tmp, k, count);
+        /* equal rows merged, as the accumulator does: (x, m, 0, weight) */
+        r = st__realloc_array(ctx, NULL, 0, k ? k : 1, sizeof *r);
+        if (!r) rc = ST_ENOMEM;
+        for (size_t i = 0; r && i < k; i++) {
+            if (nu && r[nu - 1].x == a[i].x && r[nu - 1].t == a[i].m) r[nu - 1].w += 1.0;
+            else r[nu++] = (row){a[i].x, a[i].m, 0.0, 1.0};
+        }
+    }
+    st__free(ctx, a, (k ? k : 1) * sizeof *a);
+    st__free(ctx, tmp, (k ? k : 1) * sizeof *tmp);
+    st__free(ctx, count, 65537 * sizeof *count);
+    if (rc) return rc;
+    if (nu && nu < k) {
+        row *s = st__realloc_array(ctx, r, k, nu, sizeof *r);
+        if (s) r = s;
+        else st_clear_error(ctx); /* a shrink: keep the larger block */
+    }
+    return fit_uniq(ctx, ST_MODEL_GG, NULL, r, nu, penalizer, seed, out);
+}
+
 st_status st_btyd_acc_merge(st_btyd_acc *dst, const st_btyd_acc *src)
 {
     if (!dst || !src) return ST_EINVAL;
@@ -858,5 +940,5 @@ st_status st_btyd_acc_fit(st_btyd_acc *acc, double penalizer, uint64_t seed, st_
     if (!(penalizer >= 0.0) || !isfinite(penalizer))
         return st__error(ctx, ST_EINVAL, "st_btyd_acc_fit: the penalizer must be finite and >= 0");
     if (st__uniq_finish(&acc->u)) return ST_ENOMEM;
-    return fit_uniq(ctx, acc->kind, &acc->u, penalizer, seed, out);
+    return fit_uniq(ctx, acc->kind, &acc->u, NULL, 0, penalizer, seed, out);
 }

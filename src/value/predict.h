@@ -38,4 +38,12 @@ st_status st__clv_job(st_context *ctx, const st_model *m, const st_model *spend,
 ** none; gg ignores T otherwise). Errors as st_btyd_acc_add: ST_EINVAL (an invalid row), ST_ENOMEM. */
 st_status st__btyd_acc_add_many(st_btyd_acc *acc, const double *x, const double *t, const double *T, size_t n);
 
+/* Gamma-Gamma fitted straight from columns (fit.c): the rows where x, m and T (T NULL: not looked at) are
+** not NaN are checked as st_btyd_acc_add checks them, those with x > 0 and m > 0 are sorted by (x, m) with
+** a radix sort and merged -- the unique rows an accumulator would hold, without its hash tables, which a
+** spend column of nearly all distinct values fills for nothing. Same model as st_btyd_acc_fit on them.
+** Errors: as st_btyd_acc_add and st_btyd_acc_fit. */
+st_status st__gg_fit_columns(st_context *ctx, const double *x, const double *m, const double *T, size_t n,
+                             double penalizer, uint64_t seed, st_model **out);
+
 #endif
