@@ -1,7 +1,7 @@
 /*
-** predict.h -- per-customer predictions of the value stage in one pass over the customers: P(alive),
-** expected purchases, expected spend and discounted CLV, computed over threads. Used by the public
-** st_model_predict / st_model_clv and by the `strata run` value stage.
+** predict.h -- what the `strata run` value stage needs from src/value beyond the public API: per-customer
+** predictions in one threaded pass (P(alive), expected purchases, expected spend, discounted CLV; also
+** behind st_model_predict / st_model_clv), and the fits filled straight from table columns.
 */
 #ifndef STRATA_VALUE_PREDICT_H
 #define STRATA_VALUE_PREDICT_H
