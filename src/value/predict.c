@@ -219,10 +219,19 @@ static void predict_chunk(void *ud, size_t job)
         }
         if (q->clv) {
             double prev = 0.0, acc = 0.0, c = 0.0;
-            for (size_t s = 0; s < R->K; s++) {
-                c = cet_row(m, N ? N + s : NULL, x, tx, T, R->ts[s], pa);
-                acc += (c - prev) * R->disc[s];
-                prev = c;
+            if (N) {
+                /* the BG/NBD family from the table: cet = factor * P(alive), every time point > 0 */
+                for (size_t s = 0; pa != 0.0 && s < R->K; s++) {
+                    c = N[s] * pa;
+                    acc += (c - prev) * R->disc[s];
+                    prev = c;
+                }
+            } else {
+                for (size_t s = 0; s < R->K; s++) {
+                    c = cet_row(m, NULL, x, tx, T, R->ts[s], pa);
+                    acc += (c - prev) * R->disc[s];
+                    prev = c;
+                }
             }
             if (q->expected) {
                 q->expected[i] = c;
