@@ -195,61 +195,18 @@ void segcli_json_num(FILE *fp, double x)
     fputs(buf, fp);
 }
 
-static bool parse_cell(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double a = strtod(s, &end);
-    if (end == s || errno) return false;
-    while (*end == ' ') end++;
-    if (*end == '/') {
-        const char *q = end + 1;
-        double b = strtod(q, &end);
-        if (end == q || errno || b == 0) return false;
-        a /= b;
-        while (*end == ' ') end++;
-    }
-    if (*end) return false;
-    *out = a;
-    return true;
-}
-
 double *segcli_read_ahp(const char *cmd, st_context *ctx, const char *path, size_t m)
 {
-    st_table *t = NULL;
-    st_status rc = st_table_read_csv(ctx, path, NULL, &t);
+    double *a = malloc((m ? m * m : 1) * sizeof *a);
+    if (!a) {
+        cli_error(cmd, CLI_FAIL, "out of memory");
+        return NULL;
+    }
+    st_status rc = st_ahp_read(ctx, path, m, a);
     if (rc) {
         cli_fail(cmd, ctx, rc);
+        free(a);
         return NULL;
     }
-    size_t nc = st_table_ncols(t) - 1, nr = st_table_nrows(t);
-    size_t skip = nc == m + 1 ? 1 : 0;
-    if (nr != m || nc - skip != m) {
-        cli_error(cmd, CLI_FAIL, "%s: the AHP matrix must be %zu x %zu (one row and column per indicator), "
-                  "got %zu x %zu", path, m, m, nr, nc - skip);
-        st_table_free(t);
-        return NULL;
-    }
-    double *a = malloc(m * m * sizeof *a);
-    for (size_t j = 0; a && j < m; j++) {
-        size_t col = 1 + skip + j;
-        const double *v = st_table_f64(t, col);
-        for (size_t i = 0; i < m; i++) {
-            bool ok;
-            if (v) {
-                a[i * m + j] = v[i];
-                ok = isfinite(v[i]);
-            } else {
-                ok = parse_cell(st_table_str(t, col, i), &a[i * m + j]);
-            }
-            if (!ok) {
-                cli_error(cmd, CLI_FAIL, "%s: row %zu column %zu: not a number or fraction", path, i + 2, j + 1 + skip);
-                free(a);
-                st_table_free(t);
-                return NULL;
-            }
-        }
-    }
-    st_table_free(t);
     return a;
 }

@@ -36,8 +36,9 @@ int32_t *segcli_labels(const char *cmd, const st_table *t, size_t col, char ***n
 void segcli_json_str(FILE *fp, const char *s);
 void segcli_json_num(FILE *fp, double x);
 
-/* Parses an AHP matrix CSV of m indicators (header row; m rows; an optional first column of row names;
-** cells are decimals or fractions like 1/3) into a (m*m, malloc'd). Returns NULL after printing. */
+/* Reads an AHP matrix CSV of m indicators with st_ahp_read (an optional header row; m rows; an optional
+** first column of row names; cells are decimals or fractions like 1/3) into a (m*m, malloc'd). Returns
+** NULL after printing the error. */
 double *segcli_read_ahp(const char *cmd, st_context *ctx, const char *path, size_t m);
 
 /* The weights of `strata weights` and `strata score`: entropy (e_j, eta_j), AHP (theta_j, lambda_max, ci,

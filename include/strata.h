@@ -459,6 +459,7 @@ ST_API st_status st_model_from_json(st_context *ctx, const char *text, size_t le
 /* Per-customer predictions for n customers (same x, tx, T conventions as the fit; gg not accepted here):
 ** p_alive = P(alive at T) (bgbb: alive in period T+1); expected = conditional expected purchases in
 ** (T, T + horizon] (bgbb: in the next `horizon` periods, rounded down). Either output may be NULL.
+** Runs on st_context_threads threads; each value is the same whatever their number.
 ** Errors: ST_EINVAL (NULL inputs, gg model, horizon < 0), ST_ERANGE (non-finite result). */
 ST_API st_status st_model_predict(st_context *ctx, const st_model *m, const double *x, const double *tx,
                            const double *T, size_t n, double horizon, double *p_alive, double *expected);
@@ -503,8 +504,10 @@ ST_API st_status st_model_dert(st_context *ctx, const st_model *m, const double 
 ** with t_k = k * step (the last step ends at horizon) and d_u the annual rate converted to the model's time
 ** unit, d_u = (1 + annual_discount)^(1/units_per_year) - 1 (no hidden 30-day months). step <= 0 picks
 ** horizon / ceil(horizon) when horizon <= 104 time units, else horizon / 52. spend may be NULL (then
-** m is used as the spend per transaction directly). Errors: ST_EINVAL (unknown time unit with a non-zero
-** discount, bad kinds), ST_ERANGE (gg q <= 1). */
+** m is used as the spend per transaction directly). At most 1000000 steps (horizon / step). Runs on
+** st_context_threads threads; each value is the same whatever their number. Errors: ST_EINVAL (unknown time
+** unit with a non-zero discount, bad kinds, too many steps, a row outside 0 <= tx <= T), ST_ERANGE (gg
+** q <= 1, a CLV that is not finite; the message names the first such row). */
 ST_API st_status st_model_clv(st_context *ctx, const st_model *m, const st_model *spend, const double *x,
                        const double *tx, const double *T, const double *mbar, size_t n, double horizon,
                        double step, double annual_discount, double margin, double *out);
@@ -581,6 +584,17 @@ ST_API st_status st_entropy_weights(st_context *ctx, const double *x, size_t n, 
 ** 10000 iterations; weights are still written). */
 ST_API st_status st_ahp_weights(st_context *ctx, const double *a, size_t m, double *weights, double *lambda_max,
                          double *ci, double *cr);
+
+/* Reads an m x m pairwise comparison matrix for st_ahp_weights from CSV text into a (m*m values, row-major):
+** one row per indicator, cells separated by commas, each a decimal or a fraction like 1/3. A first row in which
+** no cell parses as a number is a header and is skipped; a first cell that is not a number is a row name.
+** Blank lines and a UTF-8 byte order mark are ignored; name labels the messages (NULL = "<matrix>").
+** st_ahp_read reads the file path ("-" = standard input; at most 1 MiB). Values are not checked for being
+** positive or reciprocal here (st_ahp_weights does). Errors: ST_EPARSE with name:line[:column] (a cell that
+** is not a number, rows of different lengths, not square, not m x m), ST_EINVAL (NULL, m 0 or above 63),
+** ST_EIO, ST_ELIMIT, ST_ENOMEM. */
+ST_API st_status st_ahp_parse(st_context *ctx, const char *text, size_t len, const char *name, size_t m, double *a);
+ST_API st_status st_ahp_read(st_context *ctx, const char *path, size_t m, double *a);
 
 /* Combined subjective/objective weights omega_i = theta_i eta_i / sum_j theta_j eta_j (seed 002, eq. 2).
 ** An indicator with eta_i = 0 (a constant column) gets omega_i = 0 whatever its AHP weight.

@@ -7,9 +7,15 @@
 #include "core/parallel.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Distinct strings a column shares bytes for (labels such as segment names repeat on every row); past
+** this many the column is taken for one of unique values (ids) and stops looking. */
+#define DEDUP_MAX 4096
 
 typedef struct column {
     char *name;
@@ -17,7 +23,11 @@ typedef struct column {
     double *f64;       /* ST_COL_F64 / ST_COL_DATE */
     char *pool;        /* ST_COL_STR: bytes; pool[0] is the empty string */
     size_t pool_len, pool_cap;
-    size_t *off;       /* ST_COL_STR: row -> offset into pool */
+    size_t *off;       /* ST_COL_STR: row -> offset into pool, 8 bytes (pools past 4 GiB, owned keys) */
+    uint32_t *off32;   /* ST_COL_STR: the same in 4 bytes; exactly one of off and off32 is set */
+    uint32_t *dd;      /* strings stored so far, as pool offsets in an open-addressing table (0 = empty) */
+    size_t dd_cap, dd_n;
+    bool dd_off;       /* gave up deduplicating */
 } column;
 
 struct st_table {
@@ -35,7 +45,11 @@ static void column_free(st_context *ctx, column *c)
     st__free(ctx, c->f64, 0);
     st__free(ctx, c->pool, c->pool_cap);
     st__free(ctx, c->off, 0);
+    st__free(ctx, c->off32, 0);
+    st__free(ctx, c->dd, c->dd_cap * sizeof *c->dd);
 }
+
+static size_t col_off(const column *c, size_t i) { return c->off32 ? c->off32[i] : c->off[i]; }
 
 void st_table_free(st_table *t)
 {
@@ -69,8 +83,8 @@ static st_status str_column_init(st_context *ctx, column *c, size_t nrows)
 {
     c->pool_cap = 64;
     c->pool = st__malloc(ctx, c->pool_cap);
-    c->off = st__calloc(ctx, nrows ? nrows : 1, sizeof *c->off);
-    if (!c->pool || !c->off) return ST_ENOMEM;
+    c->off32 = st__calloc(ctx, nrows ? nrows : 1, sizeof *c->off32);
+    if (!c->pool || !c->off32) return ST_ENOMEM;
     c->pool[0] = '\0';
     c->pool_len = 1;
     return ST_OK;
@@ -101,6 +115,34 @@ st_status st__table_new_owned_keys(st_context *ctx, const char *key_name, size_t
                                    size_t pool_len, size_t pool_cap, size_t *off, st_table **out)
 {
     *out = NULL;
+    /* A pool below 4 GiB gets 4-byte offsets, narrowed in place (each 8-byte value is read before any
+    ** 4-byte store reaches its bytes) and the array shrunk; a loose pool is trimmed. Shrinking moves nothing
+    ** and cannot really fail; if it does, the larger block is kept. */
+    uint32_t *off32 = NULL;
+    if (pool_len <= UINT32_MAX && nrows > 0) {
+        char *b = (char *)off;
+        for (size_t i = 0; i < nrows; i++) {
+            size_t v;
+            memcpy(&v, b + i * sizeof v, sizeof v);
+            uint32_t w = (uint32_t)v;
+            memcpy(b + i * sizeof w, &w, sizeof w);
+        }
+        off32 = st__realloc_array(ctx, off, 2 * nrows, nrows, sizeof *off32);
+        if (!off32) {
+            st_clear_error(ctx);
+            off32 = (uint32_t *)(void *)off;
+        }
+        off = NULL;
+    }
+    if (pool_cap > pool_len + 4096) {
+        char *p = st__realloc_array(ctx, pool, pool_cap, pool_len, 1);
+        if (p) {
+            pool = p;
+            pool_cap = pool_len;
+        } else {
+            st_clear_error(ctx);
+        }
+    }
     st_table *t = st__calloc(ctx, 1, sizeof *t);
     column c = {0};
     c.type = ST_COL_STR;
@@ -108,6 +150,7 @@ st_status st__table_new_owned_keys(st_context *ctx, const char *key_name, size_t
     c.pool_len = pool_len;
     c.pool_cap = pool_cap;
     c.off = off;
+    c.off32 = off32;
     c.name = st__strdup(ctx, key_name);
     if (t) {
         t->ctx = ctx;
@@ -153,7 +196,80 @@ double *st_table_f64_mut(st_table *t, size_t j)
 const char *st_table_str(const st_table *t, size_t j, size_t i)
 {
     if (!t || j >= t->ncols || i >= t->nrows || t->cols[j].type != ST_COL_STR) return NULL;
-    return t->cols[j].pool + t->cols[j].off[i];
+    return t->cols[j].pool + col_off(&t->cols[j], i);
+}
+
+static size_t str_hash(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037u; /* FNV-1a */
+    for (size_t k = 0; k < n; k++) h = (h ^ (unsigned char)s[k]) * 1099511628211u;
+    return (size_t)(h ^ (h >> 32));
+}
+
+/* The offset of an equal string already in c's pool, or 0 (none, or not looking any more). */
+static size_t dedup_find(const column *c, const char *s, size_t n, size_t *place)
+{
+    *place = SIZE_MAX;
+    if (c->dd_off || !c->dd_cap) return 0;
+    size_t h = str_hash(s, n) & (c->dd_cap - 1);
+    while (c->dd[h]) {
+        const char *p = c->pool + c->dd[h];
+        if (memcmp(p, s, n) == 0 && p[n] == '\0') return c->dd[h];
+        h = (h + 1) & (c->dd_cap - 1);
+    }
+    *place = h;
+    return 0;
+}
+
+/* Records the string just stored at offset o (place from dedup_find, SIZE_MAX = look it up again). */
+static void dedup_note(st_context *ctx, column *c, size_t o, size_t n, size_t place)
+{
+    if (c->dd_off) return;
+    if (o > UINT32_MAX || c->dd_n + 1 > DEDUP_MAX) {
+        st__free(ctx, c->dd, c->dd_cap * sizeof *c->dd);
+        c->dd = NULL;
+        c->dd_cap = c->dd_n = 0;
+        c->dd_off = true;
+        return;
+    }
+    if (2 * (c->dd_n + 1) > c->dd_cap) {
+        size_t ncap = c->dd_cap ? 2 * c->dd_cap : 64;
+        uint32_t *d = st__calloc(ctx, ncap, sizeof *d);
+        if (!d) return; /* only an economy: go on without it */
+        for (size_t k = 0; k < c->dd_cap; k++)
+            if (c->dd[k]) {
+                const char *p = c->pool + c->dd[k];
+                size_t h = str_hash(p, strlen(p)) & (ncap - 1);
+                while (d[h]) h = (h + 1) & (ncap - 1);
+                d[h] = c->dd[k];
+            }
+        st__free(ctx, c->dd, c->dd_cap * sizeof *c->dd);
+        c->dd = d;
+        c->dd_cap = ncap;
+        place = SIZE_MAX;
+    }
+    if (place == SIZE_MAX) {
+        place = str_hash(c->pool + o, n) & (c->dd_cap - 1);
+        while (c->dd[place]) place = (place + 1) & (c->dd_cap - 1);
+    }
+    c->dd[place] = (uint32_t)o;
+    c->dd_n++;
+}
+
+/* Sets row i's offset, widening the offsets to 8 bytes when the pool passes 4 GiB. */
+static st_status set_off(st_context *ctx, column *c, size_t nrows, size_t i, size_t o)
+{
+    if (c->off32 && o > UINT32_MAX) {
+        size_t *w = st__realloc_array(ctx, NULL, 0, nrows ? nrows : 1, sizeof *w);
+        if (!w) return ST_ENOMEM;
+        for (size_t k = 0; k < nrows; k++) w[k] = c->off32[k];
+        st__free(ctx, c->off32, 0);
+        c->off32 = NULL;
+        c->off = w;
+    }
+    if (c->off32) c->off32[i] = (uint32_t)o;
+    else c->off[i] = o;
+    return ST_OK;
 }
 
 st_status st_table_set_str(st_table *t, size_t j, size_t i, const char *s)
@@ -163,10 +279,9 @@ st_status st_table_set_str(st_table *t, size_t j, size_t i, const char *s)
         return st__error(t->ctx, ST_EINVAL, "st_table_set_str: bad column, row or NULL string");
     column *c = &t->cols[j];
     size_t n = strlen(s);
-    if (n == 0) {
-        c->off[i] = 0;
-        return ST_OK;
-    }
+    if (n == 0) return set_off(t->ctx, c, t->nrows, i, 0);
+    size_t place, o = dedup_find(c, s, n, &place);
+    if (o) return set_off(t->ctx, c, t->nrows, i, o);
     if (c->pool_len + n + 1 > c->pool_cap) {
         size_t ncap = c->pool_cap;
         while (ncap < c->pool_len + n + 1) {
@@ -179,8 +294,11 @@ st_status st_table_set_str(st_table *t, size_t j, size_t i, const char *s)
         c->pool_cap = ncap;
     }
     memcpy(c->pool + c->pool_len, s, n + 1);
-    c->off[i] = c->pool_len;
+    o = c->pool_len;
+    st_status rc = set_off(t->ctx, c, t->nrows, i, o);
+    if (rc) return rc;
     c->pool_len += n + 1;
+    dedup_note(t->ctx, c, o, n, place);
     return ST_OK;
 }
 
@@ -237,7 +355,7 @@ static bool format_rows(const st_table *t, size_t from, size_t to, st_buf *b)
             if (j) ok = st__buf_putc(b, ',');
             if (!ok) break;
             if (c->type == ST_COL_STR) {
-                const char *s = c->pool + c->off[i];
+                const char *s = c->pool + col_off(c, i);
                 ok = st__buf_put_csv_field(b, s, strlen(s), ',');
             } else if (c->type == ST_COL_DATE) {
                 double d = c->f64[i];

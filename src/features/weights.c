@@ -5,7 +5,11 @@
 */
 #include "core/internal.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static st_status check_matrix(st_context *ctx, const char *fn, const double *x, size_t n, size_t d,
@@ -188,4 +192,133 @@ st_status st_scale_columns(st_context *ctx, const double *x, size_t n, size_t d,
         for (size_t i = 0; i < n; i++) out[i * d + j] = sd > 0 ? (x[i * d + j] - mean) / sd : 0.0;
     }
     return ST_OK;
+}
+
+/* ---- the AHP matrix as text ---- */
+
+/* A cell as a positive-or-not finite number: a decimal or a fraction p/q (q != 0), spaces around allowed. */
+static bool ahp_number(const char *s, size_t n, double *out)
+{
+    char buf[64];
+    while (n && (*s == ' ' || *s == '\t')) s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') s++, n -= 2;
+    if (n == 0 || n >= sizeof buf) return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *end;
+    double a = strtod(buf, &end), b = 1.0;
+    if (end == buf) return false;
+    while (*end == ' ') end++;
+    if (*end == '/') {
+        const char *q = end + 1;
+        b = strtod(q, &end);
+        if (end == q || b == 0.0) return false;
+        while (*end == ' ') end++;
+    }
+    if (*end || !isfinite(a) || !isfinite(b) || !isfinite(a / b)) return false;
+    *out = a / b;
+    return true;
+}
+
+/* The cells of one line: start offsets and lengths (commas separate; no quoted commas in a matrix). */
+static size_t ahp_cells(const char *s, size_t n, size_t *at, size_t *len, size_t max)
+{
+    size_t k = 0, start = 0;
+    for (size_t i = 0; i <= n; i++)
+        if (i == n || s[i] == ',') {
+            if (k < max) {
+                at[k] = start;
+                len[k] = i - start;
+            }
+            k++;
+            start = i + 1;
+        }
+    return k;
+}
+
+st_status st_ahp_parse(st_context *ctx, const char *text, size_t len, const char *name, size_t m, double *a)
+{
+    enum { MAXC = 64 };
+    if (!text || !a) return st__error(ctx, ST_EINVAL, "st_ahp_parse: NULL argument");
+    if (!name) name = "<matrix>";
+    if (m == 0 || m > MAXC - 1) return st__error(ctx, ST_EINVAL, "st_ahp_parse: m must be 1 to %d", MAXC - 1);
+    size_t at[MAXC], cl[MAXC];
+    size_t pos = 0, line = 0, rows = 0, width = 0, first_line = 0;
+    int first = 1;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) pos = 3;
+    while (pos < len) {
+        const char *s = text + pos;
+        const char *nl = memchr(s, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - s) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        line++;
+        if (n && s[n - 1] == '\r') n--;
+        size_t blank = 0;
+        while (blank < n && (s[blank] == ' ' || s[blank] == '\t')) blank++;
+        if (blank == n) continue;
+        size_t k = ahp_cells(s, n, at, cl, MAXC);
+        if (k > MAXC) return st__error(ctx, ST_ELIMIT, "%s:%zu: more than %d cells", name, line, MAXC);
+        /* A leading cell that is not a number is a row name. */
+        double v;
+        size_t c0 = k > 1 && !ahp_number(s + at[0], cl[0], &v) ? 1 : 0;
+        size_t bad = k, nums = 0;
+        for (size_t c = c0; c < k; c++) {
+            if (ahp_number(s + at[c], cl[c], &v)) nums++;
+            else if (bad == k) bad = c;
+        }
+        if (first) {
+            first = 0;
+            if (nums == 0) continue; /* a header row: no cell is a number */
+        }
+        if (bad < k)
+            return st__error(ctx, ST_EPARSE, "%s:%zu:%zu: '%.*s' is not a number or a fraction like 1/3", name,
+                             line, at[bad] + 1, (int)(cl[bad] > 40 ? 40 : cl[bad]), s + at[bad]);
+        size_t nv = k - c0;
+        if (rows == 0) {
+            width = nv;
+            first_line = line;
+            if (width != m)
+                return st__error(ctx, ST_EPARSE,
+                                 "%s:%zu: %zu values in the row, expected %zu: the matrix must be %zu x %zu, one row "
+                                 "and column per indicator", name, line, nv, m, m, m);
+        } else if (nv != width) {
+            return st__error(ctx, ST_EPARSE, "%s:%zu: %zu values in the row, but %zu on line %zu: the matrix must be "
+                             "square (%zu x %zu)", name, line, nv, width, first_line, m, m);
+        }
+        if (rows == m)
+            return st__error(ctx, ST_EPARSE, "%s:%zu: row %zu of a matrix with %zu columns: it must be square (%zu x %zu)",
+                             name, line, rows + 1, width, m, m);
+        for (size_t c = 0; c < nv; c++) ahp_number(s + at[c0 + c], cl[c0 + c], &a[rows * m + c]);
+        rows++;
+    }
+    if (rows == 0) return st__error(ctx, ST_EPARSE, "%s: no matrix rows (expected %zu x %zu)", name, m, m);
+    if (rows < m)
+        return st__error(ctx, ST_EPARSE, "%s:%zu: the matrix ends after %zu rows of %zu values: it must be square (%zu x %zu)",
+                         name, line, rows, width, m, m);
+    return ST_OK;
+}
+
+st_status st_ahp_read(st_context *ctx, const char *path, size_t m, double *a)
+{
+    enum { MAXF = 1 << 20 };
+    if (!path || !a) return st__error(ctx, ST_EINVAL, "st_ahp_read: NULL argument");
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
+    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+    if (!fp) return st__error(ctx, ST_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *buf = st__malloc(ctx, MAXF + 1);
+    if (!buf) {
+        if (!is_stdin) fclose(fp);
+        return ST_ENOMEM;
+    }
+    size_t n = fread(buf, 1, MAXF + 1, fp);
+    int err = ferror(fp);
+    if (!is_stdin) fclose(fp);
+    st_status rc;
+    if (err) rc = st__error(ctx, ST_EIO, "%s: read error", name);
+    else if (n > MAXF) rc = st__error(ctx, ST_ELIMIT, "%s: larger than 1 MiB: not a pairwise comparison matrix", name);
+    else rc = st_ahp_parse(ctx, buf, n, name, m, a);
+    st__free(ctx, buf, MAXF + 1);
+    return rc;
 }

@@ -3,6 +3,8 @@
 ** the BG/NBD and Gamma-Gamma fits of src/value, and the per-customer predictions come back as columns.
 */
 #include "pipeline/stage_value.h"
+#include "core/table.h"
+#include "value/predict.h"
 
 #include <math.h>
 #include <string.h>
@@ -76,24 +78,20 @@ st_status st__stage_value(st_stage_env *env)
     st_unit unit = env->opts ? env->opts->summarize.unit : ST_UNIT_DAY;
     double horizon = default_horizon(unit);
 
-    st_btyd_acc *acc = NULL, *gacc = NULL, *pacc = NULL;
+    st_btyd_acc *acc = NULL, *pacc = NULL;
     st_model *bg = NULL, *gg = NULL, *pn = NULL;
-    double *cols = NULL;
+    double *col[4] = {NULL, NULL, NULL, NULL}; /* p_alive, expected_purchases, expected_spend, clv */
     char *models_dir = NULL;
     st_status rc = st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &acc);
-    if (!rc) rc = st_btyd_acc_new(ctx, ST_MODEL_GG, &gacc);
     if (!rc && with_pnbd) rc = st_btyd_acc_new(ctx, ST_MODEL_PNBD, &pacc);
     size_t used = 0, repeat = 0;
-    for (size_t i = 0; !rc && i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (isnan(T[i]) || isnan(x[i]) || isnan(r[i])) continue; /* no purchase: not a BTYD customer */
-        rc = st_btyd_acc_add(acc, x[i], r[i], T[i], 1.0);
-        if (!rc && pacc) rc = st_btyd_acc_add(pacc, x[i], r[i], T[i], 1.0);
         used++;
-        if (!rc && mv && x[i] > 0.0 && mv[i] > 0.0) {
-            rc = st_btyd_acc_add(gacc, x[i], mv[i], 0.0, 1.0);
-            repeat++;
-        }
+        repeat += mv && x[i] > 0.0 && mv[i] > 0.0;
     }
+    if (!rc) rc = st__btyd_acc_add_many(acc, x, r, T, n);
+    if (!rc && pacc) rc = st__btyd_acc_add_many(pacc, x, r, T, n);
     if (rc) goto done;
     if (used == 0) {
         rc = st__stage_skip(env, "value", "no customer with a purchase");
@@ -108,7 +106,7 @@ st_status st__stage_value(st_stage_env *env)
     if (rc) goto done;
     st_model_set_time_unit(bg, unit_name(unit));
     if (repeat >= VALUE_MIN_GG) {
-        st_status grc = st_btyd_acc_fit(gacc, 0.0, VALUE_SEED, &gg);
+        st_status grc = st__gg_fit_columns(ctx, x, mv, T, n, 0.0, VALUE_SEED, &gg);
         if (grc == ST_ENOMEM) {
             rc = grc;
             goto done;
@@ -135,42 +133,68 @@ st_status st__stage_value(st_stage_env *env)
     if (pn && (rc = save_model(env, models_dir, "pnbd.json", pn)) != ST_OK) goto done;
     int gg_usable = gg && st_model_param(gg, 1) > 1.0;
 
-    cols = st__calloc(ctx, 4 * (n ? n : 1), sizeof *cols);
-    if (!cols) {
-        rc = ST_ENOMEM;
-        goto done;
+    /* The columns are allocated here and handed to the table (no copies). */
+    for (int k = 0; k < 4; k++)
+        if (!(col[k] = st__malloc(ctx, (n ? n : 1) * sizeof *col[k]))) {
+            rc = ST_ENOMEM;
+            goto done;
+        }
+    st__predict_job q;
+    if (gg_usable) {
+        if ((rc = st__clv_job(ctx, bg, gg, horizon, 0.0, VALUE_DISCOUNT, 1.0, &q)) != ST_OK) goto done;
+        q.mbar = mv;
+        q.spend_out = col[2];
+        q.clv = col[3];
+    } else {
+        memset(&q, 0, sizeof q);
+        q.m = bg;
+        q.horizon = horizon;
     }
-    double *pa = cols, *ex = cols + n, *sp = cols + 2 * n, *clv = cols + 3 * n;
+    q.x = x;
+    q.tx = r;
+    q.T = T;
+    q.n = n;
+    q.skip_missing = 1;
+    q.p_alive = col[0];
+    q.expected = col[1];
+    if ((rc = st__predict_run(ctx, "value stage", &q)) != ST_OK) goto done;
     double sum_ex = 0.0, sum_clv = 0.0, sum_pa = 0.0;
     for (size_t i = 0; i < n; i++) {
-        pa[i] = ex[i] = sp[i] = clv[i] = (double)NAN;
         if (isnan(T[i]) || isnan(x[i]) || isnan(r[i])) continue;
-        if ((rc = st_model_predict(ctx, bg, &x[i], &r[i], &T[i], 1, horizon, &pa[i], &ex[i])) != ST_OK) goto done;
-        sum_pa += pa[i];
-        sum_ex += ex[i];
-        if (gg_usable) {
-            double mi = mv && x[i] > 0.0 && mv[i] > 0.0 ? mv[i] : 0.0;
-            if ((rc = st_model_expected_spend(ctx, gg, &x[i], &mi, 1, &sp[i])) != ST_OK) goto done;
-            rc = st_model_clv(ctx, bg, gg, &x[i], &r[i], &T[i], &mi, 1, horizon, 0.0, VALUE_DISCOUNT, 1.0, &clv[i]);
-            if (rc) goto done;
-            sum_clv += clv[i];
-        }
+        sum_pa += col[0][i];
+        sum_ex += col[1][i];
+        if (gg_usable) sum_clv += col[3][i];
     }
-    if ((rc = st_table_add_f64(t, "p_alive", ST_COL_F64, pa)) != ST_OK) goto done;
-    if ((rc = st_table_add_f64(t, "expected_purchases", ST_COL_F64, ex)) != ST_OK) goto done;
-    if (gg_usable) {
-        if ((rc = st_table_add_f64(t, "expected_spend", ST_COL_F64, sp)) != ST_OK) goto done;
-        if ((rc = st_table_add_f64(t, "clv", ST_COL_F64, clv)) != ST_OK) goto done;
+    static const char *const names[4] = {"p_alive", "expected_purchases", "expected_spend", "clv"};
+    for (int k = 0; k < 4; k++) {
+        if (k >= 2 && !gg_usable) break;
+        rc = st__table_add_f64_owned(t, names[k], ST_COL_F64, col[k]);
+        col[k] = NULL; /* owned by the table, or freed on failure */
+        if (rc) goto done;
     }
     if (pn) {
-        /* The BG/NBD columns are no longer needed: reuse their buffers for the Pareto/NBD ones. */
-        for (size_t i = 0; i < n; i++) {
-            pa[i] = ex[i] = (double)NAN;
-            if (isnan(T[i]) || isnan(x[i]) || isnan(r[i])) continue;
-            if ((rc = st_model_predict(ctx, pn, &x[i], &r[i], &T[i], 1, horizon, &pa[i], &ex[i])) != ST_OK) goto done;
-        }
-        if ((rc = st_table_add_f64(t, "p_alive_pnbd", ST_COL_F64, pa)) != ST_OK) goto done;
-        if ((rc = st_table_add_f64(t, "expected_purchases_pnbd", ST_COL_F64, ex)) != ST_OK) goto done;
+        for (int k = 0; k < 2; k++)
+            if (!(col[k] = st__malloc(ctx, (n ? n : 1) * sizeof *col[k]))) {
+                rc = ST_ENOMEM;
+                goto done;
+            }
+        memset(&q, 0, sizeof q);
+        q.m = pn;
+        q.horizon = horizon;
+        q.x = x;
+        q.tx = r;
+        q.T = T;
+        q.n = n;
+        q.skip_missing = 1;
+        q.p_alive = col[0];
+        q.expected = col[1];
+        if ((rc = st__predict_run(ctx, "value stage (pnbd)", &q)) != ST_OK) goto done;
+        rc = st__table_add_f64_owned(t, "p_alive_pnbd", ST_COL_F64, col[0]);
+        col[0] = NULL;
+        if (rc) goto done;
+        rc = st__table_add_f64_owned(t, "expected_purchases_pnbd", ST_COL_F64, col[1]);
+        col[1] = NULL;
+        if (rc) goto done;
     }
     bool ok = st__jw_key(w, "value") && st__jw_begin_object(w) && st__jw_key(w, "time_unit") &&
               st__jw_string(w, unit_name(unit)) && st__jw_key(w, "horizon") && st__jw_number(w, horizon) &&
@@ -190,24 +214,13 @@ st_status st__stage_value(st_stage_env *env)
     ok = ok && st__jw_end_object(w);
     if (!ok) rc = st__error(ctx, ST_ENOMEM, "out of memory writing the summary");
 done:
-    if (cols) st__free(ctx, cols, 4 * (n ? n : 1) * sizeof *cols);
+    for (int k = 0; k < 4; k++)
+        if (col[k]) st__free(ctx, col[k], (n ? n : 1) * sizeof *col[k]);
     if (models_dir) st__free(ctx, models_dir, 0);
     st_model_free(bg);
     st_model_free(gg);
     st_model_free(pn);
     st_btyd_acc_free(pacc);
     st_btyd_acc_free(acc);
-    st_btyd_acc_free(gacc);
     return rc;
-}
-
-st_status st__stage_value_ex(st_stage_env *env, int with_pnbd)
-{
-    st_run_options o;
-    if (env->opts) o = *env->opts;
-    else st_run_options_init(&o);
-    o.pareto_nbd = with_pnbd;
-    st_stage_env e = *env;
-    e.opts = &o;
-    return st__stage_value(&e);
 }

@@ -17,9 +17,4 @@
 ** not stop the run. Errors: ST_EIO, ST_ENOMEM. */
 st_status st__stage_value(st_stage_env *env);
 
-/* Transitional: st__stage_value with opts->pareto_nbd replaced by with_pnbd. Its last callers are run.c's
-** stage table and tests/unit/test_stage_value.c; once they call st__stage_value (setting pareto_nbd in
-** the options) it goes. */
-st_status st__stage_value_ex(st_stage_env *env, int with_pnbd);
-
 #endif

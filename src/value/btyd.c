@@ -147,14 +147,18 @@ double st__bgnbd_palive(const double *th, double x, double tx, double T, int mod
 
 double st__bgnbd_cet(const double *th, double x, double tx, double T, double t, int modified)
 {
-    double r = th[0], al = th[1], a = th[2], b = th[3];
     if (t <= 0.0) return 0.0;
     double pa = st__bgnbd_palive(th, x, tx, T, modified);
     if (pa == 0.0) return 0.0;
+    return st__bgnbd_cet_factor(th, x, T, t, modified) * pa;
+}
+
+double st__bgnbd_cet_factor(const double *th, double x, double T, double t, int modified)
+{
+    double r = th[0], al = th[1], a = th[2], b = th[3];
     double z = t / (al + T + t);
     double ln1mz = -log1p(t / (al + T));
-    double N = st__bg_expect_factor(r, a, modified ? b + 1.0 : b, x, z, ln1mz);
-    return N * pa;
+    return st__bg_expect_factor(r, a, modified ? b + 1.0 : b, x, z, ln1mz);
 }
 
 double st__bgnbd_expected(const double *th, double t, int modified)

@@ -60,6 +60,8 @@ double st__bgbb_ll(const double *th, double x, double tx, double n, double *grad
 double st__bgnbd_palive(const double *th, double x, double tx, double T, int modified);
 double st__bgnbd_cet(const double *th, double x, double tx, double T, double t, int modified);
 double st__bgnbd_expected(const double *th, double t, int modified);
+/* The part of st__bgnbd_cet that does not depend on tx: cet = P(alive) * factor (t > 0, P(alive) > 0). */
+double st__bgnbd_cet_factor(const double *th, double x, double T, double t, int modified);
 double st__pnbd_palive(const double *th, double x, double tx, double T);
 double st__pnbd_cet(const double *th, double x, double tx, double T, double t);
 double st__pnbd_cet_pa(const double *th, double x, double T, double t, double pa); /* given P(alive) */

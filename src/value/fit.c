@@ -5,6 +5,7 @@
 ** Also the accumulator (add / merge / fit) that builds the compressed rows incrementally.
 */
 #include "value/btyd.h"
+#include "value/predict.h"
 #include "num/linalg.h"
 #include "num/optim.h"
 #include "num/specfun.h"
@@ -77,6 +78,9 @@ typedef struct objdata {
     double *vals;
     size_t ng, nv;
     double *lv, *iv, *scratch;
+    /* Gamma-Gamma (else NULL): ln m of each row (rows sorted by x, so the gamma terms of x are taken once per
+    ** distinct x) */
+    double *lm;
 } objdata;
 
 static double row_ll(st_model_kind kind, const double *th, const row *rw, double *g)
@@ -154,11 +158,46 @@ static double bg_range(const objdata *od, const double *th, size_t i0, size_t i1
     return s;
 }
 
+/* Gamma-Gamma over rows [i0, i1): the terms of p x (ln Gamma, digamma, ln x) once per distinct x, the
+** parameter-only ones once per call; per row one logarithm (ln m is od->lm) and one division. The sums are
+** those of st__gg_ll term for term. */
+static double gg_range(const objdata *od, const double *th, size_t i0, size_t i1, double *gsum)
+{
+    double p = th[0], q = th[1], g = th[2];
+    double lgq = st__lgamma(q), pq = st__digamma(q), lg = log(g);
+    double cx = -1.0, px = 0.0, lga = 0.0, lgb = 0.0, psa = 0.0, psb = 0.0, lx = 0.0, s = 0.0;
+    if (gsum) memset(gsum, 0, 3 * sizeof *gsum);
+    for (size_t i = i0; i < i1; i++) {
+        const row *rw = &od->r[i];
+        double x = rw->x, m = rw->t, lm = od->lm[i];
+        if (x != cx) {
+            cx = x;
+            px = p * x;
+            lga = st__lgamma(px + q);
+            lgb = st__lgamma(px);
+            lx = log(x);
+            if (gsum) {
+                psa = st__digamma(px + q);
+                psb = st__digamma(px);
+            }
+        }
+        double lgm = log(g + m * x);
+        if (gsum) {
+            gsum[0] += rw->w * (x * (psa - psb + lm + lx - lgm));
+            gsum[1] += rw->w * (psa - pq + lg - lgm);
+            gsum[2] += rw->w * (q / g - (px + q) / (g + m * x));
+        }
+        s += rw->w * (lga - lgb - lgq + q * lg + (px - 1.0) * lm + px * lx - (px + q) * lgm);
+    }
+    return s;
+}
+
 /* part (0 or 1) picks the scratch space of the half being summed. */
 static double range_ll(const objdata *od, const double *th, double *gsum, size_t i0, size_t i1, int part)
 {
     if (od->grow)
         return bg_range(od, th, i0, i1, gsum, od->kind == ST_MODEL_MBGNBD, od->scratch + (size_t)part * od->nv);
+    if (od->lm) return gg_range(od, th, i0, i1, gsum);
     if (od->kind == ST_MODEL_PNBD && od->h1) {
         double g[ST__MODEL_MAXP], s = 0.0, xt[2] = {0.0, 0.0}, cx = -1.0;
         double lgr = st__lgamma(th[0]), pr = st__digamma(th[0]);
@@ -481,18 +520,31 @@ static st_status bg_setup(st_context *ctx, const st__uniq *u, double scale, objd
 /* Fits on the finished unique rows of u (not modified). BG/NBD and MBG/NBD work on u's groups directly; the
 ** other kinds on a copy of the rows as (x, t, T, w). Times (spend for gg) are rescaled internally and the
 ** result reported in the data's units. */
-static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u, double penalizer, uint64_t seed,
-                          st_model **out)
+static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u, row *given, size_t ngiven,
+                          double penalizer, uint64_t seed, st_model **out)
 {
-    size_t np = st__model_nparams(kind), n = u->n;
-    if (n == 0) return st__error(ctx, ST_EEMPTY, "no usable rows to fit a %s model", st_model_kind_name(kind));
+    /* u == NULL: Gamma-Gamma on the unique rows given (ngiven of them, sorted by x then m, owned and freed
+    ** here), as st__uniq_rows would have made them */
+    size_t np = st__model_nparams(kind), n = u ? u->n : ngiven;
+    if (n == 0) {
+        st__free(ctx, given, 0);
+        return st__error(ctx, ST_EEMPTY, "no usable rows to fit a %s model", st_model_kind_name(kind));
+    }
     int bgk = kind == ST_MODEL_BGNBD || kind == ST_MODEL_MBGNBD;
     double wsum = 0.0, scale = 1.0;
-    for (size_t k = 0; k < u->xs.n; k++)
-        for (size_t i = 0; i < u->g[k].n; i++) wsum += u->g[k].r[i].w;
-    if (!(wsum > 0.0)) return st__error(ctx, ST_EEMPTY, "the weights sum to zero");
-    row *r = NULL;
-    if (!bgk) {
+    if (u) {
+        for (size_t k = 0; k < u->xs.n; k++)
+            for (size_t i = 0; i < u->g[k].n; i++) wsum += u->g[k].r[i].w;
+    } else {
+        for (size_t i = 0; i < n; i++) wsum += given[i].w;
+    }
+    if (!(wsum > 0.0)) {
+        st__free(ctx, given, n * sizeof *given);
+        return st__error(ctx, ST_EEMPTY, "the weights sum to zero");
+    }
+    row *r = given;
+    double *lm = NULL;
+    if (!bgk && !r) {
         r = st__realloc_array(ctx, NULL, 0, n, sizeof *r);
         if (!r) return ST_ENOMEM;
         st__uniq_rows(u, r);
@@ -514,6 +566,12 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
         for (size_t i = 0; i < n; i++) sm += r[i].w * r[i].t;
         scale = sm / wsum;
         for (size_t i = 0; i < n; i++) r[i].t /= scale;
+        lm = st__realloc_array(ctx, NULL, 0, n, sizeof *lm);
+        if (!lm) {
+            st__free(ctx, r, n * sizeof *r);
+            return ST_ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) lm[i] = log(r[i].t);
     }
     objdata od;
     memset(&od, 0, sizeof od);
@@ -523,6 +581,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     od.wsum = wsum;
     od.pen = penalizer;
     od.ctx = ctx;
+    od.lm = lm;
     size_t *pairbuf = NULL;
     double *hbuf = NULL;
     bgbufs bb;
@@ -531,6 +590,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     if (kind == ST_MODEL_PNBD) prc = pnbd_pairs(ctx, r, n, &od, &pairbuf, &hbuf);
     if (bgk) prc = bg_setup(ctx, u, scale, &od, &bb);
     if (prc) {
+        st__free(ctx, lm, lm ? n * sizeof *lm : 0);
         st__free(ctx, r, n * sizeof *r);
         return prc;
     }
@@ -575,6 +635,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     if (!isfinite(bestf)) {
         pnbd_pairs_free(ctx, n, pairbuf, hbuf);
         bg_free(ctx, &bb);
+        st__free(ctx, lm, lm ? n * sizeof *lm : 0);
         st__free(ctx, r, n * sizeof *r);
         return st__error(ctx, ST_ECONVERGE, "%s: the log-likelihood is not finite at any starting point",
                          st_model_kind_name(kind));
@@ -584,6 +645,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     if (!m) {
         pnbd_pairs_free(ctx, n, pairbuf, hbuf);
         bg_free(ctx, &bb);
+        st__free(ctx, lm, lm ? n * sizeof *lm : 0);
         st__free(ctx, r, n * sizeof *r);
         return ST_ENOMEM;
     }
@@ -638,6 +700,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     for (size_t i = 0; r && i < n; i++) {
         if (kind == ST_MODEL_GG) {
             r[i].t *= scale;
+            lm[i] = log(r[i].t);
         } else if (kind != ST_MODEL_BGBB) {
             r[i].t *= scale;
             r[i].T *= scale;
@@ -647,6 +710,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     m->loglik = total_ll(&od, m->param, NULL);
     pnbd_pairs_free(ctx, n, pairbuf, hbuf);
     bg_free(ctx, &bb);
+    st__free(ctx, lm, lm ? n * sizeof *lm : 0);
     st__free(ctx, r, n * sizeof *r);
     if (kind == ST_MODEL_GG && !(m->param[1] > 1.0))
         snprintf(m->warning, sizeof m->warning, "q = %g <= 1: the expected spend does not exist", m->param[1]);
@@ -691,7 +755,7 @@ st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, con
         if (!rc && st__uniq_add_many(&u, bx, bt, bT, bw, m)) rc = ST_ENOMEM;
     }
     if (!rc && st__uniq_finish(&u)) rc = ST_ENOMEM;
-    if (!rc) rc = fit_uniq(ctx, kind, &u, penalizer, seed, out);
+    if (!rc) rc = fit_uniq(ctx, kind, &u, NULL, 0, penalizer, seed, out);
     st__uniq_free(&u);
     return rc;
 }
@@ -735,6 +799,101 @@ st_status st_btyd_acc_add(st_btyd_acc *acc, double x, double tx, double T, doubl
     return st__uniq_add(&acc->u, x, tx, acc->kind == ST_MODEL_GG ? 0.0 : T, w) ? ST_ENOMEM : ST_OK;
 }
 
+st_status st__btyd_acc_add_many(st_btyd_acc *acc, const double *x, const double *t, const double *T, size_t n)
+{
+    if (!acc || !x || !t) return ST_EINVAL;
+    /* in blocks, as st_model_fit: the adds of a block prefetch their table places together */
+    enum { BLOCK = 256 };
+    double bx[BLOCK], bt[BLOCK], bT[BLOCK];
+    for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
+        size_t m = 0, end = n - i0 < BLOCK ? n : i0 + BLOCK;
+        for (size_t i = i0; i < end; i++) {
+            double Ti = T ? T[i] : 0.0;
+            if (isnan(x[i]) || isnan(t[i]) || isnan(Ti)) continue;
+            int ok = check_row(acc->u.ctx, acc->kind, x[i], t[i], Ti, 1.0, acc->added);
+            acc->added++;
+            if (ok < 0) return ST_EINVAL;
+            if (ok == 0) continue;
+            bx[m] = x[i];
+            bt[m] = t[i];
+            bT[m] = acc->kind == ST_MODEL_GG ? 0.0 : Ti;
+            m++;
+        }
+        if (st__uniq_add_many(&acc->u, bx, bt, bT, NULL, m)) return ST_ENOMEM;
+    }
+    return ST_OK;
+}
+
+/* Stable LSD radix sort of n (x, m) pairs by (x, m), both positive and finite (so their bits order them as
+** numbers): 16-bit digits, m first, then x; passes whose digit is the same for every pair are skipped. */
+typedef struct xm {
+    double x, m;
+} xm;
+
+static uint64_t xm_bits(const xm *p, int which)
+{
+    uint64_t b;
+    memcpy(&b, which ? &p->x : &p->m, sizeof b);
+    return b;
+}
+
+static void xm_sort(xm *a, xm *tmp, size_t n, size_t *count)
+{
+    for (int which = 0; which < 2; which++)
+        for (int shift = 0; shift < 64; shift += 16) {
+            memset(count, 0, 65537 * sizeof *count);
+            for (size_t i = 0; i < n; i++) count[((xm_bits(&a[i], which) >> shift) & 0xffff) + 1]++;
+            if (count[((xm_bits(&a[0], which) >> shift) & 0xffff) + 1] == n) continue;
+            for (size_t d = 0; d < 65536; d++) count[d + 1] += count[d];
+            for (size_t i = 0; i < n; i++) tmp[count[(xm_bits(&a[i], which) >> shift) & 0xffff]++] = a[i];
+            memcpy(a, tmp, n * sizeof *a);
+        }
+}
+
+st_status st__gg_fit_columns(st_context *ctx, const double *x, const double *m, const double *T, size_t n,
+                             double penalizer, uint64_t seed, st_model **out)
+{
+    *out = NULL;
+    size_t k = 0, used = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(x[i]) || isnan(m[i]) || (T && isnan(T[i]))) continue;
+        int ok = check_row(ctx, ST_MODEL_GG, x[i], m[i], 0.0, 1.0, used++);
+        if (ok < 0) return ST_EINVAL;
+        k += ok > 0;
+    }
+    xm *a = st__realloc_array(ctx, NULL, 0, k ? k : 1, sizeof *a);
+    xm *tmp = st__realloc_array(ctx, NULL, 0, k ? k : 1, sizeof *tmp);
+    size_t *count = st__realloc_array(ctx, NULL, 0, 65537, sizeof *count);
+    row *r = NULL;
+    st_status rc = a && tmp && count ? ST_OK : ST_ENOMEM;
+    size_t nu = 0;
+    if (rc == ST_OK) {
+        size_t j = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (isnan(x[i]) || isnan(m[i]) || (T && isnan(T[i]))) continue;
+            if (x[i] > 0.0 && m[i] > 0.0) a[j++] = (xm){x[i], m[i]};
+        }
+        if (k) xm_sort(a, tmp, k, count);
+        /* equal rows merged, as the accumulator does: (x, m, 0, weight) */
+        r = st__realloc_array(ctx, NULL, 0, k ? k : 1, sizeof *r);
+        if (!r) rc = ST_ENOMEM;
+        for (size_t i = 0; r && i < k; i++) {
+            if (nu && r[nu - 1].x == a[i].x && r[nu - 1].t == a[i].m) r[nu - 1].w += 1.0;
+            else r[nu++] = (row){a[i].x, a[i].m, 0.0, 1.0};
+        }
+    }
+    st__free(ctx, a, (k ? k : 1) * sizeof *a);
+    st__free(ctx, tmp, (k ? k : 1) * sizeof *tmp);
+    st__free(ctx, count, 65537 * sizeof *count);
+    if (rc) return rc;
+    if (nu && nu < k) {
+        row *s = st__realloc_array(ctx, r, k, nu, sizeof *r);
+        if (s) r = s;
+        else st_clear_error(ctx); /* a shrink: keep the larger block */
+    }
+    return fit_uniq(ctx, ST_MODEL_GG, NULL, r, nu, penalizer, seed, out);
+}
+
 st_status st_btyd_acc_merge(st_btyd_acc *dst, const st_btyd_acc *src)
 {
     if (!dst || !src) return ST_EINVAL;
@@ -767,5 +926,5 @@ st_status st_btyd_acc_fit(st_btyd_acc *acc, double penalizer, uint64_t seed, st_
     if (!(penalizer >= 0.0) || !isfinite(penalizer))
         return st__error(ctx, ST_EINVAL, "st_btyd_acc_fit: the penalizer must be finite and >= 0");
     if (st__uniq_finish(&acc->u)) return ST_ENOMEM;
-    return fit_uniq(ctx, acc->kind, &acc->u, penalizer, seed, out);
+    return fit_uniq(ctx, acc->kind, &acc->u, NULL, 0, penalizer, seed, out);
 }

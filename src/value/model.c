@@ -3,6 +3,7 @@
 ** per-customer predictions and CLV, which loop over customers calling the formulas of btyd.c.
 */
 #include "value/btyd.h"
+#include "value/predict.h"
 #include "core/json.h"
 
 #include <math.h>
@@ -241,30 +242,6 @@ st_status st_model_load(st_context *ctx, const char *path, st_model **out)
 
 /* ---- predictions ---- */
 
-static double cet_one(const st_model *m, double x, double tx, double T, double t)
-{
-    switch (m->kind) {
-    case ST_MODEL_BGNBD: return st__bgnbd_cet(m->param, x, tx, T, t, 0);
-    case ST_MODEL_MBGNBD: return st__bgnbd_cet(m->param, x, tx, T, t, 1);
-    case ST_MODEL_PNBD: return st__pnbd_cet(m->param, x, tx, T, t);
-    case ST_MODEL_BGBB: return st__bgbb_cet(m->param, x, tx, T, floor(t));
-    case ST_MODEL_GG: break;
-    }
-    return (double)NAN;
-}
-
-static double palive_one(const st_model *m, double x, double tx, double T)
-{
-    switch (m->kind) {
-    case ST_MODEL_BGNBD: return st__bgnbd_palive(m->param, x, tx, T, 0);
-    case ST_MODEL_MBGNBD: return st__bgnbd_palive(m->param, x, tx, T, 1);
-    case ST_MODEL_PNBD: return st__pnbd_palive(m->param, x, tx, T);
-    case ST_MODEL_BGBB: return st__bgbb_palive(m->param, x, tx, T);
-    case ST_MODEL_GG: break;
-    }
-    return (double)NAN;
-}
-
 static st_status check_inputs(st_context *ctx, const char *fn, const double *x, const double *tx,
                               const double *T, size_t i)
 {
@@ -281,21 +258,17 @@ st_status st_model_predict(st_context *ctx, const st_model *m, const double *x, 
         return st__error(ctx, ST_EINVAL, "st_model_predict: a gg model predicts spend (st_model_expected_spend)");
     if (!(horizon >= 0.0) || !isfinite(horizon))
         return st__error(ctx, ST_EINVAL, "st_model_predict: the horizon must be finite and >= 0");
-    for (size_t i = 0; i < n; i++) {
-        st_status rc = check_inputs(ctx, "st_model_predict", x, tx, T, i);
-        if (rc) return rc;
-        if (m->kind == ST_MODEL_PNBD && p_alive && expected) {
-            /* P(alive) is the costly part of the Pareto/NBD CET: compute it once for both outputs. */
-            p_alive[i] = st__pnbd_palive(m->param, x[i], tx[i], T[i]);
-            expected[i] = st__pnbd_cet_pa(m->param, x[i], T[i], horizon, p_alive[i]);
-        } else {
-            if (p_alive) p_alive[i] = palive_one(m, x[i], tx[i], T[i]);
-            if (expected) expected[i] = cet_one(m, x[i], tx[i], T[i], horizon);
-        }
-        if ((p_alive && !isfinite(p_alive[i])) || (expected && !isfinite(expected[i])))
-            return st__error(ctx, ST_ERANGE, "st_model_predict: row %zu: prediction is not finite", i + 1);
-    }
-    return ST_OK;
+    st__predict_job q;
+    memset(&q, 0, sizeof q);
+    q.m = m;
+    q.x = x;
+    q.tx = tx;
+    q.T = T;
+    q.n = n;
+    q.horizon = horizon;
+    q.p_alive = p_alive;
+    q.expected = expected;
+    return st__predict_run(ctx, "st_model_predict", &q);
 }
 
 st_status st_model_expected_population(st_context *ctx, const st_model *m, const double *t, size_t n,
@@ -409,11 +382,9 @@ st_status st_model_dert(st_context *ctx, const st_model *m, const double *x, con
     return ST_OK;
 }
 
-st_status st_model_clv(st_context *ctx, const st_model *m, const st_model *spend, const double *x,
-                       const double *tx, const double *T, const double *mbar, size_t n, double horizon,
-                       double step, double annual_discount, double margin, double *out)
+st_status st__clv_job(st_context *ctx, const st_model *m, const st_model *spend, double horizon, double step,
+                      double annual_discount, double margin, st__predict_job *q)
 {
-    if (!m || !x || !tx || !T || !mbar || !out) return st__error(ctx, ST_EINVAL, "st_model_clv: NULL argument");
     if (m->kind == ST_MODEL_GG) return st__error(ctx, ST_EINVAL, "st_model_clv: the first model must be a purchase model");
     if (spend) {
         st_status rc = gg_ok(ctx, spend);
@@ -429,27 +400,29 @@ st_status st_model_clv(st_context *ctx, const st_model *m, const st_model *spend
                          "cannot be converted", m->time_unit);
     if (!(step > 0.0)) step = horizon <= 104.0 ? horizon / ceil(horizon) : horizon / 52.0;
     if (m->kind == ST_MODEL_BGBB && step < 1.0) step = 1.0;
-    double lrate = annual_discount != 0.0 ? log1p(annual_discount) / upy : 0.0; /* per time unit, log */
-    for (size_t i = 0; i < n; i++) {
-        st_status rc = check_inputs(ctx, "st_model_clv", x, tx, T, i);
-        if (rc) return rc;
-        double value;
-        if (spend) {
-            double mi = x[i] > 0.0 && mbar[i] > 0.0 ? mbar[i] : 0.0;
-            value = st__gg_spend(spend->param, mi > 0.0 ? x[i] : 0.0, mi);
-        } else {
-            value = mbar[i];
-        }
-        double prev = 0.0, acc = 0.0;
-        for (double t = step; ; t += step) {
-            if (t > horizon - 1e-9 * horizon) t = horizon;
-            double c = cet_one(m, x[i], tx[i], T[i], t);
-            acc += (c - prev) * exp(-lrate * t);
-            prev = c;
-            if (t >= horizon) break;
-        }
-        out[i] = margin * value * acc;
-        if (!isfinite(out[i])) return st__error(ctx, ST_ERANGE, "st_model_clv: row %zu: CLV is not finite", i + 1);
-    }
+    memset(q, 0, sizeof *q);
+    q->m = m;
+    q->spend = spend;
+    q->horizon = horizon;
+    q->step = step;
+    q->lrate = annual_discount != 0.0 ? log1p(annual_discount) / upy : 0.0; /* per time unit, log */
+    q->margin = margin;
     return ST_OK;
+}
+
+st_status st_model_clv(st_context *ctx, const st_model *m, const st_model *spend, const double *x,
+                       const double *tx, const double *T, const double *mbar, size_t n, double horizon,
+                       double step, double annual_discount, double margin, double *out)
+{
+    if (!m || !x || !tx || !T || !mbar || !out) return st__error(ctx, ST_EINVAL, "st_model_clv: NULL argument");
+    st__predict_job q;
+    st_status rc = st__clv_job(ctx, m, spend, horizon, step, annual_discount, margin, &q);
+    if (rc) return rc;
+    q.x = x;
+    q.tx = tx;
+    q.T = T;
+    q.mbar = mbar;
+    q.n = n;
+    q.clv = out;
+    return st__predict_run(ctx, "st_model_clv", &q);
 }

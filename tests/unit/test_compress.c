@@ -8,7 +8,9 @@
 #include "strata.h"
 #include "test.h"
 #include "value/btyd.h"
+#include "value/predict.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -219,6 +221,9 @@ static st_status fit_job(t_failer *f, void *arg)
     if (!rc) rc = st_model_fit(ctx, ST_MODEL_GG, x, T, NULL, NULL, n, 0.0, 1, &m);
     st_model_free(m);
     m = NULL;
+    if (!rc) rc = st__gg_fit_columns(ctx, x, T, NULL, n, 0.0, 1, &m);
+    st_model_free(m);
+    m = NULL;
     st_btyd_acc *a = NULL, *b = NULL;
     if (!rc) rc = st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &a);
     if (!rc) rc = st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &b);
@@ -250,8 +255,42 @@ static void test_alloc_failures(void)
     free(r);
 }
 
+/* Gamma-Gamma straight from columns (radix-sorted, merged rows) is the accumulator's fit to the bit, with
+** repeated (x, m) pairs, x = 0 and m = 0 rows (skipped), NaN rows (skipped) and a shuffled order. */
+static void test_gg_columns(void)
+{
+    enum { N = 30000 };
+    static double x[N], m[N], T[N];
+    uint64_t s = 7;
+    for (size_t i = 0; i < N; i++) {
+        x[i] = (double)(lcg(&s) % 9);
+        m[i] = i % 5 == 0 ? 10.0 + (double)(lcg(&s) % 4) : 0.5 + (double)(lcg(&s) % 100000) / 997.0;
+        if (i % 97 == 0) m[i] = 0.0;
+        T[i] = i % 101 == 0 ? (double)NAN : 50.0;
+    }
+    st_context *ctx = NULL;
+    CHECK_EQ_INT(st_context_new(&ctx), ST_OK);
+    st_btyd_acc *acc = NULL;
+    CHECK_EQ_INT(st_btyd_acc_new(ctx, ST_MODEL_GG, &acc), ST_OK);
+    for (size_t i = 0; i < N; i++)
+        if (!isnan(T[i])) CHECK_EQ_INT(st_btyd_acc_add(acc, x[i], m[i], T[i], 1.0), ST_OK);
+    st_model *a = NULL, *b = NULL;
+    CHECK_EQ_INT(st_btyd_acc_fit(acc, 0.0, 42, &a), ST_OK);
+    CHECK_EQ_INT(st__gg_fit_columns(ctx, x, m, T, N, 0.0, 42, &b), ST_OK);
+    for (size_t k = 0; a && b && k < 3; k++) {
+        CHECK(st_model_param(a, k) == st_model_param(b, k));
+        CHECK(st_model_stderr(a, k) == st_model_stderr(b, k));
+    }
+    CHECK(a && b && st_model_loglik(a) == st_model_loglik(b) && a->rows == b->rows);
+    st_model_free(a);
+    st_model_free(b);
+    st_btyd_acc_free(acc);
+    st_context_free(ctx);
+}
+
 int main(void)
 {
+    test_gg_columns();
     test_equals_sort();
     test_acc_after_fit();
     test_alloc_failures();

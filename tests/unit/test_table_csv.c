@@ -6,6 +6,8 @@
 #include "strata.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/strata_tcsvXXXXXX";
@@ -273,6 +275,35 @@ static void alloc_failures(void)
     }
 }
 
+/* String columns: labels repeated on every row share their bytes, unique values past the sharing limit
+** (4096 distinct) and overwritten rows still read back as set. */
+static void string_columns(st_context *ctx)
+{
+    enum { N = 10000 };
+    static const char *const labels[] = {"Champions", "At Risk", "", "Hibernating"};
+    st_table *t = NULL;
+    CHECK_EQ_INT(st_table_new(ctx, "id", N, &t), ST_OK);
+    CHECK_EQ_INT(st_table_add_str(t, "label"), ST_OK);
+    char buf[32];
+    for (size_t i = 0; i < N; i++) {
+        snprintf(buf, sizeof buf, "c%zu", i * 7);
+        CHECK_EQ_INT(st_table_set_str(t, 0, i, buf), ST_OK);
+        CHECK_EQ_INT(st_table_set_str(t, 1, i, labels[i % 4]), ST_OK);
+    }
+    CHECK_EQ_INT(st_table_set_str(t, 1, 5, "Champions"), ST_OK);
+    CHECK_EQ_INT(st_table_set_str(t, 0, 5, "c14"), ST_OK);
+    int bad = 0, shared = 0;
+    for (size_t i = 0; i < N; i++) {
+        snprintf(buf, sizeof buf, "c%zu", i == 5 ? (size_t)14 : i * 7);
+        bad += strcmp(st_table_str(t, 0, i), buf) != 0;
+        bad += strcmp(st_table_str(t, 1, i), i == 5 ? "Champions" : labels[i % 4]) != 0;
+        shared += i % 4 == 0 && st_table_str(t, 1, i) == st_table_str(t, 1, 0);
+    }
+    CHECK(bad == 0);
+    CHECK(shared == N / 4);
+    st_table_free(t);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -281,6 +312,7 @@ int main(void)
     }
     st_context *ctx = NULL;
     CHECK_EQ_INT(st_context_new(&ctx), ST_OK);
+    string_columns(ctx);
     types_and_missing(ctx);
     number_forms(ctx);
     quoting(ctx);

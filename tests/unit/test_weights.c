@@ -2,10 +2,41 @@
 #include "strata.h"
 #include "test.h"
 
+#include <string.h>
+
+/* st_ahp_parse: the same matrix with and without a header, row names, CRLF, a BOM and blank lines; the
+** errors name line and column. */
+static void ahp_parse(st_context *ctx)
+{
+    static const char *const same[] = {
+        "1,3,5\n1/3,1,3\n1/5,1/3,1\n",
+        "a,b,c\n1,3,5\n1/3,1,3\n1/5,1/3,1",
+        "\xEF\xBB\xBFname,a,b,c\r\na,1,3,5\r\nb, 1/3 ,1,3\r\n\r\nc,0.2,1/3,1\r\n\r\n",
+        "x,1,3,5\ny,1/3,1,3\nz,1/5,1/3,1\n",
+    };
+    const double want[9] = {1, 3, 5, 1.0 / 3, 1, 3, 0.2, 1.0 / 3, 1};
+    for (size_t k = 0; k < sizeof same / sizeof same[0]; k++) {
+        double a[9];
+        CHECK_EQ_INT(st_ahp_parse(ctx, same[k], strlen(same[k]), "m.csv", 3, a), ST_OK);
+        for (int i = 0; i < 9; i++) CHECK_NEAR(a[i], want[i], 0);
+    }
+    double a[9];
+    const char *bad = "1,3,5\n1/3,1,3\n1/5,1/0,1\n";
+    CHECK_EQ_INT(st_ahp_parse(ctx, bad, strlen(bad), "m.csv", 3, a), ST_EPARSE);
+    CHECK(strstr(st_errmsg(ctx), "m.csv:3:5:") != NULL);
+    bad = "1,3\n1/3,1\n1,1\n";
+    CHECK_EQ_INT(st_ahp_parse(ctx, bad, strlen(bad), "m.csv", 2, a), ST_EPARSE);
+    CHECK(strstr(st_errmsg(ctx), "m.csv:3:") != NULL && strstr(st_errmsg(ctx), "square") != NULL);
+    bad = "a,b\n";
+    CHECK_EQ_INT(st_ahp_parse(ctx, bad, strlen(bad), NULL, 2, a), ST_EPARSE);
+    CHECK_EQ_INT(st_ahp_parse(ctx, bad, strlen(bad), NULL, 0, a), ST_EINVAL);
+}
+
 int main(void)
 {
     st_context *ctx;
     if (st_context_new(&ctx)) return 1;
+    ahp_parse(ctx);
 
     /* col0 normalises to 0, .5, 1 (p = 0, 1/3, 2/3), col1 is constant, col2 to 0, 0, 1 (p = 0, 0, 1). */
     const double x[] = {1, 5, 1, 2, 5, 1, 3, 5, 4};
