@@ -60,8 +60,8 @@ int cmd_fit(int argc, char **argv)
         return cli_error(CMD, CLI_USAGE, "--penalizer: must be finite and >= 0");
     if (!model_name || !in) return cli_error(CMD, CLI_USAGE, "need MODEL and SUMMARY.csv (see --help)");
     if (!out) return cli_error(CMD, CLI_USAGE, "need -o MODEL.json");
-    st_model_kind kind;
-    if (st_model_kind_parse(model_name, &kind) != ST_OK)
+    st_btyd_kind kind;
+    if (st_btyd_kind_parse(model_name, &kind) != ST_OK)
         return cli_error(CMD, CLI_USAGE, "unknown model '%s' (bgnbd, mbgnbd, pnbd, bgbb, gg)", model_name);
     st_unit unit_value;
     if (st_unit_parse(unit, &unit_value) != ST_OK)
@@ -70,7 +70,7 @@ int cmd_fit(int argc, char **argv)
     st_context *ctx = cli_context(CMD);
     if (!ctx) return cli_error(CMD, CLI_FAIL, "out of memory");
     st_table *t = NULL;
-    st_model *model = NULL;
+    st_btyd_model *model = NULL;
     int ret = CLI_FAIL;
     st_status rc = st_table_read_csv(ctx, in, NULL, &t);
     if (rc) {
@@ -83,13 +83,13 @@ int cmd_fit(int argc, char **argv)
     static const char *const bbnames[] = {"periods", "n", "T", NULL};
     static const char *const mnames[] = {"monetary_value", "zbar", "m", NULL};
     long jf = cli_find_col(t, fcol, fnames);
-    long jr = kind == ST_MODEL_GG ? cli_find_col(t, mcol, mnames) : cli_find_col(t, rcol, rnames);
-    long jt = kind == ST_MODEL_GG ? -1 : cli_find_col(t, tcol, kind == ST_MODEL_BGBB ? bbnames : tnames);
+    long jr = kind == ST_BTYD_GG ? cli_find_col(t, mcol, mnames) : cli_find_col(t, rcol, rnames);
+    long jt = kind == ST_BTYD_GG ? -1 : cli_find_col(t, tcol, kind == ST_BTYD_BGBB ? bbnames : tnames);
     long jw = wcol ? st_table_find(t, wcol) : -1;
     const double *x = cli_f64_col(t, jf), *r = cli_f64_col(t, jr), *T = cli_f64_col(t, jt), *w = cli_f64_col(t, jw);
-    if (!x || !r || (kind != ST_MODEL_GG && !T) || (wcol && !w)) {
+    if (!x || !r || (kind != ST_BTYD_GG && !T) || (wcol && !w)) {
         ret = cli_error(CMD, CLI_FAIL, "%s: missing or non-numeric %s column", in,
-                        !x ? "frequency" : !r ? (kind == ST_MODEL_GG ? "monetary value" : "recency")
+                        !x ? "frequency" : !r ? (kind == ST_BTYD_GG ? "monetary value" : "recency")
                                               : (wcol && !w) ? "weights" : "T");
         goto done;
     }
@@ -103,7 +103,7 @@ int cmd_fit(int argc, char **argv)
     double *bx = buf, *br = buf + n, *bT = buf + 2 * n, *bw = buf + 3 * n;
     for (size_t i = 0; i < n; i++) {
         if (isnan(x[i]) || (T && isnan(T[i]))) continue;
-        if (kind == ST_MODEL_GG && isnan(r[i])) continue;
+        if (kind == ST_BTYD_GG && isnan(r[i])) continue;
         bx[k] = x[i];
         br[k] = r[i];
         bT[k] = T ? T[i] : 0.0;
@@ -112,7 +112,7 @@ int cmd_fit(int argc, char **argv)
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = st_model_fit(ctx, kind, bx, br, bT, bw, k, penalizer, (uint64_t)seed, &model);
+    rc = st_btyd_fit(ctx, kind, bx, br, bT, bw, k, penalizer, (uint64_t)seed, &model);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (timing)
         fprintf(stderr, "strata %s: fit time %.3f s\n", CMD,
@@ -122,28 +122,28 @@ int cmd_fit(int argc, char **argv)
         ret = cli_fail(CMD, ctx, rc);
         goto done;
     }
-    st_model_set_time_unit(model, kind == ST_MODEL_GG ? "" : kind == ST_MODEL_BGBB ? "period" : unit);
-    printf("model: %s (%.15g customers%s)\n", model_name, st_model_nobs(model), w ? ", weighted" : "");
+    st_btyd_set_time_unit(model, kind == ST_BTYD_GG ? "" : kind == ST_BTYD_BGBB ? "period" : unit);
+    printf("model: %s (%.15g customers%s)\n", model_name, st_btyd_nobs(model), w ? ", weighted" : "");
     printf("%-8s %14s %14s %14s %14s\n", "param", "estimate", "std_error", "ci95_low", "ci95_high");
-    for (size_t p = 0; p < st_model_nparams(model); p++) {
+    for (size_t p = 0; p < st_btyd_nparams(model); p++) {
         double lo, hi;
-        st_model_ci95(model, p, &lo, &hi);
-        printf("%-8s %14.6f %14.6f %14.6f %14.6f\n", st_model_param_name(model, p), st_model_param(model, p),
-               st_model_stderr(model, p), lo, hi);
+        st_btyd_ci95(model, p, &lo, &hi);
+        printf("%-8s %14.6f %14.6f %14.6f %14.6f\n", st_btyd_param_name(model, p), st_btyd_param(model, p),
+               st_btyd_stderr(model, p), lo, hi);
     }
-    printf("log_likelihood: %.4f\n", st_model_loglik(model));
-    printf("iterations: %d\n", st_model_iterations(model));
-    printf("status: %s\n", st_model_status(model));
-    if (st_model_warning(model)[0]) fprintf(stderr, "strata %s: warning: %s\n", CMD, st_model_warning(model));
-    rc = st_model_save(ctx, model, out);
+    printf("log_likelihood: %.4f\n", st_btyd_loglik(model));
+    printf("iterations: %d\n", st_btyd_iterations(model));
+    printf("status: %s\n", st_btyd_status(model));
+    if (st_btyd_warning(model)[0]) fprintf(stderr, "strata %s: warning: %s\n", CMD, st_btyd_warning(model));
+    rc = st_btyd_save(ctx, model, out);
     if (rc) {
         ret = cli_fail(CMD, ctx, rc);
         goto done;
     }
-    ret = st_model_converged(model) ? CLI_OK : CLI_FAIL;
-    if (ret) fprintf(stderr, "strata %s: the fit did not converge (%s)\n", CMD, st_model_status(model));
+    ret = st_btyd_converged(model) ? CLI_OK : CLI_FAIL;
+    if (ret) fprintf(stderr, "strata %s: the fit did not converge (%s)\n", CMD, st_btyd_status(model));
 done:
-    st_model_free(model);
+    st_btyd_free(model);
     st_table_free(t);
     st_context_free(ctx);
     return ret;

@@ -47,7 +47,7 @@ int cmd_pmf(int argc, char **argv)
 
     st_context *ctx = cli_context(CMD);
     if (!ctx) return cli_error(CMD, CLI_FAIL, "out of memory");
-    st_model *model = NULL;
+    st_btyd_model *model = NULL;
     st_table *o = NULL;
     size_t n = (size_t)kmax + 1;
     double *p = malloc(n * sizeof *p);
@@ -56,16 +56,16 @@ int cmd_pmf(int argc, char **argv)
         ret = cli_error(CMD, CLI_FAIL, "out of memory");
         goto done;
     }
-    st_status rc = st_model_load(ctx, mpath, &model);
+    st_status rc = st_btyd_load(ctx, mpath, &model);
     if (rc) {
         ret = cli_fail(CMD, ctx, rc);
         goto done;
     }
-    if (st_model_kind_of(model) == ST_MODEL_GG) {
+    if (st_btyd_kind_of(model) == ST_BTYD_GG) {
         ret = cli_error(CMD, CLI_USAGE, "%s is a gg (spend) model: it has no purchase counts", mpath);
         goto done;
     }
-    rc = st_model_pmf(ctx, model, t, (size_t)kmax, p);
+    rc = st_btyd_pmf(ctx, model, t, (size_t)kmax, p);
     if (!rc) rc = st_table_new(ctx, "k", n, &o);
     for (size_t k = 0; !rc && k < n; k++) {
         char kb[32];
@@ -78,7 +78,7 @@ int cmd_pmf(int argc, char **argv)
 done:
     free(p);
     st_table_free(o);
-    st_model_free(model);
+    st_btyd_free(model);
     st_context_free(ctx);
     return ret;
 }

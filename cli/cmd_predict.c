@@ -71,27 +71,27 @@ int cmd_predict(int argc, char **argv)
 
     st_context *ctx = cli_context(CMD);
     if (!ctx) return cli_error(CMD, CLI_FAIL, "out of memory");
-    st_model *model = NULL, *gg = NULL;
+    st_btyd_model *model = NULL, *gg = NULL;
     st_table *t = NULL, *o = NULL;
     double *buf = NULL, *pm = NULL, *prow = NULL;
     int ret = CLI_FAIL;
-    st_status rc = st_model_load(ctx, mpath, &model);
-    if (!rc && spath) rc = st_model_load(ctx, spath, &gg);
-    if (!rc && unit) rc = st_model_set_time_unit(model, unit);
+    st_status rc = st_btyd_load(ctx, mpath, &model);
+    if (!rc && spath) rc = st_btyd_load(ctx, spath, &gg);
+    if (!rc && unit) rc = st_btyd_set_time_unit(model, unit);
     if (!rc) rc = st_table_read_csv(ctx, in, NULL, &t);
     if (rc) {
         ret = cli_fail(CMD, ctx, rc);
         goto done;
     }
-    if (st_model_kind_of(model) == ST_MODEL_GG) {
+    if (st_btyd_kind_of(model) == ST_BTYD_GG) {
         ret = cli_error(CMD, CLI_USAGE, "%s is a gg model: pass it with --spend and a purchase model first", mpath);
         goto done;
     }
-    if (want_dert && (st_model_kind_of(model) != ST_MODEL_PNBD || !(discount > 0.0))) {
+    if (want_dert && (st_btyd_kind_of(model) != ST_BTYD_PNBD || !(discount > 0.0))) {
         ret = cli_error(CMD, CLI_USAGE, "--dert needs a pnbd model and --discount > 0");
         goto done;
     }
-    if (gg && st_model_kind_of(gg) != ST_MODEL_GG) {
+    if (gg && st_btyd_kind_of(gg) != ST_BTYD_GG) {
         ret = cli_error(CMD, CLI_USAGE, "--spend %s: not a gg model", spath);
         goto done;
     }
@@ -102,7 +102,7 @@ int cmd_predict(int argc, char **argv)
     static const char *const mnames[] = {"monetary_value", "zbar", "m", NULL};
     static const char *const knames[] = {"customer_id", "ID", "id", NULL};
     long jf = cli_find_col(t, NULL, fnames), jr = cli_find_col(t, NULL, rnames);
-    long jt = cli_find_col(t, NULL, st_model_kind_of(model) == ST_MODEL_BGBB ? bbnames : tnames);
+    long jt = cli_find_col(t, NULL, st_btyd_kind_of(model) == ST_BTYD_BGBB ? bbnames : tnames);
     long jm = cli_find_col(t, NULL, mnames);
     long jk = key ? st_table_find(t, key) : cli_find_col(t, NULL, knames);
     if (jk < 0 && !key && st_table_ncols(t) > 1) jk = 1;
@@ -149,17 +149,17 @@ int cmd_predict(int argc, char **argv)
         pa[i] = ex[i] = sp[i] = clv[i] = dert[i] = clvd[i] = NAN;
         for (size_t k = 0; k < npmf; k++) pm[k * n + i] = NAN;
         if (rc || isnan(T[i]) || isnan(x[i]) || isnan(r[i])) continue;
-        rc = st_model_predict(ctx, model, &x[i], &r[i], &T[i], 1, horizon, &pa[i], &ex[i]);
+        rc = st_btyd_predict(ctx, model, &x[i], &r[i], &T[i], 1, horizon, &pa[i], &ex[i]);
         if (!rc && npmf) {
-            rc = st_model_conditional_pmf(ctx, model, x[i], r[i], T[i], horizon, npmf - 1, prow);
+            rc = st_btyd_conditional_pmf(ctx, model, x[i], r[i], T[i], horizon, npmf - 1, prow);
             for (size_t k = 0; !rc && k < npmf; k++) pm[k * n + i] = prow[k];
         }
-        if (!rc && want_dert) rc = st_model_dert(ctx, model, &x[i], &r[i], &T[i], 1, discount, &dert[i]);
+        if (!rc && want_dert) rc = st_btyd_dert(ctx, model, &x[i], &r[i], &T[i], 1, discount, &dert[i]);
         if (!rc && gg) {
             double mi = isnan(mv[i]) ? 0.0 : mv[i];
-            rc = st_model_expected_spend(ctx, gg, &x[i], &mi, 1, &sp[i]);
+            rc = st_btyd_expected_spend(ctx, gg, &x[i], &mi, 1, &sp[i]);
             if (!rc && horizon > 0.0)
-                rc = st_model_clv(ctx, model, gg, &x[i], &r[i], &T[i], &mi, 1, horizon, step, discount, margin,
+                rc = st_btyd_clv(ctx, model, gg, &x[i], &r[i], &T[i], &mi, 1, horizon, step, discount, margin,
                                   &clv[i]);
             else if (!rc) clv[i] = 0.0;
             if (!rc && want_dert) clvd[i] = margin * sp[i] * dert[i];
@@ -184,8 +184,8 @@ done:
     free(buf);
     st_table_free(o);
     st_table_free(t);
-    st_model_free(gg);
-    st_model_free(model);
+    st_btyd_free(gg);
+    st_btyd_free(model);
     st_context_free(ctx);
     return ret;
 }

@@ -61,11 +61,11 @@ int cmd_validate(int argc, char **argv)
     if (!mpath || !in) return cli_error(CMD, CLI_USAGE, "need MODEL.json and SUMMARY.csv (see --help)");
     st_context *ctx = cli_context(CMD);
     if (!ctx) return cli_error(CMD, CLI_FAIL, "out of memory");
-    st_model *model = NULL;
+    st_btyd_model *model = NULL;
     st_table *t = NULL, *o = NULL;
     double *buf = NULL;
     int ret = CLI_FAIL;
-    st_status rc = st_model_load(ctx, mpath, &model);
+    st_status rc = st_btyd_load(ctx, mpath, &model);
     if (!rc) rc = st_table_read_csv(ctx, in, NULL, &t);
     if (rc) {
         ret = cli_fail(CMD, ctx, rc);
@@ -88,7 +88,7 @@ int cmd_validate(int argc, char **argv)
         goto done;
     }
     double *cnt = buf, *act = buf + K + 1, *pred = buf + 2 * (K + 1);
-    rc = st_model_calibration_holdout(ctx, model, x, r, T, xh, dh, n, K, cnt, act, pred);
+    rc = st_btyd_calibration_holdout(ctx, model, x, r, T, xh, dh, n, K, cnt, act, pred);
     if (!rc) rc = st_table_new(ctx, "frequency", K + 1, &o);
     for (size_t k = 0; !rc && k <= K; k++) {
         char lab[32];
@@ -114,10 +114,10 @@ int cmd_validate(int argc, char **argv)
         size_t nbirth = n;
         for (size_t i = 0; i < n; i++) birth[i] = isnan(T[i]) ? (double)NAN : maxT - T[i];
         if (events) {
-            double dpp = days_per_unit(st_model_time_unit(model));
+            double dpp = days_per_unit(st_btyd_time_unit(model));
             if (dpp <= 0.0) {
                 ret = cli_error(CMD, CLI_USAGE, "--events: the model's time unit ('%s') is not day, week or month",
-                                st_model_time_unit(model));
+                                st_btyd_time_unit(model));
                 goto done;
             }
             if (periods <= 0) np = 0;
@@ -139,7 +139,7 @@ int cmd_validate(int argc, char **argv)
         double *cum = tt + np + 1;
         for (size_t k = 0; k < np; k++) tt[k] = (double)(k + 1);
         st_table *c = NULL;
-        rc = st_model_tracking(ctx, model, birth, nbirth, tt, np, cum);
+        rc = st_btyd_tracking(ctx, model, birth, nbirth, tt, np, cum);
         if (!rc) rc = st_table_new(ctx, "period", np, &c);
         for (size_t k = 0; !rc && k < np; k++) {
             char lab[32];
@@ -171,7 +171,7 @@ done:
     free(buf);
     st_table_free(o);
     st_table_free(t);
-    st_model_free(model);
+    st_btyd_free(model);
     st_context_free(ctx);
     return ret;
 }

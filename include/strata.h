@@ -374,22 +374,22 @@ ST_API st_status st_run(st_context *ctx, const char *const *paths, size_t npaths
 **                        only rows with x > 0 and m > 0 are used.
 ** Parameters (in this order): bgnbd/mbgnbd r, alpha, a, b; pnbd r, alpha, s, beta; bgbb alpha, beta,
 ** gamma, delta; gg p, q, gamma. alpha and beta (pnbd) carry the time unit of the data. */
-typedef enum st_model_kind {
-    ST_MODEL_BGNBD = 0,
-    ST_MODEL_MBGNBD = 1,
-    ST_MODEL_PNBD = 2,
-    ST_MODEL_BGBB = 3,
-    ST_MODEL_GG = 4
-} st_model_kind;
+typedef enum st_btyd_kind {
+    ST_BTYD_BGNBD = 0,
+    ST_BTYD_MBGNBD = 1,
+    ST_BTYD_PNBD = 2,
+    ST_BTYD_BGBB = 3,
+    ST_BTYD_GG = 4
+} st_btyd_kind;
 
 /* A fitted model: parameters, standard errors, log-likelihood, convergence, time unit. Immutable after
-** st_model_fit / st_model_load except for st_model_set_time_unit; concurrent reads are safe. */
-typedef struct st_model st_model;
+** st_btyd_fit / st_btyd_load except for st_btyd_set_time_unit; concurrent reads are safe. */
+typedef struct st_btyd_model st_btyd_model;
 
 /* "bgnbd", "mbgnbd", "pnbd", "bgbb", "gg"; NULL for an unknown kind. */
-ST_API const char *st_model_kind_name(st_model_kind kind);
+ST_API const char *st_btyd_kind_name(st_btyd_kind kind);
 /* Parses one of those names. Errors: ST_EINVAL (unknown name or NULL arguments). */
-ST_API st_status st_model_kind_parse(const char *name, st_model_kind *out);
+ST_API st_status st_btyd_kind_parse(const char *name, st_btyd_kind *out);
 
 /* Maximum-likelihood fit. Rows are compressed to unique (x, tx, T) with summed weights first; w == NULL
 ** means every row has weight 1 (weights must be finite and >= 0). The fit runs in log-parameter space with
@@ -399,74 +399,74 @@ ST_API st_status st_model_kind_parse(const char *name, st_model_kind *out);
 ** rows) are summed in two fixed halves, on two threads when st_context_threads allows; the result does not
 ** depend on the thread count. Standard errors come from the numeric
 ** Hessian of the total log-likelihood: V = J H^-1 J with J = diag(theta).
-** A fit that ends without converging still gives a model (st_model_converged = 0) and returns ST_OK; the
-** caller decides. gg with q <= 1 is returned flagged (st_model_warning) and refused by the predictions.
+** A fit that ends without converging still gives a model (st_btyd_converged = 0) and returns ST_OK; the
+** caller decides. gg with q <= 1 is returned flagged (st_btyd_warning) and refused by the predictions.
 ** Errors: ST_EINVAL (NULL arrays, bad kind, negative/NaN data or weights, tx > T), ST_EEMPTY (no usable
 ** row), ST_ECONVERGE (the objective is not finite at any starting point), ST_ENOMEM. *out is NULL on
 ** failure. Thread-safety: uses only ctx and the arrays (the library's own lgamma: no signgam). */
-ST_API st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, const double *tx,
+ST_API st_status st_btyd_fit(st_context *ctx, st_btyd_kind kind, const double *x, const double *tx,
                        const double *T, const double *w, size_t n, double penalizer, uint64_t seed,
-                       st_model **out);
+                       st_btyd_model **out);
 
-/* The accumulator form of st_model_fit: add rows (compressed as they arrive, memory ~ unique rows), merge
+/* The accumulator form of st_btyd_fit: add rows (compressed as they arrive, memory ~ unique rows), merge
 ** partial accumulators built on other threads, then fit. An empty accumulator merges as the identity.
 ** st_btyd_acc_add: w < 0 or NaN gives ST_EINVAL; rows gg would skip are skipped at fit time.
 ** st_btyd_acc_merge adds src's rows into dst (src unchanged; both must have the same kind, else ST_EINVAL).
-** st_btyd_acc_fit is st_model_fit on the accumulated rows; the accumulator stays usable.
+** st_btyd_acc_fit is st_btyd_fit on the accumulated rows; the accumulator stays usable.
 ** st_btyd_acc_rows gives the number of unique rows held. One accumulator per thread. */
 typedef struct st_btyd_acc st_btyd_acc;
-ST_API st_status st_btyd_acc_new(st_context *ctx, st_model_kind kind, st_btyd_acc **out);
+ST_API st_status st_btyd_acc_new(st_context *ctx, st_btyd_kind kind, st_btyd_acc **out);
 ST_API void st_btyd_acc_free(st_btyd_acc *acc);
 ST_API st_status st_btyd_acc_add(st_btyd_acc *acc, double x, double tx, double T, double w);
 ST_API st_status st_btyd_acc_merge(st_btyd_acc *dst, const st_btyd_acc *src);
 ST_API size_t st_btyd_acc_rows(st_btyd_acc *acc);
-ST_API st_status st_btyd_acc_fit(st_btyd_acc *acc, double penalizer, uint64_t seed, st_model **out);
+ST_API st_status st_btyd_acc_fit(st_btyd_acc *acc, double penalizer, uint64_t seed, st_btyd_model **out);
 
 /* Frees the model; NULL is a no-op. */
-ST_API void st_model_free(st_model *m);
+ST_API void st_btyd_free(st_btyd_model *m);
 
 /* Read accessors (NULL model or out-of-range i give 0 / NaN / NULL). */
-ST_API st_model_kind st_model_kind_of(const st_model *m);
-ST_API size_t st_model_nparams(const st_model *m);
-ST_API const char *st_model_param_name(const st_model *m, size_t i);
-ST_API double st_model_param(const st_model *m, size_t i);
-ST_API double st_model_stderr(const st_model *m, size_t i);        /* NaN when the Hessian was not invertible */
-ST_API void st_model_ci95(const st_model *m, size_t i, double *lo, double *hi);  /* Wald: theta -+ 1.96 se */
-ST_API double st_model_loglik(const st_model *m);    /* total over customers (sum of w * ll), original units */
-ST_API int st_model_converged(const st_model *m);    /* 1 converged, 0 not */
-ST_API int st_model_iterations(const st_model *m);   /* BFGS iterations of the best start */
-ST_API const char *st_model_status(const st_model *m);   /* "converged", "max_iterations", "line_search", ... */
-ST_API const char *st_model_warning(const st_model *m);  /* "" or a warning such as q <= 1 for gg */
-ST_API double st_model_nobs(const st_model *m);      /* sum of weights of the rows used */
-ST_API const char *st_model_time_unit(const st_model *m); /* "day", "week", "month", "year" or "" (unknown) */
+ST_API st_btyd_kind st_btyd_kind_of(const st_btyd_model *m);
+ST_API size_t st_btyd_nparams(const st_btyd_model *m);
+ST_API const char *st_btyd_param_name(const st_btyd_model *m, size_t i);
+ST_API double st_btyd_param(const st_btyd_model *m, size_t i);
+ST_API double st_btyd_stderr(const st_btyd_model *m, size_t i);        /* NaN when the Hessian was not invertible */
+ST_API void st_btyd_ci95(const st_btyd_model *m, size_t i, double *lo, double *hi);  /* Wald: theta -+ 1.96 se */
+ST_API double st_btyd_loglik(const st_btyd_model *m);    /* total over customers (sum of w * ll), original units */
+ST_API int st_btyd_converged(const st_btyd_model *m);    /* 1 converged, 0 not */
+ST_API int st_btyd_iterations(const st_btyd_model *m);   /* BFGS iterations of the best start */
+ST_API const char *st_btyd_status(const st_btyd_model *m);   /* "converged", "max_iterations", "line_search", ... */
+ST_API const char *st_btyd_warning(const st_btyd_model *m);  /* "" or a warning such as q <= 1 for gg */
+ST_API double st_btyd_nobs(const st_btyd_model *m);      /* sum of weights of the rows used */
+ST_API const char *st_btyd_time_unit(const st_btyd_model *m); /* "day", "week", "month", "year" or "" (unknown) */
 
 /* Sets the time unit the data were in ("day", "week", "month", "year", or "" for unknown; copied). Only
-** used to convert annual discount rates in st_model_clv and written to MODEL.json.
+** used to convert annual discount rates in st_btyd_clv and written to MODEL.json.
 ** Errors: ST_EINVAL (NULL, or longer than 31 bytes). */
-ST_API st_status st_model_set_time_unit(st_model *m, const char *unit);
+ST_API st_status st_btyd_set_time_unit(st_btyd_model *m, const char *unit);
 
 /* MODEL.json: {"format": "strata-model", "version": 1, "model", "params", "std_errors", "ci95",
 ** "log_likelihood", "time_unit", "converged", "status", "iterations", "n_obs", "penalizer", "warning"}.
-** st_model_to_json returns a NUL-terminated string to release with st_model_json_free; st_model_save
-** writes it atomically to path. st_model_load reads such a file (other versions give ST_EFORMAT).
+** st_btyd_to_json returns a NUL-terminated string to release with st_btyd_json_free; st_btyd_save
+** writes it atomically to path. st_btyd_load reads such a file (other versions give ST_EFORMAT).
 ** Errors: ST_EIO, ST_EPARSE, ST_EFORMAT, ST_ENOMEM, ST_EINVAL. */
-ST_API st_status st_model_to_json(st_context *ctx, const st_model *m, char **out, size_t *len);
-ST_API void st_model_json_free(st_context *ctx, char *s);
-ST_API st_status st_model_save(st_context *ctx, const st_model *m, const char *path);
-ST_API st_status st_model_load(st_context *ctx, const char *path, st_model **out);
-ST_API st_status st_model_from_json(st_context *ctx, const char *text, size_t len, st_model **out);
+ST_API st_status st_btyd_to_json(st_context *ctx, const st_btyd_model *m, char **out, size_t *len);
+ST_API void st_btyd_json_free(st_context *ctx, char *s);
+ST_API st_status st_btyd_save(st_context *ctx, const st_btyd_model *m, const char *path);
+ST_API st_status st_btyd_load(st_context *ctx, const char *path, st_btyd_model **out);
+ST_API st_status st_btyd_from_json(st_context *ctx, const char *text, size_t len, st_btyd_model **out);
 
 /* Per-customer predictions for n customers (same x, tx, T conventions as the fit; gg not accepted here):
 ** p_alive = P(alive at T) (bgbb: alive in period T+1); expected = conditional expected purchases in
 ** (T, T + horizon] (bgbb: in the next `horizon` periods, rounded down). Either output may be NULL.
 ** Runs on st_context_threads threads; each value is the same whatever their number.
 ** Errors: ST_EINVAL (NULL inputs, gg model, horizon < 0), ST_ERANGE (non-finite result). */
-ST_API st_status st_model_predict(st_context *ctx, const st_model *m, const double *x, const double *tx,
+ST_API st_status st_btyd_predict(st_context *ctx, const st_btyd_model *m, const double *x, const double *tx,
                            const double *T, size_t n, double horizon, double *p_alive, double *expected);
 
 /* Population expectation E[X(t)] for a new customer at each of n times (bgnbd, mbgnbd, pnbd; bgbb with t
 ** in whole periods). Errors: ST_EINVAL. */
-ST_API st_status st_model_expected_population(st_context *ctx, const st_model *m, const double *t, size_t n,
+ST_API st_status st_btyd_expected_population(st_context *ctx, const st_btyd_model *m, const double *t, size_t n,
                                        double *out);
 
 /* P(X(t) = k) for k = 0..kmax (kmax + 1 values, written to the caller's out) for a new customer over
@@ -476,28 +476,28 @@ ST_API st_status st_model_expected_population(st_context *ctx, const st_model *m
 ** 100000). Summed over all k the values give 1. Errors: ST_EINVAL (NULL m or out, gg, t <= 0 or not
 ** finite, bgbb beyond 100000 periods), ST_ERANGE (a value is not finite). Thread-safety: pure; any
 ** number of threads may call it on the same model. */
-ST_API st_status st_model_pmf(st_context *ctx, const st_model *m, double t, size_t kmax, double *out);
+ST_API st_status st_btyd_pmf(st_context *ctx, const st_btyd_model *m, double t, size_t kmax, double *out);
 
-/* The conditional PMF P(X(T, T+t) = k | x, tx, T) of one customer (the st_model_predict conventions) for
+/* The conditional PMF P(X(T, T+t) = k | x, tx, T) of one customer (the st_btyd_predict conventions) for
 ** k = 0..kmax (kmax + 1 values into the caller's out): (1 - P(alive at T)) [k = 0] + P(alive at T) *
 ** the new-customer PMF under the posterior parameters -- pnbd (r+x, alpha+T, s, beta+T) as in Fader-Hardie
 ** note 028; bgnbd (r+x, alpha+T, a, b+x) and mbgnbd (r+x, alpha+T, a, b+x+1), both with drop-out coins
 ** only after purchases; bgbb (alpha+x, beta+n-x, gamma, delta+n) over the next floor(t) periods (t < 1
-** gives P(X = 0) = 1). Its mean is st_model_predict's expected purchases over the horizon t.
+** gives P(X = 0) = 1). Its mean is st_btyd_predict's expected purchases over the horizon t.
 ** Errors: ST_EINVAL (NULL m or out, gg, t <= 0 or not finite, x < 0, tx outside [0, T], bgbb x > n or
-** beyond 100000 periods), ST_ERANGE (a value is not finite). Thread-safety: pure, as st_model_pmf. */
-ST_API st_status st_model_conditional_pmf(st_context *ctx, const st_model *m, double x, double tx, double T, double t,
+** beyond 100000 periods), ST_ERANGE (a value is not finite). Thread-safety: pure, as st_btyd_pmf. */
+ST_API st_status st_btyd_conditional_pmf(st_context *ctx, const st_btyd_model *m, double x, double tx, double T, double t,
                                    size_t kmax, double *out);
 
 /* Expected mean spend per transaction E[M | x, m] from a gg model (x = 0 customers get the population
 ** mean). Errors: ST_EINVAL (not gg), ST_ERANGE (q <= 1: the expectation does not exist). */
-ST_API st_status st_model_expected_spend(st_context *ctx, const st_model *gg, const double *x, const double *m,
+ST_API st_status st_btyd_expected_spend(st_context *ctx, const st_btyd_model *gg, const double *x, const double *m,
                                   size_t n, double *out);
 
 /* Pareto/NBD discounted expected residual transactions (closed form, continuous discounting) with the
 ** annual discount rate d converted to the model's time unit: delta = ln(1 + d) / units_per_year.
 ** Errors: ST_EINVAL (not pnbd, unknown time unit, d <= 0). */
-ST_API st_status st_model_dert(st_context *ctx, const st_model *m, const double *x, const double *tx,
+ST_API st_status st_btyd_dert(st_context *ctx, const st_btyd_model *m, const double *x, const double *tx,
                         const double *T, size_t n, double annual_discount, double *out);
 
 /* Discounted CLV over (T, T + horizon]: margin * E[spend] * sum_k (CET(t_k) - CET(t_{k-1})) / (1+d_u)^t_k
@@ -508,7 +508,7 @@ ST_API st_status st_model_dert(st_context *ctx, const st_model *m, const double 
 ** st_context_threads threads; each value is the same whatever their number. Errors: ST_EINVAL (unknown time
 ** unit with a non-zero discount, bad kinds, too many steps, a row outside 0 <= tx <= T), ST_ERANGE (gg
 ** q <= 1, a CLV that is not finite; the message names the first such row). */
-ST_API st_status st_model_clv(st_context *ctx, const st_model *m, const st_model *spend, const double *x,
+ST_API st_status st_btyd_clv(st_context *ctx, const st_btyd_model *m, const st_btyd_model *spend, const double *x,
                        const double *tx, const double *T, const double *mbar, size_t n, double horizon,
                        double step, double annual_discount, double margin, double *out);
 
@@ -529,8 +529,8 @@ ST_API st_status st_clv_simple(st_context *ctx, const double *aov, const double 
 ** frequency 0, 1, ..., kmax-1 and kmax+ (kmax + 1 groups); per group the number of customers, the mean
 ** actual holdout purchases and the mean predicted purchases over each customer's holdout duration.
 ** counts, actual, predicted each hold kmax + 1 values. Rows with a NaN input are skipped.
-** Errors: ST_EINVAL (NULL arrays, gg model, kmax = 0), those of st_model_predict. */
-ST_API st_status st_model_calibration_holdout(st_context *ctx, const st_model *m, const double *x, const double *tx,
+** Errors: ST_EINVAL (NULL arrays, gg model, kmax = 0), those of st_btyd_predict. */
+ST_API st_status st_btyd_calibration_holdout(st_context *ctx, const st_btyd_model *m, const double *x, const double *tx,
                                        const double *T, const double *x_holdout, const double *duration,
                                        size_t n, size_t kmax, double *counts, double *actual,
                                        double *predicted);
@@ -538,7 +538,7 @@ ST_API st_status st_model_calibration_holdout(st_context *ctx, const st_model *m
 /* Expected cumulative purchases of a cohort at the times t[0..nt) (bgnbd, mbgnbd, pnbd): sum over customers
 ** of E[X(t - birth_i)] for t > birth_i (birth = time of the first purchase, same unit as the model),
 ** i.e. the tracking curve of Hardie note 008; repeat purchases only. Errors: ST_EINVAL. */
-ST_API st_status st_model_tracking(st_context *ctx, const st_model *m, const double *birth, size_t n, const double *t,
+ST_API st_status st_btyd_tracking(st_context *ctx, const st_btyd_model *m, const double *birth, size_t n, const double *t,
                             size_t nt, double *cumulative);
 
 /* The actual side of a tracking curve, from event logs read with the input options in (those of

@@ -36,28 +36,28 @@ static double default_horizon(st_unit u)
     return 364.0;
 }
 
-static st_status save_model(st_stage_env *env, const char *models_dir, const char *name, const st_model *m)
+static st_status save_model(st_stage_env *env, const char *models_dir, const char *name, const st_btyd_model *m)
 {
     char *p = st__path_join(env->ctx, models_dir, name);
     if (!p) return ST_ENOMEM;
-    st_status rc = st_model_save(env->ctx, m, p);
+    st_status rc = st_btyd_save(env->ctx, m, p);
     st__free(env->ctx, p, 0);
     return rc;
 }
 
-static bool write_model_summary(st_jw *w, const char *key, const st_model *m)
+static bool write_model_summary(st_jw *w, const char *key, const st_btyd_model *m)
 {
     bool ok = st__jw_key(w, key) && st__jw_begin_object(w) && st__jw_key(w, "params") && st__jw_begin_object(w);
-    for (size_t k = 0; ok && k < st_model_nparams(m); k++)
-        ok = st__jw_key(w, st_model_param_name(m, k)) && st__jw_number(w, st_model_param(m, k));
+    for (size_t k = 0; ok && k < st_btyd_nparams(m); k++)
+        ok = st__jw_key(w, st_btyd_param_name(m, k)) && st__jw_number(w, st_btyd_param(m, k));
     ok = ok && st__jw_end_object(w) && st__jw_key(w, "std_errors") && st__jw_begin_object(w);
-    for (size_t k = 0; ok && k < st_model_nparams(m); k++)
-        ok = st__jw_key(w, st_model_param_name(m, k)) && st__jw_number(w, st_model_stderr(m, k));
-    ok = ok && st__jw_end_object(w) && st__jw_key(w, "log_likelihood") && st__jw_number(w, st_model_loglik(m)) &&
-         st__jw_key(w, "converged") && st__jw_bool(w, st_model_converged(m) != 0) && st__jw_key(w, "status") &&
-         st__jw_string(w, st_model_status(m)) && st__jw_key(w, "iterations") &&
-         st__jw_int(w, st_model_iterations(m)) && st__jw_key(w, "n_obs") && st__jw_number(w, st_model_nobs(m));
-    if (ok && st_model_warning(m)[0]) ok = st__jw_key(w, "warning") && st__jw_string(w, st_model_warning(m));
+    for (size_t k = 0; ok && k < st_btyd_nparams(m); k++)
+        ok = st__jw_key(w, st_btyd_param_name(m, k)) && st__jw_number(w, st_btyd_stderr(m, k));
+    ok = ok && st__jw_end_object(w) && st__jw_key(w, "log_likelihood") && st__jw_number(w, st_btyd_loglik(m)) &&
+         st__jw_key(w, "converged") && st__jw_bool(w, st_btyd_converged(m) != 0) && st__jw_key(w, "status") &&
+         st__jw_string(w, st_btyd_status(m)) && st__jw_key(w, "iterations") &&
+         st__jw_int(w, st_btyd_iterations(m)) && st__jw_key(w, "n_obs") && st__jw_number(w, st_btyd_nobs(m));
+    if (ok && st_btyd_warning(m)[0]) ok = st__jw_key(w, "warning") && st__jw_string(w, st_btyd_warning(m));
     return ok && st__jw_end_object(w);
 }
 
@@ -79,11 +79,11 @@ st_status st__stage_value(st_stage_env *env)
     double horizon = default_horizon(unit);
 
     st_btyd_acc *acc = NULL, *pacc = NULL;
-    st_model *bg = NULL, *gg = NULL, *pn = NULL;
+    st_btyd_model *bg = NULL, *gg = NULL, *pn = NULL;
     double *col[4] = {NULL, NULL, NULL, NULL}; /* p_alive, expected_purchases, expected_spend, clv */
     char *models_dir = NULL;
-    st_status rc = st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &acc);
-    if (!rc && with_pnbd) rc = st_btyd_acc_new(ctx, ST_MODEL_PNBD, &pacc);
+    st_status rc = st_btyd_acc_new(ctx, ST_BTYD_BGNBD, &acc);
+    if (!rc && with_pnbd) rc = st_btyd_acc_new(ctx, ST_BTYD_PNBD, &pacc);
     size_t used = 0, repeat = 0;
     for (size_t i = 0; i < n; i++) {
         if (isnan(T[i]) || isnan(x[i]) || isnan(r[i])) continue; /* no purchase: not a BTYD customer */
@@ -104,7 +104,7 @@ st_status st__stage_value(st_stage_env *env)
         goto done;
     }
     if (rc) goto done;
-    st_model_set_time_unit(bg, unit_name(unit));
+    st_btyd_set_time_unit(bg, unit_name(unit));
     if (repeat >= VALUE_MIN_GG) {
         st_status grc = st__gg_fit_columns(ctx, x, mv, T, n, 0.0, VALUE_SEED, &gg);
         if (grc == ST_ENOMEM) {
@@ -120,7 +120,7 @@ st_status st__stage_value(st_stage_env *env)
             goto done;
         }
         if (prc) st_clear_error(ctx); /* reported as missing in the summary; BG/NBD carries the stage */
-        else st_model_set_time_unit(pn, unit_name(unit));
+        else st_btyd_set_time_unit(pn, unit_name(unit));
     }
     models_dir = st__path_join(ctx, env->out_dir, "models");
     if (!models_dir) {
@@ -131,7 +131,7 @@ st_status st__stage_value(st_stage_env *env)
     if ((rc = save_model(env, models_dir, "bgnbd.json", bg)) != ST_OK) goto done;
     if (gg && (rc = save_model(env, models_dir, "gg.json", gg)) != ST_OK) goto done;
     if (pn && (rc = save_model(env, models_dir, "pnbd.json", pn)) != ST_OK) goto done;
-    int gg_usable = gg && st_model_param(gg, 1) > 1.0;
+    int gg_usable = gg && st_btyd_param(gg, 1) > 1.0;
 
     /* The columns are allocated here and handed to the table (no copies). */
     for (int k = 0; k < 4; k++)
@@ -217,9 +217,9 @@ done:
     for (int k = 0; k < 4; k++)
         if (col[k]) st__free(ctx, col[k], (n ? n : 1) * sizeof *col[k]);
     if (models_dir) st__free(ctx, models_dir, 0);
-    st_model_free(bg);
-    st_model_free(gg);
-    st_model_free(pn);
+    st_btyd_free(bg);
+    st_btyd_free(gg);
+    st_btyd_free(pn);
     st_btyd_acc_free(pacc);
     st_btyd_acc_free(acc);
     return rc;

@@ -14,27 +14,27 @@ static const char *const names_pnbd[] = {"r", "alpha", "s", "beta"};
 static const char *const names_bgbb[] = {"alpha", "beta", "gamma", "delta"};
 static const char *const names_gg[] = {"p", "q", "gamma"};
 
-size_t st__model_nparams(st_model_kind kind)
+size_t st__model_nparams(st_btyd_kind kind)
 {
     switch (kind) {
-    case ST_MODEL_BGNBD:
-    case ST_MODEL_MBGNBD:
-    case ST_MODEL_PNBD:
-    case ST_MODEL_BGBB: return 4;
-    case ST_MODEL_GG: return 3;
+    case ST_BTYD_BGNBD:
+    case ST_BTYD_MBGNBD:
+    case ST_BTYD_PNBD:
+    case ST_BTYD_BGBB: return 4;
+    case ST_BTYD_GG: return 3;
     }
     return 0;
 }
 
-const char *st__model_param_name(st_model_kind kind, size_t i)
+const char *st__model_param_name(st_btyd_kind kind, size_t i)
 {
     if (i >= st__model_nparams(kind)) return NULL;
     switch (kind) {
-    case ST_MODEL_BGNBD:
-    case ST_MODEL_MBGNBD: return names_bg[i];
-    case ST_MODEL_PNBD: return names_pnbd[i];
-    case ST_MODEL_BGBB: return names_bgbb[i];
-    case ST_MODEL_GG: return names_gg[i];
+    case ST_BTYD_BGNBD:
+    case ST_BTYD_MBGNBD: return names_bg[i];
+    case ST_BTYD_PNBD: return names_pnbd[i];
+    case ST_BTYD_BGBB: return names_bgbb[i];
+    case ST_BTYD_GG: return names_gg[i];
     }
     return NULL;
 }

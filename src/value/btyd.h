@@ -1,5 +1,5 @@
 /*
-** btyd.h -- internals of the value stage: the model record behind st_model, the per-customer
+** btyd.h -- internals of the value stage: the model record behind st_btyd_model, the per-customer
 ** log-likelihoods (with gradients in natural parameters) and the per-customer predictions, shared by the
 ** fitter (fit.c), the public API (model.c) and the pipeline stage.
 */
@@ -11,9 +11,9 @@
 #define ST__MODEL_MAXP 4
 #define ST__MODEL_VERSION 1
 
-struct st_model {
+struct st_btyd_model {
     st_context *ctx;
-    st_model_kind kind;
+    st_btyd_kind kind;
     size_t np;
     double param[ST__MODEL_MAXP];
     double se[ST__MODEL_MAXP];
@@ -32,8 +32,8 @@ struct st_model {
 };
 
 /* Number of parameters and their names for a kind (0 / NULL for an unknown kind). */
-size_t st__model_nparams(st_model_kind kind);
-const char *st__model_param_name(st_model_kind kind, size_t i);
+size_t st__model_nparams(st_btyd_kind kind);
+const char *st__model_param_name(st_btyd_kind kind, size_t i);
 
 /* Per-customer log-likelihood; th holds the natural parameters; grad (NULL allowed) receives d ll / d th.
 ** modified = 1 gives MBG/NBD. */
@@ -145,6 +145,6 @@ void st__uniq_free(st__uniq *u);
 double st__units_per_year(const char *unit);
 
 /* Allocates a model record for kind (params NaN). */
-st_model *st__model_alloc(st_context *ctx, st_model_kind kind);
+st_btyd_model *st__model_alloc(st_context *ctx, st_btyd_kind kind);
 
 #endif

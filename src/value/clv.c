@@ -32,20 +32,20 @@ st_status st_clv_simple(st_context *ctx, const double *aov, const double *freque
     return ST_OK;
 }
 
-st_status st_model_calibration_holdout(st_context *ctx, const st_model *m, const double *x, const double *tx,
+st_status st_btyd_calibration_holdout(st_context *ctx, const st_btyd_model *m, const double *x, const double *tx,
                                        const double *T, const double *x_holdout, const double *duration,
                                        size_t n, size_t kmax, double *counts, double *actual,
                                        double *predicted)
 {
     if (!m || !x || !tx || !T || !x_holdout || !duration || !counts || !actual || !predicted)
-        return st__error(ctx, ST_EINVAL, "st_model_calibration_holdout: NULL argument");
-    if (kmax == 0 || m->kind == ST_MODEL_GG)
-        return st__error(ctx, ST_EINVAL, "st_model_calibration_holdout: need kmax >= 1 and a purchase model");
+        return st__error(ctx, ST_EINVAL, "st_btyd_calibration_holdout: NULL argument");
+    if (kmax == 0 || m->kind == ST_BTYD_GG)
+        return st__error(ctx, ST_EINVAL, "st_btyd_calibration_holdout: need kmax >= 1 and a purchase model");
     for (size_t k = 0; k <= kmax; k++) counts[k] = actual[k] = predicted[k] = 0.0;
     for (size_t i = 0; i < n; i++) {
         if (isnan(x[i]) || isnan(tx[i]) || isnan(T[i]) || isnan(x_holdout[i]) || isnan(duration[i])) continue;
         double e;
-        st_status rc = st_model_predict(ctx, m, &x[i], &tx[i], &T[i], 1, duration[i], NULL, &e);
+        st_status rc = st_btyd_predict(ctx, m, &x[i], &tx[i], &T[i], 1, duration[i], NULL, &e);
         if (rc) return rc;
         size_t g = x[i] >= (double)kmax ? kmax : (size_t)x[i];
         counts[g] += 1.0;
@@ -68,12 +68,12 @@ static int dbl_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-st_status st_model_tracking(st_context *ctx, const st_model *m, const double *birth, size_t n, const double *t,
+st_status st_btyd_tracking(st_context *ctx, const st_btyd_model *m, const double *birth, size_t n, const double *t,
                             size_t nt, double *cumulative)
 {
-    if (!m || !birth || !t || !cumulative) return st__error(ctx, ST_EINVAL, "st_model_tracking: NULL argument");
-    if (m->kind != ST_MODEL_BGNBD && m->kind != ST_MODEL_MBGNBD && m->kind != ST_MODEL_PNBD)
-        return st__error(ctx, ST_EINVAL, "st_model_tracking: needs a bgnbd, mbgnbd or pnbd model");
+    if (!m || !birth || !t || !cumulative) return st__error(ctx, ST_EINVAL, "st_btyd_tracking: NULL argument");
+    if (m->kind != ST_BTYD_BGNBD && m->kind != ST_BTYD_MBGNBD && m->kind != ST_BTYD_PNBD)
+        return st__error(ctx, ST_EINVAL, "st_btyd_tracking: needs a bgnbd, mbgnbd or pnbd model");
     /* Customers acquired on the same day share E[X(t - birth)]: sort once, evaluate per cohort. */
     double *b = st__realloc_array(ctx, NULL, 0, n ? n : 1, sizeof *b);
     if (!b) return ST_ENOMEM;
@@ -88,7 +88,7 @@ st_status st_model_tracking(st_context *ctx, const st_model *m, const double *bi
             while (e < k && b[e] == b[i]) e++;
             double age = t[j] - b[i], v = 0.0;
             if (age > 0.0) {
-                st_status rc = st_model_expected_population(ctx, m, &age, 1, &v);
+                st_status rc = st_btyd_expected_population(ctx, m, &age, 1, &v);
                 if (rc) {
                     st__free(ctx, b, (n ? n : 1) * sizeof *b);
                     return rc;

@@ -21,13 +21,13 @@ typedef st__btyd_row row;
 
 /* Checks one row for kind; returns 1 when usable, 0 when the kind skips it silently (gg: x = 0),
 ** -1 when it is invalid (message on ctx). */
-static int check_row(st_context *ctx, st_model_kind kind, double x, double t, double T, double w, size_t i)
+static int check_row(st_context *ctx, st_btyd_kind kind, double x, double t, double T, double w, size_t i)
 {
     if (!(w >= 0.0) || !isfinite(w)) {
         st__error(ctx, ST_EINVAL, "row %zu: weight must be finite and >= 0", i + 1);
         return -1;
     }
-    if (kind == ST_MODEL_GG) {
+    if (kind == ST_BTYD_GG) {
         if (!isfinite(x) || !isfinite(t) || x < 0.0) {
             st__error(ctx, ST_EINVAL, "row %zu: frequency and monetary value must be finite, frequency >= 0",
                       i + 1);
@@ -47,7 +47,7 @@ static int check_row(st_context *ctx, st_model_kind kind, double x, double t, do
         st__error(ctx, ST_EINVAL, "row %zu: recency must be 0 when frequency is 0", i + 1);
         return -1;
     }
-    if (kind == ST_MODEL_BGBB && (x != floor(x) || t != floor(t) || T != floor(T) || x > t)) {
+    if (kind == ST_BTYD_BGBB && (x != floor(x) || t != floor(t) || T != floor(T) || x > t)) {
         st__error(ctx, ST_EINVAL, "row %zu: bgbb needs integer frequency <= recency <= periods", i + 1);
         return -1;
     }
@@ -57,7 +57,7 @@ static int check_row(st_context *ctx, st_model_kind kind, double x, double t, do
 /* ---- the objective: mean negative log-likelihood + penalizer * sum theta^2, in log parameters ---- */
 
 typedef struct objdata {
-    st_model_kind kind;
+    st_btyd_kind kind;
     const row *r;
     size_t n;
     double wsum;
@@ -83,14 +83,14 @@ typedef struct objdata {
     double *lm;
 } objdata;
 
-static double row_ll(st_model_kind kind, const double *th, const row *rw, double *g)
+static double row_ll(st_btyd_kind kind, const double *th, const row *rw, double *g)
 {
     switch (kind) {
-    case ST_MODEL_BGNBD: return st__bgnbd_ll(th, rw->x, rw->t, rw->T, g, 0);
-    case ST_MODEL_MBGNBD: return st__bgnbd_ll(th, rw->x, rw->t, rw->T, g, 1);
-    case ST_MODEL_PNBD: return st__pnbd_ll(th, rw->x, rw->t, rw->T, g);
-    case ST_MODEL_BGBB: return st__bgbb_ll(th, rw->x, rw->t, rw->T, g);
-    case ST_MODEL_GG: return st__gg_ll(th, rw->x, rw->t, g);
+    case ST_BTYD_BGNBD: return st__bgnbd_ll(th, rw->x, rw->t, rw->T, g, 0);
+    case ST_BTYD_MBGNBD: return st__bgnbd_ll(th, rw->x, rw->t, rw->T, g, 1);
+    case ST_BTYD_PNBD: return st__pnbd_ll(th, rw->x, rw->t, rw->T, g);
+    case ST_BTYD_BGBB: return st__bgbb_ll(th, rw->x, rw->t, rw->T, g);
+    case ST_BTYD_GG: return st__gg_ll(th, rw->x, rw->t, g);
     }
     return (double)NAN;
 }
@@ -196,9 +196,9 @@ static double gg_range(const objdata *od, const double *th, size_t i0, size_t i1
 static double range_ll(const objdata *od, const double *th, double *gsum, size_t i0, size_t i1, int part)
 {
     if (od->grow)
-        return bg_range(od, th, i0, i1, gsum, od->kind == ST_MODEL_MBGNBD, od->scratch + (size_t)part * od->nv);
+        return bg_range(od, th, i0, i1, gsum, od->kind == ST_BTYD_MBGNBD, od->scratch + (size_t)part * od->nv);
     if (od->lm) return gg_range(od, th, i0, i1, gsum);
-    if (od->kind == ST_MODEL_PNBD && od->h1) {
+    if (od->kind == ST_BTYD_PNBD && od->h1) {
         double g[ST__MODEL_MAXP], s = 0.0, xt[2] = {0.0, 0.0}, cx = -1.0;
         double lgr = st__lgamma(th[0]), pr = st__digamma(th[0]);
         if (gsum) memset(gsum, 0, 4 * sizeof *gsum);
@@ -305,7 +305,7 @@ static double total_ll(const objdata *od, const double *th, double *gsum)
 ** S_ij / S - S_i S_j / S^2, those of D1 differences of trigamma (finite sums). */
 static void bg_hessian(const objdata *od, const double *th, double *H)
 {
-    double rr = th[0], al = th[1], a = th[2], b = th[3], sh = od->kind == ST_MODEL_MBGNBD ? 1.0 : 0.0;
+    double rr = th[0], al = th[1], a = th[2], b = th[3], sh = od->kind == ST_BTYD_MBGNBD ? 1.0 : 0.0;
     const double *lv = od->lv, *iv = od->iv;
     double h[10] = {0}; /* rr, ra, raa, rb, alal, ala, alb, aa, ab, bb (a = alpha in the first ones) */
     enum { RR, RAL, RA, RB, ALAL, ALA, ALB, AA, AB, BB };
@@ -373,14 +373,14 @@ static double objective(const double *lx, double *grad, void *ud)
 }
 
 /* Index of the time-scaled (alpha-like) parameters: scaled by the time (or spend) factor. */
-static int is_scaled(st_model_kind kind, size_t k)
+static int is_scaled(st_btyd_kind kind, size_t k)
 {
     switch (kind) {
-    case ST_MODEL_BGNBD:
-    case ST_MODEL_MBGNBD: return k == 1;
-    case ST_MODEL_PNBD: return k == 1 || k == 3;
-    case ST_MODEL_GG: return k == 2;
-    case ST_MODEL_BGBB: return 0;
+    case ST_BTYD_BGNBD:
+    case ST_BTYD_MBGNBD: return k == 1;
+    case ST_BTYD_PNBD: return k == 1 || k == 3;
+    case ST_BTYD_GG: return k == 2;
+    case ST_BTYD_BGBB: return 0;
     }
     return 0;
 }
@@ -520,17 +520,17 @@ static st_status bg_setup(st_context *ctx, const st__uniq *u, double scale, objd
 /* Fits on the finished unique rows of u (not modified). BG/NBD and MBG/NBD work on u's groups directly; the
 ** other kinds on a copy of the rows as (x, t, T, w). Times (spend for gg) are rescaled internally and the
 ** result reported in the data's units. */
-static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u, row *given, size_t ngiven,
-                          double penalizer, uint64_t seed, st_model **out)
+static st_status fit_uniq(st_context *ctx, st_btyd_kind kind, const st__uniq *u, row *given, size_t ngiven,
+                          double penalizer, uint64_t seed, st_btyd_model **out)
 {
     /* u == NULL: Gamma-Gamma on the unique rows given (ngiven of them, sorted by x then m, owned and freed
     ** here), as st__uniq_rows would have made them */
     size_t np = st__model_nparams(kind), n = u ? u->n : ngiven;
     if (n == 0) {
         st__free(ctx, given, 0);
-        return st__error(ctx, ST_EEMPTY, "no usable rows to fit a %s model", st_model_kind_name(kind));
+        return st__error(ctx, ST_EEMPTY, "no usable rows to fit a %s model", st_btyd_kind_name(kind));
     }
-    int bgk = kind == ST_MODEL_BGNBD || kind == ST_MODEL_MBGNBD;
+    int bgk = kind == ST_BTYD_BGNBD || kind == ST_BTYD_MBGNBD;
     double wsum = 0.0, scale = 1.0;
     if (u) {
         for (size_t k = 0; k < u->xs.n; k++)
@@ -549,7 +549,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
         if (!r) return ST_ENOMEM;
         st__uniq_rows(u, r);
     }
-    if (bgk || kind == ST_MODEL_PNBD) {
+    if (bgk || kind == ST_BTYD_PNBD) {
         /* t <= T on every row, so the largest time value is the largest T */
         double mx = u->vs.n ? u->vs.val[u->vs.n - 1] : 0.0;
         if (!(mx > 0.0)) {
@@ -561,7 +561,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
             r[i].t /= scale;
             r[i].T /= scale;
         }
-    } else if (kind == ST_MODEL_GG) {
+    } else if (kind == ST_BTYD_GG) {
         double sm = 0.0;
         for (size_t i = 0; i < n; i++) sm += r[i].w * r[i].t;
         scale = sm / wsum;
@@ -587,7 +587,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     bgbufs bb;
     memset(&bb, 0, sizeof bb);
     st_status prc = ST_OK;
-    if (kind == ST_MODEL_PNBD) prc = pnbd_pairs(ctx, r, n, &od, &pairbuf, &hbuf);
+    if (kind == ST_BTYD_PNBD) prc = pnbd_pairs(ctx, r, n, &od, &pairbuf, &hbuf);
     if (bgk) prc = bg_setup(ctx, u, scale, &od, &bb);
     if (prc) {
         st__free(ctx, lm, lm ? n * sizeof *lm : 0);
@@ -597,7 +597,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
 
     /* Starting points: the origin of log space (every parameter 1 in rescaled units) and, for the flat
     ** Pareto/NBD surface, seeded perturbations of it; the best end point wins. */
-    int nstarts = kind == ST_MODEL_PNBD ? 4 : 1;
+    int nstarts = kind == ST_BTYD_PNBD ? 4 : 1;
     st_rng g;
     st__rng_seed(&g, seed);
     double best[ST__MODEL_MAXP], bestf = HUGE_VAL;
@@ -613,7 +613,7 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
         if (s == 2 && nstarts > 2 && agree >= 2) break;
         double x0[ST__MODEL_MAXP];
         for (size_t k = 0; k < np; k++) x0[k] = s == 0 ? 0.0 : 1.0 * st__rng_normal(&g);
-        if (kind == ST_MODEL_GG && s == 0) x0[1] = 1.0; /* q > 1 side, where the spend mean exists */
+        if (kind == ST_BTYD_GG && s == 0) x0[1] = 1.0; /* q > 1 side, where the spend mean exists */
         st__opt_info info;
         st__bfgs(objective, &od, x0, np, 1e-9, 1000, &info);
         total_evals += info.evaluations;
@@ -638,10 +638,10 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
         st__free(ctx, lm, lm ? n * sizeof *lm : 0);
         st__free(ctx, r, n * sizeof *r);
         return st__error(ctx, ST_ECONVERGE, "%s: the log-likelihood is not finite at any starting point",
-                         st_model_kind_name(kind));
+                         st_btyd_kind_name(kind));
     }
 
-    st_model *m = st__model_alloc(ctx, kind);
+    st_btyd_model *m = st__model_alloc(ctx, kind);
     if (!m) {
         pnbd_pairs_free(ctx, n, pairbuf, hbuf);
         bg_free(ctx, &bb);
@@ -698,10 +698,10 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     }
     /* Undo the rescaling and report the log-likelihood in the data's own units. */
     for (size_t i = 0; r && i < n; i++) {
-        if (kind == ST_MODEL_GG) {
+        if (kind == ST_BTYD_GG) {
             r[i].t *= scale;
             lm[i] = log(r[i].t);
-        } else if (kind != ST_MODEL_BGBB) {
+        } else if (kind != ST_BTYD_BGBB) {
             r[i].t *= scale;
             r[i].T *= scale;
         }
@@ -712,22 +712,22 @@ static st_status fit_uniq(st_context *ctx, st_model_kind kind, const st__uniq *u
     bg_free(ctx, &bb);
     st__free(ctx, lm, lm ? n * sizeof *lm : 0);
     st__free(ctx, r, n * sizeof *r);
-    if (kind == ST_MODEL_GG && !(m->param[1] > 1.0))
+    if (kind == ST_BTYD_GG && !(m->param[1] > 1.0))
         snprintf(m->warning, sizeof m->warning, "q = %g <= 1: the expected spend does not exist", m->param[1]);
     *out = m;
     return ST_OK;
 }
 
-st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, const double *tx,
+st_status st_btyd_fit(st_context *ctx, st_btyd_kind kind, const double *x, const double *tx,
                        const double *T, const double *w, size_t n, double penalizer, uint64_t seed,
-                       st_model **out)
+                       st_btyd_model **out)
 {
     if (out) *out = NULL;
-    if (!out || !x || !tx || (!T && kind != ST_MODEL_GG))
-        return st__error(ctx, ST_EINVAL, "st_model_fit: NULL argument");
-    if (st__model_nparams(kind) == 0) return st__error(ctx, ST_EINVAL, "st_model_fit: unknown model kind");
+    if (!out || !x || !tx || (!T && kind != ST_BTYD_GG))
+        return st__error(ctx, ST_EINVAL, "st_btyd_fit: NULL argument");
+    if (st__model_nparams(kind) == 0) return st__error(ctx, ST_EINVAL, "st_btyd_fit: unknown model kind");
     if (!(penalizer >= 0.0) || !isfinite(penalizer))
-        return st__error(ctx, ST_EINVAL, "st_model_fit: the penalizer must be finite and >= 0");
+        return st__error(ctx, ST_EINVAL, "st_btyd_fit: the penalizer must be finite and >= 0");
     /* Rows are merged as they are read, so memory follows the unique rows, not n; they are checked and
     ** passed on in blocks (the adds prefetch a block's places at once). Two threads splitting the rows
     ** were measured no faster: the merge and the page faults of a second set of tables ate the gain. */
@@ -748,7 +748,7 @@ st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, con
             if (ok == 0) continue;
             bx[m] = x[i];
             bt[m] = tx[i];
-            bT[m] = kind == ST_MODEL_GG ? 0.0 : Ti;
+            bT[m] = kind == ST_BTYD_GG ? 0.0 : Ti;
             bw[m] = wi;
             m++;
         }
@@ -763,12 +763,12 @@ st_status st_model_fit(st_context *ctx, st_model_kind kind, const double *x, con
 /* ---- accumulator: the unique rows so far ---- */
 
 struct st_btyd_acc {
-    st_model_kind kind;
+    st_btyd_kind kind;
     st__uniq u;
     size_t added;
 };
 
-st_status st_btyd_acc_new(st_context *ctx, st_model_kind kind, st_btyd_acc **out)
+st_status st_btyd_acc_new(st_context *ctx, st_btyd_kind kind, st_btyd_acc **out)
 {
     if (!out) return st__error(ctx, ST_EINVAL, "st_btyd_acc_new: out is NULL");
     *out = NULL;
@@ -796,13 +796,13 @@ st_status st_btyd_acc_add(st_btyd_acc *acc, double x, double tx, double T, doubl
     acc->added++;
     if (ok < 0) return ST_EINVAL;
     if (ok == 0) return ST_OK;
-    return st__uniq_add(&acc->u, x, tx, acc->kind == ST_MODEL_GG ? 0.0 : T, w) ? ST_ENOMEM : ST_OK;
+    return st__uniq_add(&acc->u, x, tx, acc->kind == ST_BTYD_GG ? 0.0 : T, w) ? ST_ENOMEM : ST_OK;
 }
 
 st_status st__btyd_acc_add_many(st_btyd_acc *acc, const double *x, const double *t, const double *T, size_t n)
 {
     if (!acc || !x || !t) return ST_EINVAL;
-    /* in blocks, as st_model_fit: the adds of a block prefetch their table places together */
+    /* in blocks, as st_btyd_fit: the adds of a block prefetch their table places together */
     enum { BLOCK = 256 };
     double bx[BLOCK], bt[BLOCK], bT[BLOCK];
     for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
@@ -816,7 +816,7 @@ st_status st__btyd_acc_add_many(st_btyd_acc *acc, const double *x, const double 
             if (ok == 0) continue;
             bx[m] = x[i];
             bt[m] = t[i];
-            bT[m] = acc->kind == ST_MODEL_GG ? 0.0 : Ti;
+            bT[m] = acc->kind == ST_BTYD_GG ? 0.0 : Ti;
             m++;
         }
         if (st__uniq_add_many(&acc->u, bx, bt, bT, NULL, m)) return ST_ENOMEM;
@@ -851,13 +851,13 @@ static void xm_sort(xm *a, xm *tmp, size_t n, size_t *count)
 }
 
 st_status st__gg_fit_columns(st_context *ctx, const double *x, const double *m, const double *T, size_t n,
-                             double penalizer, uint64_t seed, st_model **out)
+                             double penalizer, uint64_t seed, st_btyd_model **out)
 {
     *out = NULL;
     size_t k = 0, used = 0;
     for (size_t i = 0; i < n; i++) {
         if (isnan(x[i]) || isnan(m[i]) || (T && isnan(T[i]))) continue;
-        int ok = check_row(ctx, ST_MODEL_GG, x[i], m[i], 0.0, 1.0, used++);
+        int ok = check_row(ctx, ST_BTYD_GG, x[i], m[i], 0.0, 1.0, used++);
         if (ok < 0) return ST_EINVAL;
         k += ok > 0;
     }
@@ -891,7 +891,7 @@ st_status st__gg_fit_columns(st_context *ctx, const double *x, const double *m, 
         if (s) r = s;
         else st_clear_error(ctx); /* a shrink: keep the larger block */
     }
-    return fit_uniq(ctx, ST_MODEL_GG, NULL, r, nu, penalizer, seed, out);
+    return fit_uniq(ctx, ST_BTYD_GG, NULL, r, nu, penalizer, seed, out);
 }
 
 st_status st_btyd_acc_merge(st_btyd_acc *dst, const st_btyd_acc *src)
@@ -918,7 +918,7 @@ size_t st_btyd_acc_rows(st_btyd_acc *acc)
     return acc->u.n;
 }
 
-st_status st_btyd_acc_fit(st_btyd_acc *acc, double penalizer, uint64_t seed, st_model **out)
+st_status st_btyd_acc_fit(st_btyd_acc *acc, double penalizer, uint64_t seed, st_btyd_model **out)
 {
     if (!acc || !out) return ST_EINVAL;
     *out = NULL;

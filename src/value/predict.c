@@ -119,29 +119,29 @@ static void fill_groups(void *ud, size_t job, size_t wid)
             R->tab[k * R->K + s] = st__bgnbd_cet_factor(th, R->g->gx[k], R->g->gT[k], R->ts[s], R->modified);
 }
 
-static double palive_one(const st_model *m, double x, double tx, double T)
+static double palive_one(const st_btyd_model *m, double x, double tx, double T)
 {
     switch (m->kind) {
-    case ST_MODEL_BGNBD: return st__bgnbd_palive(m->param, x, tx, T, 0);
-    case ST_MODEL_MBGNBD: return st__bgnbd_palive(m->param, x, tx, T, 1);
-    case ST_MODEL_PNBD: return st__pnbd_palive(m->param, x, tx, T);
-    case ST_MODEL_BGBB: return st__bgbb_palive(m->param, x, tx, T);
-    case ST_MODEL_GG: break;
+    case ST_BTYD_BGNBD: return st__bgnbd_palive(m->param, x, tx, T, 0);
+    case ST_BTYD_MBGNBD: return st__bgnbd_palive(m->param, x, tx, T, 1);
+    case ST_BTYD_PNBD: return st__pnbd_palive(m->param, x, tx, T);
+    case ST_BTYD_BGBB: return st__bgbb_palive(m->param, x, tx, T);
+    case ST_BTYD_GG: break;
     }
     return (double)NAN;
 }
 
 /* Expected purchases in (T, T+t] of one row whose P(alive) is pa; N (NULL = none) the BG/NBD factor. */
-static double cet_row(const st_model *m, const double *N, double x, double tx, double T, double t, double pa)
+static double cet_row(const st_btyd_model *m, const double *N, double x, double tx, double T, double t, double pa)
 {
     switch (m->kind) {
-    case ST_MODEL_BGNBD:
-    case ST_MODEL_MBGNBD:
+    case ST_BTYD_BGNBD:
+    case ST_BTYD_MBGNBD:
         if (t <= 0.0 || pa == 0.0) return 0.0;
-        return (N ? *N : st__bgnbd_cet_factor(m->param, x, T, t, m->kind == ST_MODEL_MBGNBD)) * pa;
-    case ST_MODEL_PNBD: return st__pnbd_cet_pa(m->param, x, T, t, pa);
-    case ST_MODEL_BGBB: return st__bgbb_cet(m->param, x, tx, T, floor(t));
-    case ST_MODEL_GG: break;
+        return (N ? *N : st__bgnbd_cet_factor(m->param, x, T, t, m->kind == ST_BTYD_MBGNBD)) * pa;
+    case ST_BTYD_PNBD: return st__pnbd_cet_pa(m->param, x, T, t, pa);
+    case ST_BTYD_BGBB: return st__bgbb_cet(m->param, x, tx, T, floor(t));
+    case ST_BTYD_GG: break;
     }
     return (double)NAN;
 }
@@ -151,7 +151,7 @@ static void predict_chunk(void *ud, size_t job, size_t wid)
     (void)wid;
     run *R = ud;
     const st__predict_job *q = R->q;
-    const st_model *m = q->m;
+    const st_btyd_model *m = q->m;
     size_t i0 = job * CHUNK_ROWS, i1 = i0 + CHUNK_ROWS < R->nrows ? i0 + CHUNK_ROWS : R->nrows;
     size_t bad = SIZE_MAX;
     int need_cet = q->expected || q->clv;
@@ -222,7 +222,7 @@ static int row_valid(const st__predict_job *q, size_t i)
 
 st_status st__predict_run(st_context *ctx, const char *fn, const st__predict_job *q)
 {
-    const st_model *m = q->m;
+    const st_btyd_model *m = q->m;
     size_t n = q->n, K = 1;
     double *ts = NULL, *disc = NULL, one_t = q->horizon, one_d = 1.0;
     uint32_t *gid = NULL;
@@ -272,8 +272,8 @@ st_status st__predict_run(st_context *ctx, const char *fn, const st__predict_job
     run R;
     memset(&R, 0, sizeof R);
     R.q = q;
-    R.bg = (m->kind == ST_MODEL_BGNBD || m->kind == ST_MODEL_MBGNBD) && (q->expected || q->clv);
-    R.modified = m->kind == ST_MODEL_MBGNBD;
+    R.bg = (m->kind == ST_BTYD_BGNBD || m->kind == ST_BTYD_MBGNBD) && (q->expected || q->clv);
+    R.modified = m->kind == ST_BTYD_MBGNBD;
     R.ts = ts;
     R.disc = disc;
     R.K = K;

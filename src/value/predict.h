@@ -1,7 +1,7 @@
 /*
 ** predict.h -- what the `strata run` value stage needs from src/value beyond the public API: per-customer
 ** predictions in one threaded pass (P(alive), expected purchases, expected spend, discounted CLV; also
-** behind st_model_predict / st_model_clv), and the fits filled straight from table columns.
+** behind st_btyd_predict / st_btyd_clv), and the fits filled straight from table columns.
 */
 #ifndef STRATA_VALUE_PREDICT_H
 #define STRATA_VALUE_PREDICT_H
@@ -14,7 +14,7 @@
 ** fills them). Any output may be NULL. With skip_missing, rows whose x, tx or T is NaN get NaN outputs;
 ** otherwise they are invalid rows. */
 typedef struct st__predict_job {
-    const st_model *m, *spend;
+    const st_btyd_model *m, *spend;
     const double *x, *tx, *T, *mbar;
     size_t n;
     double horizon, step, lrate, margin;
@@ -27,11 +27,11 @@ typedef struct st__predict_job {
 ** 0 <= tx <= T, x >= 0; more than 1000000 CLV steps), ST_ERANGE (a non-finite result), ST_ENOMEM. */
 st_status st__predict_run(st_context *ctx, const char *fn, const st__predict_job *job);
 
-/* Checks the models and options of st_model_clv (m a purchase model, spend NULL or a gg with q > 1,
+/* Checks the models and options of st_btyd_clv (m a purchase model, spend NULL or a gg with q > 1,
 ** horizon > 0, annual_discount > -1 and a known time unit when it is not 0) and fills *q with them, the
 ** default step and the per-unit log discount rate; rows and outputs are left empty (NULL). Errors:
 ** ST_EINVAL, ST_ERANGE (gg q <= 1), each with a message. */
-st_status st__clv_job(st_context *ctx, const st_model *m, const st_model *spend, double horizon, double step,
+st_status st__clv_job(st_context *ctx, const st_btyd_model *m, const st_btyd_model *spend, double horizon, double step,
                       double annual_discount, double margin, st__predict_job *q);
 
 /* st_btyd_acc_add for rows 0..n-1 with weight 1 (fit.c), skipping the rows where x, t or T is NaN (T NULL:
@@ -44,6 +44,6 @@ st_status st__btyd_acc_add_many(st_btyd_acc *acc, const double *x, const double 
 ** spend column of nearly all distinct values fills for nothing. Same model as st_btyd_acc_fit on them.
 ** Errors: as st_btyd_acc_add and st_btyd_acc_fit. */
 st_status st__gg_fit_columns(st_context *ctx, const double *x, const double *m, const double *T, size_t n,
-                             double penalizer, uint64_t seed, st_model **out);
+                             double penalizer, uint64_t seed, st_btyd_model **out);
 
 #endif

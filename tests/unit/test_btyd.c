@@ -13,11 +13,11 @@
 
 /* Standard errors the slow way, to check the fitter's analytic BG/NBD Hessian: central differences of the
 ** summed per-customer analytic gradients in log parameters, H = -d2 LL / d(ln theta)^2, V = J H^-1 J. */
-static void numeric_se(const st_model *m, int modified, const double *x, const double *tx, const double *T, size_t n,
+static void numeric_se(const st_btyd_model *m, int modified, const double *x, const double *tx, const double *T, size_t n,
                        double *se)
 {
     double th[4], H[16];
-    for (size_t k = 0; k < 4; k++) th[k] = st_model_param(m, k);
+    for (size_t k = 0; k < 4; k++) th[k] = st_btyd_param(m, k);
     for (size_t j = 0; j < 4; j++) {
         double gp[4] = {0}, gm[4] = {0}, h = 1e-5, t2[4], g[4];
         for (int sgn = -1; sgn <= 1; sgn += 2) {
@@ -276,11 +276,11 @@ static void laws(void)
     CHECK_REL(st__pnbd_dert(pn, x, tx, T, delta), dert_num, 1e-5);
 }
 
-static st_model *fit_ok(st_context *ctx, st_model_kind kind, const double *x, const double *t, const double *T,
+static st_btyd_model *fit_ok(st_context *ctx, st_btyd_kind kind, const double *x, const double *t, const double *T,
                         const double *w, size_t n)
 {
-    st_model *m = NULL;
-    st_status rc = st_model_fit(ctx, kind, x, t, T, w, n, 0.0, 42, &m);
+    st_btyd_model *m = NULL;
+    st_status rc = st_btyd_fit(ctx, kind, x, t, T, w, n, 0.0, 42, &m);
     CHECK_EQ_INT(rc, ST_OK);
     if (rc) fprintf(stderr, "fit: %s\n", st_errmsg(ctx));
     return m;
@@ -295,66 +295,66 @@ static void cdnow(st_context *ctx)
     CHECK_EQ_INT(n, 2357);
     double *x = c[1], *tx = c[2], *T = c[3], *zbar = c[4];
 
-    st_model *bg = fit_ok(ctx, ST_MODEL_BGNBD, x, tx, T, NULL, n);
+    st_btyd_model *bg = fit_ok(ctx, ST_BTYD_BGNBD, x, tx, T, NULL, n);
     if (bg) {
-        CHECK(st_model_converged(bg));
-        CHECK_NEAR(st_model_param(bg, 0), 0.2426, 1e-4);
-        CHECK_NEAR(st_model_param(bg, 1), 4.4136, 1e-4);
-        CHECK_NEAR(st_model_param(bg, 2), 0.7929, 1e-4);
-        CHECK_NEAR(st_model_param(bg, 3), 2.4259, 1e-3);
-        CHECK_NEAR(st_model_loglik(bg), -9582.43, 0.005);
-        CHECK_REL(st_model_stderr(bg, 0), 0.012557, 1e-3);
-        CHECK_REL(st_model_stderr(bg, 1), 0.378222, 1e-3);
-        CHECK_REL(st_model_stderr(bg, 2), 0.185719, 1e-3);
-        CHECK_REL(st_model_stderr(bg, 3), 0.705347, 1e-3);
+        CHECK(st_btyd_converged(bg));
+        CHECK_NEAR(st_btyd_param(bg, 0), 0.2426, 1e-4);
+        CHECK_NEAR(st_btyd_param(bg, 1), 4.4136, 1e-4);
+        CHECK_NEAR(st_btyd_param(bg, 2), 0.7929, 1e-4);
+        CHECK_NEAR(st_btyd_param(bg, 3), 2.4259, 1e-3);
+        CHECK_NEAR(st_btyd_loglik(bg), -9582.43, 0.005);
+        CHECK_REL(st_btyd_stderr(bg, 0), 0.012557, 1e-3);
+        CHECK_REL(st_btyd_stderr(bg, 1), 0.378222, 1e-3);
+        CHECK_REL(st_btyd_stderr(bg, 2), 0.185719, 1e-3);
+        CHECK_REL(st_btyd_stderr(bg, 3), 0.705347, 1e-3);
         double sebg[4];
         numeric_se(bg, 0, x, tx, T, n, sebg);
-        for (size_t k = 0; k < 4; k++) CHECK_REL(st_model_stderr(bg, k), sebg[k], 1e-7);
+        for (size_t k = 0; k < 4; k++) CHECK_REL(st_btyd_stderr(bg, k), sebg[k], 1e-7);
         printf("bgnbd: r %.7f alpha %.7f a %.7f b %.7f LL %.4f se %.6f %.6f %.6f %.6f iter %d\n",
-               st_model_param(bg, 0), st_model_param(bg, 1), st_model_param(bg, 2), st_model_param(bg, 3),
-               st_model_loglik(bg), st_model_stderr(bg, 0), st_model_stderr(bg, 1), st_model_stderr(bg, 2),
-               st_model_stderr(bg, 3), st_model_iterations(bg));
+               st_btyd_param(bg, 0), st_btyd_param(bg, 1), st_btyd_param(bg, 2), st_btyd_param(bg, 3),
+               st_btyd_loglik(bg), st_btyd_stderr(bg, 0), st_btyd_stderr(bg, 1), st_btyd_stderr(bg, 2),
+               st_btyd_stderr(bg, 3), st_btyd_iterations(bg));
         double e52;
-        CHECK_EQ_INT(st_model_expected_population(ctx, bg, (const double[]){52.0}, 1, &e52), ST_OK);
+        CHECK_EQ_INT(st_btyd_expected_population(ctx, bg, (const double[]){52.0}, 1, &e52), ST_OK);
         CHECK_NEAR(e52, 1.444004, 1e-4);
 
         /* weighted = unweighted: duplicate the data via weight 2 on half... simplest: weight 1 rows of a
         ** compressed copy must give the same fit, and weight 2 gives the same parameters. */
         double *w2 = malloc(n * sizeof *w2);
         for (size_t i = 0; i < n; i++) w2[i] = 2.0;
-        st_model *bgw = fit_ok(ctx, ST_MODEL_BGNBD, x, tx, T, w2, n);
+        st_btyd_model *bgw = fit_ok(ctx, ST_BTYD_BGNBD, x, tx, T, w2, n);
         if (bgw) {
-            for (size_t k = 0; k < 4; k++) CHECK_REL(st_model_param(bgw, k), st_model_param(bg, k), 1e-5);
-            CHECK_REL(st_model_loglik(bgw), 2 * st_model_loglik(bg), 1e-9);
+            for (size_t k = 0; k < 4; k++) CHECK_REL(st_btyd_param(bgw, k), st_btyd_param(bg, k), 1e-5);
+            CHECK_REL(st_btyd_loglik(bgw), 2 * st_btyd_loglik(bg), 1e-9);
         }
-        st_model_free(bgw);
+        st_btyd_free(bgw);
         /* time rescaling: days instead of weeks gives alpha * 7 and the same other parameters */
         double *td = malloc(n * sizeof *td), *Td = malloc(n * sizeof *Td);
         for (size_t i = 0; i < n; i++) {
             td[i] = tx[i] * 7;
             Td[i] = T[i] * 7;
         }
-        st_model *bgd = fit_ok(ctx, ST_MODEL_BGNBD, x, td, Td, NULL, n);
+        st_btyd_model *bgd = fit_ok(ctx, ST_BTYD_BGNBD, x, td, Td, NULL, n);
         if (bgd) {
-            CHECK_REL(st_model_param(bgd, 1), 7 * st_model_param(bg, 1), 1e-5);
-            CHECK_REL(st_model_param(bgd, 0), st_model_param(bg, 0), 1e-5);
+            CHECK_REL(st_btyd_param(bgd, 1), 7 * st_btyd_param(bg, 1), 1e-5);
+            CHECK_REL(st_btyd_param(bgd, 0), st_btyd_param(bg, 0), 1e-5);
             double pw, pd, ew, ed;
-            st_model_predict(ctx, bg, &x[0], &tx[0], &T[0], 1, 52, &pw, &ew);
-            st_model_predict(ctx, bgd, &x[0], &td[0], &Td[0], 1, 364, &pd, &ed);
+            st_btyd_predict(ctx, bg, &x[0], &tx[0], &T[0], 1, 52, &pw, &ew);
+            st_btyd_predict(ctx, bgd, &x[0], &td[0], &Td[0], 1, 364, &pd, &ed);
             CHECK_REL(pw, pd, 1e-5);
             CHECK_REL(ew, ed, 1e-5);
         }
-        st_model_free(bgd);
+        st_btyd_free(bgd);
         free(td);
         free(Td);
         free(w2);
 
         /* accumulator: split in two + merge = one pass; empty merge is the identity */
         st_btyd_acc *a1, *a2, *a3, *empty;
-        st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &a1);
-        st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &a2);
-        st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &a3);
-        st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &empty);
+        st_btyd_acc_new(ctx, ST_BTYD_BGNBD, &a1);
+        st_btyd_acc_new(ctx, ST_BTYD_BGNBD, &a2);
+        st_btyd_acc_new(ctx, ST_BTYD_BGNBD, &a3);
+        st_btyd_acc_new(ctx, ST_BTYD_BGNBD, &empty);
         for (size_t i = 0; i < n; i++) {
             st_btyd_acc_add(i < n / 3 ? a1 : a2, x[i], tx[i], T[i], 1.0);
             st_btyd_acc_add(a3, x[i], tx[i], T[i], 1.0);
@@ -363,17 +363,17 @@ static void cdnow(st_context *ctx)
         CHECK_EQ_INT(st_btyd_acc_merge(a1, empty), ST_OK);
         CHECK_EQ_INT(st_btyd_acc_rows(a1), st_btyd_acc_rows(a3));
         printf("unique rows: %zu\n", st_btyd_acc_rows(a3));
-        st_model *ma = NULL, *mb = NULL;
+        st_btyd_model *ma = NULL, *mb = NULL;
         CHECK_EQ_INT(st_btyd_acc_fit(a1, 0.0, 1, &ma), ST_OK);
         CHECK_EQ_INT(st_btyd_acc_fit(a3, 0.0, 1, &mb), ST_OK);
         if (ma && mb)
             for (size_t k = 0; k < 4; k++) {
-                CHECK(st_model_param(ma, k) == st_model_param(mb, k));
-                CHECK_REL(st_model_param(ma, k), st_model_param(bg, k), 1e-6);
+                CHECK(st_btyd_param(ma, k) == st_btyd_param(mb, k));
+                CHECK_REL(st_btyd_param(ma, k), st_btyd_param(bg, k), 1e-6);
             }
-        st_model_free(ma);
-        st_model_free(mb);
-        st_model *me = NULL;
+        st_btyd_free(ma);
+        st_btyd_free(mb);
+        st_btyd_model *me = NULL;
         CHECK_EQ_INT(st_btyd_acc_fit(empty, 0.0, 1, &me), ST_EEMPTY);
         st_btyd_acc_free(a1);
         st_btyd_acc_free(a2);
@@ -384,15 +384,15 @@ static void cdnow(st_context *ctx)
         double prev = HUGE_VAL;
         for (int j = 0; j < 3; j++) {
             double pen = j == 0 ? 0.0 : j == 1 ? 0.01 : 0.1;
-            st_model *mp = NULL;
-            CHECK_EQ_INT(st_model_fit(ctx, ST_MODEL_BGNBD, x, tx, T, NULL, n, pen, 1, &mp), ST_OK);
+            st_btyd_model *mp = NULL;
+            CHECK_EQ_INT(st_btyd_fit(ctx, ST_BTYD_BGNBD, x, tx, T, NULL, n, pen, 1, &mp), ST_OK);
             if (!mp) continue;
-            double a = st_model_param(mp, 1) / 38.86, norm = a * a;
+            double a = st_btyd_param(mp, 1) / 38.86, norm = a * a;
             for (size_t k = 0; k < 4; k++)
-                if (k != 1) norm += st_model_param(mp, k) * st_model_param(mp, k);
+                if (k != 1) norm += st_btyd_param(mp, k) * st_btyd_param(mp, k);
             CHECK(norm < prev);
             prev = norm;
-            st_model_free(mp);
+            st_btyd_free(mp);
         }
 
         /* tracking curve: BG/NBD incremental expected purchases, weeks 20-25 (BTYD vignette; the
@@ -404,147 +404,147 @@ static void cdnow(st_context *ctx)
             for (int i = 0; i < 7; i++) tt[i] = 19 + i;
             const char *bj = "{\"version\": 1, \"model\": \"bgnbd\", \"params\": {\"r\": 0.2425982, "
                              "\"alpha\": 4.4136842, \"a\": 0.7929899, \"b\": 2.4261667}}";
-            st_model *vm = NULL;
-            CHECK_EQ_INT(st_model_from_json(ctx, bj, strlen(bj), &vm), ST_OK);
-            CHECK_EQ_INT(st_model_tracking(ctx, vm, birth, n, tt, 7, cum), ST_OK);
+            st_btyd_model *vm = NULL;
+            CHECK_EQ_INT(st_btyd_from_json(ctx, bj, strlen(bj), &vm), ST_OK);
+            CHECK_EQ_INT(st_btyd_tracking(ctx, vm, birth, n, tt, 7, cum), ST_OK);
             const double inc[6] = {76.86531, 74.88843, 73.04554, 71.32166, 69.70412, 68.18213};
             for (int i = 0; i < 6; i++) CHECK_NEAR(cum[i + 1] - cum[i], inc[i], 0.02);
-            st_model_free(vm);
+            st_btyd_free(vm);
             free(birth);
         }
 
         /* JSON round trip */
-        CHECK_EQ_INT(st_model_set_time_unit(bg, "week"), ST_OK);
+        CHECK_EQ_INT(st_btyd_set_time_unit(bg, "week"), ST_OK);
         char *js = NULL;
         size_t jl = 0;
-        CHECK_EQ_INT(st_model_to_json(ctx, bg, &js, &jl), ST_OK);
-        st_model *back = NULL;
-        CHECK_EQ_INT(st_model_from_json(ctx, js, jl, &back), ST_OK);
+        CHECK_EQ_INT(st_btyd_to_json(ctx, bg, &js, &jl), ST_OK);
+        st_btyd_model *back = NULL;
+        CHECK_EQ_INT(st_btyd_from_json(ctx, js, jl, &back), ST_OK);
         if (back) {
             for (size_t k = 0; k < 4; k++) {
-                CHECK(st_model_param(back, k) == st_model_param(bg, k));
-                CHECK(st_model_stderr(back, k) == st_model_stderr(bg, k));
+                CHECK(st_btyd_param(back, k) == st_btyd_param(bg, k));
+                CHECK(st_btyd_stderr(back, k) == st_btyd_stderr(bg, k));
             }
-            CHECK(st_model_loglik(back) == st_model_loglik(bg));
-            CHECK_STR(st_model_time_unit(back), "week");
+            CHECK(st_btyd_loglik(back) == st_btyd_loglik(bg));
+            CHECK_STR(st_btyd_time_unit(back), "week");
         }
-        st_model_free(back);
-        st_model_json_free(ctx, js);
+        st_btyd_free(back);
+        st_btyd_json_free(ctx, js);
     }
 
-    st_model *gg = fit_ok(ctx, ST_MODEL_GG, x, zbar, NULL, NULL, n);
+    st_btyd_model *gg = fit_ok(ctx, ST_BTYD_GG, x, zbar, NULL, NULL, n);
     if (gg) {
-        printf("gg: p %.5f q %.5f gamma %.5f LL %.4f nobs %g\n", st_model_param(gg, 0), st_model_param(gg, 1),
-               st_model_param(gg, 2), st_model_loglik(gg), st_model_nobs(gg));
-        CHECK(st_model_converged(gg));
-        CHECK_NEAR(st_model_param(gg, 0), 6.25, 0.005);
-        CHECK_NEAR(st_model_param(gg, 1), 3.74, 0.005);
-        CHECK_NEAR(st_model_param(gg, 2), 15.44, 0.01);
-        CHECK_NEAR(st_model_loglik(gg), -4055.92, 0.01);
-        CHECK_NEAR(st_model_nobs(gg), 946, 0);
+        printf("gg: p %.5f q %.5f gamma %.5f LL %.4f nobs %g\n", st_btyd_param(gg, 0), st_btyd_param(gg, 1),
+               st_btyd_param(gg, 2), st_btyd_loglik(gg), st_btyd_nobs(gg));
+        CHECK(st_btyd_converged(gg));
+        CHECK_NEAR(st_btyd_param(gg, 0), 6.25, 0.005);
+        CHECK_NEAR(st_btyd_param(gg, 1), 3.74, 0.005);
+        CHECK_NEAR(st_btyd_param(gg, 2), 15.44, 0.01);
+        CHECK_NEAR(st_btyd_loglik(gg), -4055.92, 0.01);
+        CHECK_NEAR(st_btyd_nobs(gg), 946, 0);
         double sp[10];
         const double first10[10] = {24.65, 18.91, 35.17, 35.17, 35.17, 71.46, 18.91, 35.17, 27.28, 35.17};
-        CHECK_EQ_INT(st_model_expected_spend(ctx, gg, x, zbar, 10, sp), ST_OK);
+        CHECK_EQ_INT(st_btyd_expected_spend(ctx, gg, x, zbar, 10, sp), ST_OK);
         for (int i = 0; i < 10; i++) CHECK_NEAR(sp[i], first10[i], 0.1);
         /* CLV: zero discount gives margin * spend * CET; the time unit must be known for a discount */
         double clv0, clv1, cet;
-        st_model_set_time_unit(bg, "week");
-        CHECK_EQ_INT(st_model_clv(ctx, bg, gg, x, tx, T, zbar, 1, 52, 0, 0.0, 0.5, &clv0), ST_OK);
-        st_model_predict(ctx, bg, x, tx, T, 1, 52, NULL, &cet);
+        st_btyd_set_time_unit(bg, "week");
+        CHECK_EQ_INT(st_btyd_clv(ctx, bg, gg, x, tx, T, zbar, 1, 52, 0, 0.0, 0.5, &clv0), ST_OK);
+        st_btyd_predict(ctx, bg, x, tx, T, 1, 52, NULL, &cet);
         CHECK_REL(clv0, 0.5 * sp[0] * cet, 1e-12);
-        CHECK_EQ_INT(st_model_clv(ctx, bg, gg, x, tx, T, zbar, 1, 52, 0, 0.1, 0.5, &clv1), ST_OK);
+        CHECK_EQ_INT(st_btyd_clv(ctx, bg, gg, x, tx, T, zbar, 1, 52, 0, 0.1, 0.5, &clv1), ST_OK);
         CHECK(clv1 < clv0 && clv1 > clv0 / 1.1);
-        st_model_set_time_unit(bg, "");
-        CHECK_EQ_INT(st_model_clv(ctx, bg, gg, x, tx, T, zbar, 1, 52, 0, 0.1, 0.5, &clv1), ST_EINVAL);
+        st_btyd_set_time_unit(bg, "");
+        CHECK_EQ_INT(st_btyd_clv(ctx, bg, gg, x, tx, T, zbar, 1, 52, 0, 0.1, 0.5, &clv1), ST_EINVAL);
     }
 
-    st_model *pn = fit_ok(ctx, ST_MODEL_PNBD, x, tx, T, NULL, n);
+    st_btyd_model *pn = fit_ok(ctx, ST_BTYD_PNBD, x, tx, T, NULL, n);
     if (pn) {
         printf("pnbd: r %.5f alpha %.5f s %.5f beta %.5f LL %.4f se %.5f %.5f %.5f %.5f iter %d status %s\n",
-               st_model_param(pn, 0), st_model_param(pn, 1), st_model_param(pn, 2), st_model_param(pn, 3),
-               st_model_loglik(pn), st_model_stderr(pn, 0), st_model_stderr(pn, 1), st_model_stderr(pn, 2),
-               st_model_stderr(pn, 3), st_model_iterations(pn), st_model_status(pn));
-        CHECK(st_model_converged(pn));
-        CHECK_NEAR(st_model_param(pn, 0), 0.5533, 1e-3);
-        CHECK_NEAR(st_model_param(pn, 1), 10.578, 0.01);
-        CHECK_NEAR(st_model_param(pn, 2), 0.6062, 1e-3);
-        CHECK_NEAR(st_model_param(pn, 3), 11.67, 0.05);
-        CHECK_NEAR(st_model_loglik(pn), -9594.976, 0.005);
-        CHECK_REL(st_model_stderr(pn, 0), 0.0476264, 1e-3);
-        CHECK_REL(st_model_stderr(pn, 1), 0.8427222, 1e-3);
-        CHECK_REL(st_model_stderr(pn, 2), 0.1872594, 1e-3);
-        CHECK_REL(st_model_stderr(pn, 3), 6.2105448, 1e-3);
+               st_btyd_param(pn, 0), st_btyd_param(pn, 1), st_btyd_param(pn, 2), st_btyd_param(pn, 3),
+               st_btyd_loglik(pn), st_btyd_stderr(pn, 0), st_btyd_stderr(pn, 1), st_btyd_stderr(pn, 2),
+               st_btyd_stderr(pn, 3), st_btyd_iterations(pn), st_btyd_status(pn));
+        CHECK(st_btyd_converged(pn));
+        CHECK_NEAR(st_btyd_param(pn, 0), 0.5533, 1e-3);
+        CHECK_NEAR(st_btyd_param(pn, 1), 10.578, 0.01);
+        CHECK_NEAR(st_btyd_param(pn, 2), 0.6062, 1e-3);
+        CHECK_NEAR(st_btyd_param(pn, 3), 11.67, 0.05);
+        CHECK_NEAR(st_btyd_loglik(pn), -9594.976, 0.005);
+        CHECK_REL(st_btyd_stderr(pn, 0), 0.0476264, 1e-3);
+        CHECK_REL(st_btyd_stderr(pn, 1), 0.8427222, 1e-3);
+        CHECK_REL(st_btyd_stderr(pn, 2), 0.1872594, 1e-3);
+        CHECK_REL(st_btyd_stderr(pn, 3), 6.2105448, 1e-3);
         double e52;
-        st_model_expected_population(ctx, pn, (const double[]){52.0}, 1, &e52);
+        st_btyd_expected_population(ctx, pn, (const double[]){52.0}, 1, &e52);
         CHECK_NEAR(e52, 1.473434, 2e-3);
     }
 
-    st_model *mbg = fit_ok(ctx, ST_MODEL_MBGNBD, x, tx, T, NULL, n);
+    st_btyd_model *mbg = fit_ok(ctx, ST_BTYD_MBGNBD, x, tx, T, NULL, n);
     if (mbg) {
-        printf("mbgnbd: r %.5f alpha %.5f a %.5f b %.5f LL %.4f\n", st_model_param(mbg, 0), st_model_param(mbg, 1),
-               st_model_param(mbg, 2), st_model_param(mbg, 3), st_model_loglik(mbg));
-        CHECK(st_model_converged(mbg));
-        CHECK_NEAR(st_model_param(mbg, 0), 0.525, 1.5e-3);
-        CHECK_NEAR(st_model_param(mbg, 1), 6.183, 1.5e-3);
-        CHECK_NEAR(st_model_param(mbg, 2), 0.891, 1.5e-3);
-        CHECK_NEAR(st_model_param(mbg, 3), 1.614, 1.5e-3);
+        printf("mbgnbd: r %.5f alpha %.5f a %.5f b %.5f LL %.4f\n", st_btyd_param(mbg, 0), st_btyd_param(mbg, 1),
+               st_btyd_param(mbg, 2), st_btyd_param(mbg, 3), st_btyd_loglik(mbg));
+        CHECK(st_btyd_converged(mbg));
+        CHECK_NEAR(st_btyd_param(mbg, 0), 0.525, 1.5e-3);
+        CHECK_NEAR(st_btyd_param(mbg, 1), 6.183, 1.5e-3);
+        CHECK_NEAR(st_btyd_param(mbg, 2), 0.891, 1.5e-3);
+        CHECK_NEAR(st_btyd_param(mbg, 3), 1.614, 1.5e-3);
         double se[4];
         numeric_se(mbg, 1, x, tx, T, n, se);
-        for (size_t k = 0; k < 4; k++) CHECK_REL(st_model_stderr(mbg, k), se[k], 1e-7);
+        for (size_t k = 0; k < 4; k++) CHECK_REL(st_btyd_stderr(mbg, k), se[k], 1e-7);
         double p0;
-        st_model_predict(ctx, mbg, (const double[]){0}, (const double[]){0}, (const double[]){30}, 1, 10, &p0, NULL);
+        st_btyd_predict(ctx, mbg, (const double[]){0}, (const double[]){0}, (const double[]){30}, 1, 10, &p0, NULL);
         CHECK(p0 < 1.0 && p0 > 0.0);
     }
-    st_model_free(bg);
-    st_model_free(gg);
-    st_model_free(pn);
-    st_model_free(mbg);
+    st_btyd_free(bg);
+    st_btyd_free(gg);
+    st_btyd_free(pn);
+    st_btyd_free(mbg);
     for (int j = 0; j < 5; j++) free(c[j]);
 
     snprintf(path, sizeof path, "%s/cdnow/donations.csv", STRATA_SHARED_DATA);
     n = read_csv(path, 4, c);
     CHECK_EQ_INT(n, 22);
-    st_model *bb = fit_ok(ctx, ST_MODEL_BGBB, c[0], c[1], c[2], c[3], n);
+    st_btyd_model *bb = fit_ok(ctx, ST_BTYD_BGBB, c[0], c[1], c[2], c[3], n);
     if (bb) {
-        printf("bgbb: %.6f %.6f %.6f %.6f LL %.3f nobs %g\n", st_model_param(bb, 0), st_model_param(bb, 1),
-               st_model_param(bb, 2), st_model_param(bb, 3), st_model_loglik(bb), st_model_nobs(bb));
-        CHECK(st_model_converged(bb));
-        CHECK_NEAR(st_model_param(bb, 0), 1.2035, 1e-3);
-        CHECK_NEAR(st_model_param(bb, 1), 0.7498, 1e-3);
-        CHECK_NEAR(st_model_param(bb, 2), 0.6568, 1e-3);
-        CHECK_NEAR(st_model_param(bb, 3), 2.7839, 2e-3);
-        CHECK_NEAR(st_model_loglik(bb), -33225.58, 0.01);
-        CHECK_NEAR(st_model_nobs(bb), 11104, 0);
+        printf("bgbb: %.6f %.6f %.6f %.6f LL %.3f nobs %g\n", st_btyd_param(bb, 0), st_btyd_param(bb, 1),
+               st_btyd_param(bb, 2), st_btyd_param(bb, 3), st_btyd_loglik(bb), st_btyd_nobs(bb));
+        CHECK(st_btyd_converged(bb));
+        CHECK_NEAR(st_btyd_param(bb, 0), 1.2035, 1e-3);
+        CHECK_NEAR(st_btyd_param(bb, 1), 0.7498, 1e-3);
+        CHECK_NEAR(st_btyd_param(bb, 2), 0.6568, 1e-3);
+        CHECK_NEAR(st_btyd_param(bb, 3), 2.7839, 2e-3);
+        CHECK_NEAR(st_btyd_loglik(bb), -33225.58, 0.01);
+        CHECK_NEAR(st_btyd_nobs(bb), 11104, 0);
     }
-    st_model_free(bb);
+    st_btyd_free(bb);
     for (int j = 0; j < 4; j++) free(c[j]);
 }
 
 static void errors(st_context *ctx)
 {
-    st_model *m = NULL;
+    st_btyd_model *m = NULL;
     double x[2] = {1, 0}, t[2] = {5, 0}, T[2] = {4, 3};
-    CHECK_EQ_INT(st_model_fit(ctx, ST_MODEL_BGNBD, x, t, T, NULL, 2, 0, 1, &m), ST_EINVAL); /* t > T */
+    CHECK_EQ_INT(st_btyd_fit(ctx, ST_BTYD_BGNBD, x, t, T, NULL, 2, 0, 1, &m), ST_EINVAL); /* t > T */
     CHECK(m == NULL);
-    CHECK_EQ_INT(st_model_fit(ctx, ST_MODEL_BGNBD, x, t, T, NULL, 0, 0, 1, &m), ST_EEMPTY);
-    CHECK_EQ_INT(st_model_fit(ctx, ST_MODEL_GG, x, t, NULL, NULL, 2, -1, 1, &m), ST_EINVAL);
+    CHECK_EQ_INT(st_btyd_fit(ctx, ST_BTYD_BGNBD, x, t, T, NULL, 0, 0, 1, &m), ST_EEMPTY);
+    CHECK_EQ_INT(st_btyd_fit(ctx, ST_BTYD_GG, x, t, NULL, NULL, 2, -1, 1, &m), ST_EINVAL);
     /* Gamma-Gamma with q <= 1 has no expected spend: refused, not a negative CLV */
     const char *gq = "{\"version\": 1, \"model\": \"gg\", \"params\": {\"p\": 6, \"q\": 0.9, \"gamma\": 15}}";
     const char *bgj = "{\"version\": 1, \"model\": \"bgnbd\", \"time_unit\": \"week\", "
                       "\"params\": {\"r\": 0.24, \"alpha\": 4.4, \"a\": 0.79, \"b\": 2.4}}";
-    st_model *gqm = NULL, *bgm = NULL;
-    CHECK_EQ_INT(st_model_from_json(ctx, gq, strlen(gq), &gqm), ST_OK);
-    CHECK_EQ_INT(st_model_from_json(ctx, bgj, strlen(bgj), &bgm), ST_OK);
+    st_btyd_model *gqm = NULL, *bgm = NULL;
+    CHECK_EQ_INT(st_btyd_from_json(ctx, gq, strlen(gq), &gqm), ST_OK);
+    CHECK_EQ_INT(st_btyd_from_json(ctx, bgj, strlen(bgj), &bgm), ST_OK);
     double sp, clv, one = 1, mm = 20, tt = 30, TT = 38;
-    CHECK_EQ_INT(st_model_expected_spend(ctx, gqm, &one, &mm, 1, &sp), ST_ERANGE);
-    CHECK_EQ_INT(st_model_clv(ctx, bgm, gqm, &one, &tt, &TT, &mm, 1, 52, 0, 0.1, 1, &clv), ST_ERANGE);
+    CHECK_EQ_INT(st_btyd_expected_spend(ctx, gqm, &one, &mm, 1, &sp), ST_ERANGE);
+    CHECK_EQ_INT(st_btyd_clv(ctx, bgm, gqm, &one, &tt, &TT, &mm, 1, 52, 0, 0.1, 1, &clv), ST_ERANGE);
     /* a year of weekly steps at 10% a year: CLV(d) < CLV(0) and > CLV(0) / 1.1 */
     double c0, c1;
-    CHECK_EQ_INT(st_model_clv(ctx, bgm, NULL, &one, &tt, &TT, &mm, 1, 365.25 / 7, 0, 0.0, 1, &c0), ST_OK);
-    CHECK_EQ_INT(st_model_clv(ctx, bgm, NULL, &one, &tt, &TT, &mm, 1, 365.25 / 7, 0, 0.1, 1, &c1), ST_OK);
+    CHECK_EQ_INT(st_btyd_clv(ctx, bgm, NULL, &one, &tt, &TT, &mm, 1, 365.25 / 7, 0, 0.0, 1, &c0), ST_OK);
+    CHECK_EQ_INT(st_btyd_clv(ctx, bgm, NULL, &one, &tt, &TT, &mm, 1, 365.25 / 7, 0, 0.1, 1, &c1), ST_OK);
     CHECK(c1 < c0 && c1 > c0 / 1.1);
-    st_model_free(gqm);
-    st_model_free(bgm);
+    st_btyd_free(gqm);
+    st_btyd_free(bgm);
     /* simple formulas: rate 0 gives (profit - cost) * L, fractional periods pro rata */
     double prof[2] = {10, 4}, dcf[2], aov[2] = {20, 30}, fq[2] = {2, 0.5}, simple[2];
     CHECK_EQ_INT(st_clv_dcf(ctx, prof, 2, 1, 0.0, 2.5, dcf), ST_OK);
@@ -555,12 +555,12 @@ static void errors(st_context *ctx)
     CHECK_EQ_INT(st_clv_simple(ctx, aov, fq, 2, 0.5, 3, 0.1, simple), ST_OK);
     CHECK_NEAR(simple[0], 0.5 * 20 * 2 * 3 / 1.1, 1e-12);
     CHECK_EQ_INT(st_clv_dcf(ctx, prof, 2, 0, -1, 2, dcf), ST_EINVAL);
-    st_model_kind k;
-    CHECK_EQ_INT(st_model_kind_parse("pnbd", &k), ST_OK);
-    CHECK_EQ_INT(k, ST_MODEL_PNBD);
-    CHECK_EQ_INT(st_model_kind_parse("nope", &k), ST_EINVAL);
+    st_btyd_kind k;
+    CHECK_EQ_INT(st_btyd_kind_parse("pnbd", &k), ST_OK);
+    CHECK_EQ_INT(k, ST_BTYD_PNBD);
+    CHECK_EQ_INT(st_btyd_kind_parse("nope", &k), ST_EINVAL);
     const char *v2 = "{\"version\": 2, \"model\": \"bgnbd\"}";
-    CHECK_EQ_INT(st_model_from_json(ctx, v2, strlen(v2), &m), ST_EFORMAT);
+    CHECK_EQ_INT(st_btyd_from_json(ctx, v2, strlen(v2), &m), ST_EFORMAT);
 }
 
 int main(void)

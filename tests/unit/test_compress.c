@@ -162,39 +162,39 @@ static void test_acc_after_fit(void)
     st__btyd_row *r = malloc(n * sizeof *r);
     make_rows(r, n, 3);
     st_btyd_acc *a, *b;
-    CHECK_EQ_INT(st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &a), ST_OK);
-    CHECK_EQ_INT(st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &b), ST_OK);
+    CHECK_EQ_INT(st_btyd_acc_new(ctx, ST_BTYD_BGNBD, &a), ST_OK);
+    CHECK_EQ_INT(st_btyd_acc_new(ctx, ST_BTYD_BGNBD, &b), ST_OK);
     for (size_t i = 0; i < n; i++) {
         double w = r[i].w + 1.0;
         CHECK_EQ_INT(st_btyd_acc_add(b, r[i].x, r[i].t, r[i].T, w), ST_OK);
         if (i == n / 2) {
-            st_model *m0 = NULL;
+            st_btyd_model *m0 = NULL;
             CHECK_EQ_INT(st_btyd_acc_fit(a, 0.0, 1, &m0), ST_OK);
-            st_model_free(m0);
+            st_btyd_free(m0);
         }
         CHECK_EQ_INT(st_btyd_acc_add(a, r[i].x, r[i].t, r[i].T, w), ST_OK);
     }
     CHECK_EQ_INT(st_btyd_acc_rows(a), st_btyd_acc_rows(b));
-    st_model *ma = NULL, *mb = NULL;
+    st_btyd_model *ma = NULL, *mb = NULL;
     CHECK_EQ_INT(st_btyd_acc_fit(a, 0.0, 1, &ma), ST_OK);
     CHECK_EQ_INT(st_btyd_acc_fit(b, 0.0, 1, &mb), ST_OK);
-    for (size_t k = 0; k < 4; k++) CHECK(st_model_param(ma, k) == st_model_param(mb, k));
+    for (size_t k = 0; k < 4; k++) CHECK(st_btyd_param(ma, k) == st_btyd_param(mb, k));
     /* merging an accumulator into itself doubles every weight: the same parameters */
     CHECK_EQ_INT(st_btyd_acc_merge(a, a), ST_OK);
     CHECK_EQ_INT(st_btyd_acc_rows(a), st_btyd_acc_rows(b));
-    st_model *mc = NULL;
+    st_btyd_model *mc = NULL;
     CHECK_EQ_INT(st_btyd_acc_fit(a, 0.0, 1, &mc), ST_OK);
-    for (size_t k = 0; k < 4; k++) CHECK_NEAR(st_model_param(mc, k), st_model_param(mb, k), 1e-6 * st_model_param(mb, k));
-    st_model_free(ma);
-    st_model_free(mb);
-    st_model_free(mc);
+    for (size_t k = 0; k < 4; k++) CHECK_NEAR(st_btyd_param(mc, k), st_btyd_param(mb, k), 1e-6 * st_btyd_param(mb, k));
+    st_btyd_free(ma);
+    st_btyd_free(mb);
+    st_btyd_free(mc);
     st_btyd_acc_free(a);
     st_btyd_acc_free(b);
     free(r);
     st_context_free(ctx);
 }
 
-/* st_model_fit (bgnbd and gg) and the accumulator with allocation n failing. */
+/* st_btyd_fit (bgnbd and gg) and the accumulator with allocation n failing. */
 typedef struct rows {
     const st__btyd_row *r;
     size_t n;
@@ -213,24 +213,24 @@ static st_status fit_job(t_failer *f, void *arg)
         t[i] = r[i].t;
         T[i] = r[i].T;
     }
-    st_model *m = NULL;
-    rc = st_model_fit(ctx, ST_MODEL_BGNBD, x, t, T, NULL, n, 0.0, 1, &m);
-    st_model_free(m);
+    st_btyd_model *m = NULL;
+    rc = st_btyd_fit(ctx, ST_BTYD_BGNBD, x, t, T, NULL, n, 0.0, 1, &m);
+    st_btyd_free(m);
     m = NULL;
     /* Gamma-Gamma goes through a copy of the rows as (x, t, T, w): age stands in for the mean spend */
-    if (!rc) rc = st_model_fit(ctx, ST_MODEL_GG, x, T, NULL, NULL, n, 0.0, 1, &m);
-    st_model_free(m);
+    if (!rc) rc = st_btyd_fit(ctx, ST_BTYD_GG, x, T, NULL, NULL, n, 0.0, 1, &m);
+    st_btyd_free(m);
     m = NULL;
     if (!rc) rc = st__gg_fit_columns(ctx, x, T, NULL, n, 0.0, 1, &m);
-    st_model_free(m);
+    st_btyd_free(m);
     m = NULL;
     st_btyd_acc *a = NULL, *b = NULL;
-    if (!rc) rc = st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &a);
-    if (!rc) rc = st_btyd_acc_new(ctx, ST_MODEL_BGNBD, &b);
+    if (!rc) rc = st_btyd_acc_new(ctx, ST_BTYD_BGNBD, &a);
+    if (!rc) rc = st_btyd_acc_new(ctx, ST_BTYD_BGNBD, &b);
     for (size_t i = 0; !rc && i < n; i++) rc = st_btyd_acc_add(i % 2 ? a : b, x[i], t[i], T[i], 1.0);
     if (!rc) rc = st_btyd_acc_merge(a, b);
     if (!rc) rc = st_btyd_acc_fit(a, 0.0, 1, &m);
-    st_model_free(m);
+    st_btyd_free(m);
     st_btyd_acc_free(a);
     st_btyd_acc_free(b);
     if (rc != ST_OK && st_errmsg(ctx)[0] == '\0') {
@@ -271,19 +271,19 @@ static void test_gg_columns(void)
     st_context *ctx = NULL;
     CHECK_EQ_INT(st_context_new(&ctx), ST_OK);
     st_btyd_acc *acc = NULL;
-    CHECK_EQ_INT(st_btyd_acc_new(ctx, ST_MODEL_GG, &acc), ST_OK);
+    CHECK_EQ_INT(st_btyd_acc_new(ctx, ST_BTYD_GG, &acc), ST_OK);
     for (size_t i = 0; i < N; i++)
         if (!isnan(T[i])) CHECK_EQ_INT(st_btyd_acc_add(acc, x[i], m[i], T[i], 1.0), ST_OK);
-    st_model *a = NULL, *b = NULL;
+    st_btyd_model *a = NULL, *b = NULL;
     CHECK_EQ_INT(st_btyd_acc_fit(acc, 0.0, 42, &a), ST_OK);
     CHECK_EQ_INT(st__gg_fit_columns(ctx, x, m, T, N, 0.0, 42, &b), ST_OK);
     for (size_t k = 0; a && b && k < 3; k++) {
-        CHECK(st_model_param(a, k) == st_model_param(b, k));
-        CHECK(st_model_stderr(a, k) == st_model_stderr(b, k));
+        CHECK(st_btyd_param(a, k) == st_btyd_param(b, k));
+        CHECK(st_btyd_stderr(a, k) == st_btyd_stderr(b, k));
     }
-    CHECK(a && b && st_model_loglik(a) == st_model_loglik(b) && a->rows == b->rows);
-    st_model_free(a);
-    st_model_free(b);
+    CHECK(a && b && st_btyd_loglik(a) == st_btyd_loglik(b) && a->rows == b->rows);
+    st_btyd_free(a);
+    st_btyd_free(b);
     st_btyd_acc_free(acc);
     st_context_free(ctx);
 }

@@ -1,7 +1,7 @@
 /*
-** test_pmf.c -- probability of n purchases: st_model_pmf (new customer) and st_model_conditional_pmf (one
+** test_pmf.c -- probability of n purchases: st_btyd_pmf (new customer) and st_btyd_conditional_pmf (one
 ** customer over (T, T+t]) for bgnbd, mbgnbd, pnbd and bgbb. Laws checked: the PMFs sum to 1, their means
-** are E[X(t)] and the conditional expectation of st_model_predict, the BG/NBD P(X = 0) equals the
+** are E[X(t)] and the conditional expectation of st_btyd_predict, the BG/NBD P(X = 0) equals the
 ** pymc-marketing closed form, the published BG/NBD values hold, nothing is NaN in extreme cases.
 */
 #include "strata.h"
@@ -14,15 +14,15 @@
 static double pbuf[KBIG + 1];
 
 /* A model with given parameters through the public MODEL.json reader. */
-static st_model *model(st_context *ctx, const char *kind, const char *const names[4], const double p[4])
+static st_btyd_model *model(st_context *ctx, const char *kind, const char *const names[4], const double p[4])
 {
     char js[512];
     snprintf(js, sizeof js,
              "{\"format\": \"strata-model\", \"version\": 1, \"model\": \"%s\", \"params\": {\"%s\": %.17g, "
              "\"%s\": %.17g, \"%s\": %.17g, \"%s\": %.17g}}",
              kind, names[0], p[0], names[1], p[1], names[2], p[2], names[3], p[3]);
-    st_model *m = NULL;
-    st_status rc = st_model_from_json(ctx, js, strlen(js), &m);
+    st_btyd_model *m = NULL;
+    st_status rc = st_btyd_from_json(ctx, js, strlen(js), &m);
     CHECK(rc == ST_OK && m != NULL);
     return m;
 }
@@ -64,16 +64,16 @@ static int all_prob(const double *p, size_t n)
 /* The published BG/NBD values (lifetimes vs R BTYD; clv_anchors 2.8). */
 static void bgnbd_anchors(st_context *ctx)
 {
-    st_model *m = model(ctx, "bgnbd", BG, P_BG);
+    st_btyd_model *m = model(ctx, "bgnbd", BG, P_BG);
     static const double p30[10] = {0.0019995214, 0.0015170236, 0.0011633150, 0.0009003148, 0.0007023638,
                                    0.0005517902, 0.0004361913, 0.0003467171, 0.0002769613, 0.0002222260};
-    CHECK(st_model_pmf(ctx, m, 2.0, 10, pbuf) == ST_OK);
+    CHECK(st_btyd_pmf(ctx, m, 2.0, 10, pbuf) == ST_OK);
     CHECK_REL(pbuf[10], 1.07869e-07, 1e-4);
-    CHECK(st_model_pmf(ctx, m, 39.0, 0, pbuf) == ST_OK);
+    CHECK(st_btyd_pmf(ctx, m, 39.0, 0, pbuf) == ST_OK);
     CHECK_NEAR(pbuf[0], 0.5737864, 1e-6);
-    CHECK(st_model_pmf(ctx, m, 30.0, 20, pbuf) == ST_OK);
+    CHECK(st_btyd_pmf(ctx, m, 30.0, 20, pbuf) == ST_OK);
     for (int k = 0; k < 10; k++) CHECK_NEAR(pbuf[11 + k], p30[k], 1e-9);
-    st_model_free(m);
+    st_btyd_free(m);
 }
 
 /* BG/BB on the donations data (Fader, Hardie & Shang 2010; lifetimes checks it to 0 decimals): expected
@@ -81,11 +81,11 @@ static void bgnbd_anchors(st_context *ctx)
 static void bgbb_anchor(st_context *ctx)
 {
     static const double mle[4] = {1.203507, 0.7497667, 0.6567568, 2.783887};
-    st_model *m = model(ctx, "bgbb", BB, mle);
-    CHECK(st_model_pmf(ctx, m, 6.0, 6, pbuf) == ST_OK);
+    st_btyd_model *m = model(ctx, "bgbb", BB, mle);
+    CHECK(st_btyd_pmf(ctx, m, 6.0, 6, pbuf) == ST_OK);
     CHECK_NEAR(11104.0 * pbuf[0], 3454.9, 0.5);
     CHECK_NEAR(11104.0 * pbuf[6], 1253.1, 0.5);
-    st_model_free(m);
+    st_btyd_free(m);
 }
 
 /* Unconditional: sums to 1 and mean = E[X(t)] for each model. */
@@ -103,27 +103,27 @@ static void unconditional_laws(st_context *ctx)
         {"bgbb", BB, P_BB, 10.0},    {"bgbb", BB, P_BB, 25.0},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        st_model *m = model(ctx, cases[c].kind, cases[c].names, cases[c].p);
+        st_btyd_model *m = model(ctx, cases[c].kind, cases[c].names, cases[c].p);
         double e = NAN;
-        CHECK(st_model_pmf(ctx, m, cases[c].t, KBIG, pbuf) == ST_OK);
-        CHECK(st_model_expected_population(ctx, m, &cases[c].t, 1, &e) == ST_OK);
+        CHECK(st_btyd_pmf(ctx, m, cases[c].t, KBIG, pbuf) == ST_OK);
+        CHECK(st_btyd_expected_population(ctx, m, &cases[c].t, 1, &e) == ST_OK);
         CHECK(all_prob(pbuf, KBIG + 1));
         CHECK_NEAR(sum(pbuf, KBIG + 1), 1.0, 1e-9);
         CHECK_REL(mean(pbuf, KBIG + 1), e, 1e-8);
         if (strcmp(cases[c].kind, "bgbb") == 0) CHECK(pbuf[(size_t)cases[c].t + 1] == 0.0);
-        st_model_free(m);
+        st_btyd_free(m);
     }
     /* MBG/NBD puts more mass on 0 than BG/NBD with the same parameters (drop-out at time 0). */
-    st_model *bg = model(ctx, "bgnbd", BG, P_MBG), *mbg = model(ctx, "mbgnbd", BG, P_MBG);
+    st_btyd_model *bg = model(ctx, "bgnbd", BG, P_MBG), *mbg = model(ctx, "mbgnbd", BG, P_MBG);
     double p0bg, p0mbg;
-    CHECK(st_model_pmf(ctx, bg, 10.0, 0, &p0bg) == ST_OK);
-    CHECK(st_model_pmf(ctx, mbg, 10.0, 0, &p0mbg) == ST_OK);
+    CHECK(st_btyd_pmf(ctx, bg, 10.0, 0, &p0bg) == ST_OK);
+    CHECK(st_btyd_pmf(ctx, mbg, 10.0, 0, &p0mbg) == ST_OK);
     CHECK(p0mbg > p0bg);
-    st_model_free(bg);
-    st_model_free(mbg);
+    st_btyd_free(bg);
+    st_btyd_free(mbg);
 }
 
-/* Conditional: sums to 1, mean = st_model_predict's expected purchases, P(X = 0) >= 1 - P(alive). */
+/* Conditional: sums to 1, mean = st_btyd_predict's expected purchases, P(X = 0) >= 1 - P(alive). */
 static void conditional_laws(st_context *ctx)
 {
     struct {
@@ -135,37 +135,37 @@ static void conditional_laws(st_context *ctx)
                                      {10, 20, 39},  {5, 38.9, 39}};
     static const double hor[] = {1.0, 39.0, 52.0};
     for (size_t j = 0; j < sizeof models / sizeof models[0]; j++) {
-        st_model *m = model(ctx, models[j].kind, models[j].names, models[j].p);
+        st_btyd_model *m = model(ctx, models[j].kind, models[j].names, models[j].p);
         for (size_t i = 0; i < sizeof cust / sizeof cust[0]; i++)
             for (size_t h = 0; h < sizeof hor / sizeof hor[0]; h++) {
                 double x = cust[i][0], tx = cust[i][1], T = cust[i][2], pa, ex;
-                CHECK(st_model_conditional_pmf(ctx, m, x, tx, T, hor[h], KBIG, pbuf) == ST_OK);
-                CHECK(st_model_predict(ctx, m, &x, &tx, &T, 1, hor[h], &pa, &ex) == ST_OK);
+                CHECK(st_btyd_conditional_pmf(ctx, m, x, tx, T, hor[h], KBIG, pbuf) == ST_OK);
+                CHECK(st_btyd_predict(ctx, m, &x, &tx, &T, 1, hor[h], &pa, &ex) == ST_OK);
                 CHECK(all_prob(pbuf, KBIG + 1));
                 CHECK_NEAR(sum(pbuf, KBIG + 1), 1.0, 1e-9);
                 CHECK_REL(mean(pbuf, KBIG + 1), ex, 1e-6);
                 if (strcmp(models[j].kind, "pnbd") != 0) CHECK(pbuf[0] >= 1.0 - pa - 1e-12);
             }
-        st_model_free(m);
+        st_btyd_free(m);
     }
     /* BG/BB on the donations data: 6 calibration periods, the next 5 and 10. */
-    st_model *bb = model(ctx, "bgbb", BB, P_BB);
+    st_btyd_model *bb = model(ctx, "bgbb", BB, P_BB);
     static const double bbc[][2] = {{0, 0}, {2, 4}, {4, 5}, {6, 6}, {1, 1}};
     for (size_t i = 0; i < sizeof bbc / sizeof bbc[0]; i++)
         for (double h = 5.0; h <= 10.0; h += 5.0) {
             double x = bbc[i][0], tx = bbc[i][1], n = 6.0, pa, ex;
-            CHECK(st_model_conditional_pmf(ctx, bb, x, tx, n, h, 20, pbuf) == ST_OK);
-            CHECK(st_model_predict(ctx, bb, &x, &tx, &n, 1, h, &pa, &ex) == ST_OK);
+            CHECK(st_btyd_conditional_pmf(ctx, bb, x, tx, n, h, 20, pbuf) == ST_OK);
+            CHECK(st_btyd_predict(ctx, bb, &x, &tx, &n, 1, h, &pa, &ex) == ST_OK);
             CHECK(all_prob(pbuf, 21));
             CHECK_NEAR(sum(pbuf, 21), 1.0, 1e-9);
             CHECK_REL(mean(pbuf, 21), ex, 1e-6);
             CHECK(pbuf[(size_t)h + 1] == 0.0);
         }
     /* Less than one period ahead: no purchase for sure. */
-    CHECK(st_model_conditional_pmf(ctx, bb, 2, 4, 6, 0.5, 3, pbuf) == ST_OK);
+    CHECK(st_btyd_conditional_pmf(ctx, bb, 2, 4, 6, 0.5, 3, pbuf) == ST_OK);
     CHECK_NEAR(pbuf[0], 1.0, 1e-14);
     CHECK(pbuf[1] == 0.0);
-    st_model_free(bb);
+    st_btyd_free(bb);
 }
 
 static double lbeta(double a, double b) { return lgamma(a) + lgamma(b) - lgamma(a + b); }
@@ -174,7 +174,7 @@ static double lbeta(double a, double b) { return lgamma(a) + lgamma(b) - lgamma(
 ** "A step-by-step derivation of the BG/NBD model", eq. 34), for x = 0 (alive for sure) ((a+T)/(a+T+t))^r. */
 static void bgnbd_no_purchase(st_context *ctx)
 {
-    st_model *m = model(ctx, "bgnbd", BG, P_BG);
+    st_btyd_model *m = model(ctx, "bgnbd", BG, P_BG);
     double r = P_BG[0], al = P_BG[1], a = P_BG[2], b = P_BG[3];
     static const double cust[][3] = {{2, 30.43, 38.86}, {26, 30.857143, 31}, {1, 2, 30}, {10, 20, 39},
                                      {5, 38.9, 39},     {200, 38, 40}};
@@ -187,27 +187,27 @@ static void bgnbd_no_purchase(st_context *ctx)
             double KM = lbeta(a, b + x) - (r + x) * log(M);
             double K1 = fmax(KE, KF), K2 = fmax(KE, KM);
             double want = exp(K1 - K2) * (exp(KE - K1) + exp(KF - K1)) / (exp(KE - K2) + exp(KM - K2));
-            CHECK(st_model_conditional_pmf(ctx, m, x, tx, T, t, 0, pbuf) == ST_OK);
+            CHECK(st_btyd_conditional_pmf(ctx, m, x, tx, T, t, 0, pbuf) == ST_OK);
             CHECK_REL(pbuf[0], want, 1e-12);
         }
-    CHECK(st_model_conditional_pmf(ctx, m, 0, 0, 38.86, 52, 0, pbuf) == ST_OK);
+    CHECK(st_btyd_conditional_pmf(ctx, m, 0, 0, 38.86, 52, 0, pbuf) == ST_OK);
     CHECK_REL(pbuf[0], pow((al + 38.86) / (al + 38.86 + 52), r), 1e-12);
-    st_model_free(m);
+    st_btyd_free(m);
 }
 
 /* A conditional customer with x = 0 and T = 0 is a new customer (BG/NBD: alive; Pareto/NBD: alive at 0). */
 static void conditional_is_new_customer(st_context *ctx)
 {
     static double a[51], b[51];
-    st_model *bg = model(ctx, "bgnbd", BG, P_BG), *pn = model(ctx, "pnbd", PN, P_PN);
-    CHECK(st_model_pmf(ctx, bg, 20.0, 50, a) == ST_OK);
-    CHECK(st_model_conditional_pmf(ctx, bg, 0, 0, 0, 20.0, 50, b) == ST_OK);
+    st_btyd_model *bg = model(ctx, "bgnbd", BG, P_BG), *pn = model(ctx, "pnbd", PN, P_PN);
+    CHECK(st_btyd_pmf(ctx, bg, 20.0, 50, a) == ST_OK);
+    CHECK(st_btyd_conditional_pmf(ctx, bg, 0, 0, 0, 20.0, 50, b) == ST_OK);
     for (int k = 0; k <= 50; k++) CHECK_REL(a[k], b[k], 1e-12);
-    CHECK(st_model_pmf(ctx, pn, 20.0, 50, a) == ST_OK);
-    CHECK(st_model_conditional_pmf(ctx, pn, 0, 0, 0, 20.0, 50, b) == ST_OK);
+    CHECK(st_btyd_pmf(ctx, pn, 20.0, 50, a) == ST_OK);
+    CHECK(st_btyd_conditional_pmf(ctx, pn, 0, 0, 0, 20.0, 50, b) == ST_OK);
     for (int k = 0; k <= 50; k++) CHECK_REL(a[k], b[k], 1e-10);
-    st_model_free(bg);
-    st_model_free(pn);
+    st_btyd_free(bg);
+    st_btyd_free(pn);
 }
 
 /* Extreme inputs: x = 500 with tx close to T, very long windows, the overflow parameters of lifetimes'
@@ -225,60 +225,60 @@ static void extremes(st_context *ctx)
                                      {1000, 10, 100}};
     static const double hor[] = {1e-6, 52.0, 1e6};
     for (size_t j = 0; j < sizeof models / sizeof models[0]; j++) {
-        st_model *m = model(ctx, models[j].kind, models[j].names, models[j].p);
+        st_btyd_model *m = model(ctx, models[j].kind, models[j].names, models[j].p);
         for (size_t h = 0; h < sizeof hor / sizeof hor[0]; h++) {
-            CHECK(st_model_pmf(ctx, m, hor[h], 500, pbuf) == ST_OK);
+            CHECK(st_btyd_pmf(ctx, m, hor[h], 500, pbuf) == ST_OK);
             CHECK(all_prob(pbuf, 501));
             CHECK(sum(pbuf, 501) <= 1.0 + 1e-9);
             for (size_t i = 0; i < sizeof cust / sizeof cust[0]; i++) {
-                st_status rc = st_model_conditional_pmf(ctx, m, cust[i][0], cust[i][1], cust[i][2], hor[h], 500, pbuf);
+                st_status rc = st_btyd_conditional_pmf(ctx, m, cust[i][0], cust[i][1], cust[i][2], hor[h], 500, pbuf);
                 CHECK(rc == ST_OK);
                 if (rc) fprintf(stderr, "  %s: %s\n", models[j].kind, st_errmsg(ctx));
                 CHECK(all_prob(pbuf, 501));
                 CHECK(sum(pbuf, 501) <= 1.0 + 1e-9);
             }
         }
-        st_model_free(m);
+        st_btyd_free(m);
     }
     /* A tiny window: almost surely no purchase. */
-    st_model *pn = model(ctx, "pnbd", PN, P_PN);
-    CHECK(st_model_pmf(ctx, pn, 1e-6, 2, pbuf) == ST_OK);
+    st_btyd_model *pn = model(ctx, "pnbd", PN, P_PN);
+    CHECK(st_btyd_pmf(ctx, pn, 1e-6, 2, pbuf) == ST_OK);
     CHECK_NEAR(pbuf[0], 1.0, 1e-6);
     CHECK(pbuf[2] < 1e-12);
-    st_model_free(pn);
+    st_btyd_free(pn);
     /* BG/BB: 500 purchases in 500 periods, and a long window. */
-    st_model *bb = model(ctx, "bgbb", BB, P_BB);
-    CHECK(st_model_conditional_pmf(ctx, bb, 500, 500, 500, 1000, 500, pbuf) == ST_OK);
+    st_btyd_model *bb = model(ctx, "bgbb", BB, P_BB);
+    CHECK(st_btyd_conditional_pmf(ctx, bb, 500, 500, 500, 1000, 500, pbuf) == ST_OK);
     CHECK(all_prob(pbuf, 501));
-    CHECK(st_model_pmf(ctx, bb, 20000, 500, pbuf) == ST_OK);
+    CHECK(st_btyd_pmf(ctx, bb, 20000, 500, pbuf) == ST_OK);
     CHECK(all_prob(pbuf, 501));
-    st_model_free(bb);
+    st_btyd_free(bb);
 }
 
 static void errors(st_context *ctx)
 {
-    st_model *bg = model(ctx, "bgnbd", BG, P_BG), *bb = model(ctx, "bgbb", BB, P_BB);
+    st_btyd_model *bg = model(ctx, "bgnbd", BG, P_BG), *bb = model(ctx, "bgbb", BB, P_BB);
     static const char *const GG[4] = {"p", "q", "gamma", "unused"};
     static const double pg[4] = {6.25, 3.74, 15.44, 1.0};
-    st_model *gg = model(ctx, "gg", GG, pg);
-    CHECK(st_model_pmf(ctx, gg, 5.0, 3, pbuf) == ST_EINVAL);
-    CHECK(st_model_conditional_pmf(ctx, gg, 1, 1, 2, 5.0, 3, pbuf) == ST_EINVAL);
+    st_btyd_model *gg = model(ctx, "gg", GG, pg);
+    CHECK(st_btyd_pmf(ctx, gg, 5.0, 3, pbuf) == ST_EINVAL);
+    CHECK(st_btyd_conditional_pmf(ctx, gg, 1, 1, 2, 5.0, 3, pbuf) == ST_EINVAL);
     CHECK(strstr(st_errmsg(ctx), "gg") != NULL);
-    CHECK(st_model_pmf(ctx, bg, 0.0, 3, pbuf) == ST_EINVAL);
-    CHECK(st_model_pmf(ctx, bg, -1.0, 3, pbuf) == ST_EINVAL);
-    CHECK(st_model_pmf(ctx, bg, NAN, 3, pbuf) == ST_EINVAL);
-    CHECK(st_model_pmf(ctx, bg, INFINITY, 3, pbuf) == ST_EINVAL);
-    CHECK(st_model_pmf(ctx, bg, 1.0, 3, NULL) == ST_EINVAL);
-    CHECK(st_model_pmf(ctx, NULL, 1.0, 3, pbuf) == ST_EINVAL);
-    CHECK(st_model_conditional_pmf(ctx, bg, 1, 1, 2, 0.0, 3, pbuf) == ST_EINVAL);
-    CHECK(st_model_conditional_pmf(ctx, bg, 1, 3, 2, 1.0, 3, pbuf) == ST_EINVAL);  /* tx > T */
-    CHECK(st_model_conditional_pmf(ctx, bg, -1, 0, 2, 1.0, 3, pbuf) == ST_EINVAL); /* x < 0 */
-    CHECK(st_model_conditional_pmf(ctx, bg, 1, 1, 2, 1.0, 3, NULL) == ST_EINVAL);
-    CHECK(st_model_conditional_pmf(ctx, bb, 7, 6, 6, 1.0, 3, pbuf) == ST_EINVAL); /* x > n */
-    CHECK(st_model_pmf(ctx, bb, 200001.0, 3, pbuf) == ST_EINVAL);
-    st_model_free(gg);
-    st_model_free(bb);
-    st_model_free(bg);
+    CHECK(st_btyd_pmf(ctx, bg, 0.0, 3, pbuf) == ST_EINVAL);
+    CHECK(st_btyd_pmf(ctx, bg, -1.0, 3, pbuf) == ST_EINVAL);
+    CHECK(st_btyd_pmf(ctx, bg, NAN, 3, pbuf) == ST_EINVAL);
+    CHECK(st_btyd_pmf(ctx, bg, INFINITY, 3, pbuf) == ST_EINVAL);
+    CHECK(st_btyd_pmf(ctx, bg, 1.0, 3, NULL) == ST_EINVAL);
+    CHECK(st_btyd_pmf(ctx, NULL, 1.0, 3, pbuf) == ST_EINVAL);
+    CHECK(st_btyd_conditional_pmf(ctx, bg, 1, 1, 2, 0.0, 3, pbuf) == ST_EINVAL);
+    CHECK(st_btyd_conditional_pmf(ctx, bg, 1, 3, 2, 1.0, 3, pbuf) == ST_EINVAL);  /* tx > T */
+    CHECK(st_btyd_conditional_pmf(ctx, bg, -1, 0, 2, 1.0, 3, pbuf) == ST_EINVAL); /* x < 0 */
+    CHECK(st_btyd_conditional_pmf(ctx, bg, 1, 1, 2, 1.0, 3, NULL) == ST_EINVAL);
+    CHECK(st_btyd_conditional_pmf(ctx, bb, 7, 6, 6, 1.0, 3, pbuf) == ST_EINVAL); /* x > n */
+    CHECK(st_btyd_pmf(ctx, bb, 200001.0, 3, pbuf) == ST_EINVAL);
+    st_btyd_free(gg);
+    st_btyd_free(bb);
+    st_btyd_free(bg);
 }
 
 int main(void)

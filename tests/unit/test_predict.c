@@ -1,5 +1,5 @@
 /*
-** test_predict.c -- the batch predictions (st_model_predict, st_model_clv) against one-row calls: the same
+** test_predict.c -- the batch predictions (st_btyd_predict, st_btyd_clv) against one-row calls: the same
 ** bits for every row with 1 and 3 threads, with the BG/NBD factor table (pairs repeat) and without it
 ** (every (x, T) distinct), for bgnbd, mbgnbd and pnbd; the first failing row named in errors.
 */
@@ -16,24 +16,24 @@
 static double X[N], TX[N], TT[N], MB[N];
 static double pa1[N], ex1[N], clv1[N], pa2[N], ex2[N], clv2[N];
 
-static st_model *model(st_context *ctx, const char *kind, const char *const names[4], const double p[4])
+static st_btyd_model *model(st_context *ctx, const char *kind, const char *const names[4], const double p[4])
 {
     char js[512];
     snprintf(js, sizeof js,
              "{\"format\": \"strata-model\", \"version\": 1, \"model\": \"%s\", \"params\": {\"%s\": %.17g, "
              "\"%s\": %.17g, \"%s\": %.17g, \"%s\": %.17g}, \"time_unit\": \"day\"}",
              kind, names[0], p[0], names[1], p[1], names[2], p[2], names[3], p[3]);
-    st_model *m = NULL;
-    CHECK(st_model_from_json(ctx, js, strlen(js), &m) == ST_OK && m != NULL);
+    st_btyd_model *m = NULL;
+    CHECK(st_btyd_from_json(ctx, js, strlen(js), &m) == ST_OK && m != NULL);
     return m;
 }
 
-static st_model *gg_model(st_context *ctx)
+static st_btyd_model *gg_model(st_context *ctx)
 {
     const char *js = "{\"format\": \"strata-model\", \"version\": 1, \"model\": \"gg\", \"params\": {\"p\": 6.25, "
                      "\"q\": 3.74, \"gamma\": 15.4}}";
-    st_model *m = NULL;
-    CHECK(st_model_from_json(ctx, js, strlen(js), &m) == ST_OK && m != NULL);
+    st_btyd_model *m = NULL;
+    CHECK(st_btyd_from_json(ctx, js, strlen(js), &m) == ST_OK && m != NULL);
     return m;
 }
 
@@ -55,16 +55,16 @@ static void make_rows(int distinct)
     }
 }
 
-static void same_as_one_row_calls(st_context *ctx, const st_model *m, const st_model *gg)
+static void same_as_one_row_calls(st_context *ctx, const st_btyd_model *m, const st_btyd_model *gg)
 {
     for (int threads = 1; threads <= 3; threads += 2) {
         st_context_set_threads(ctx, threads);
-        CHECK(st_model_predict(ctx, m, X, TX, TT, N, 52.0, pa1, ex1) == ST_OK);
-        CHECK(st_model_clv(ctx, m, gg, X, TX, TT, MB, N, 52.0, 0.0, 0.1, 1.0, clv1) == ST_OK);
+        CHECK(st_btyd_predict(ctx, m, X, TX, TT, N, 52.0, pa1, ex1) == ST_OK);
+        CHECK(st_btyd_clv(ctx, m, gg, X, TX, TT, MB, N, 52.0, 0.0, 0.1, 1.0, clv1) == ST_OK);
         int diff = 0;
         for (size_t i = 0; i < N; i += 7) {
-            CHECK(st_model_predict(ctx, m, &X[i], &TX[i], &TT[i], 1, 52.0, &pa2[i], &ex2[i]) == ST_OK);
-            CHECK(st_model_clv(ctx, m, gg, &X[i], &TX[i], &TT[i], &MB[i], 1, 52.0, 0.0, 0.1, 1.0, &clv2[i]) == ST_OK);
+            CHECK(st_btyd_predict(ctx, m, &X[i], &TX[i], &TT[i], 1, 52.0, &pa2[i], &ex2[i]) == ST_OK);
+            CHECK(st_btyd_clv(ctx, m, gg, &X[i], &TX[i], &TT[i], &MB[i], 1, 52.0, 0.0, 0.1, 1.0, &clv2[i]) == ST_OK);
             diff += memcmp(&pa1[i], &pa2[i], sizeof pa1[i]) != 0 || memcmp(&ex1[i], &ex2[i], sizeof ex1[i]) != 0 ||
                     memcmp(&clv1[i], &clv2[i], sizeof clv1[i]) != 0;
         }
@@ -73,22 +73,22 @@ static void same_as_one_row_calls(st_context *ctx, const st_model *m, const st_m
     }
 }
 
-static void errors(st_context *ctx, const st_model *m)
+static void errors(st_context *ctx, const st_btyd_model *m)
 {
     st_context_set_threads(ctx, 2);
     double keep = TX[15000];
     TX[15000] = TT[15000] + 5.0; /* tx > T */
-    CHECK(st_model_clv(ctx, m, NULL, X, TX, TT, MB, N, 52.0, 0.0, 0.1, 1.0, clv1) == ST_EINVAL);
+    CHECK(st_btyd_clv(ctx, m, NULL, X, TX, TT, MB, N, 52.0, 0.0, 0.1, 1.0, clv1) == ST_EINVAL);
     CHECK(strstr(st_errmsg(ctx), "row 15001") != NULL);
-    CHECK(st_model_predict(ctx, m, X, TX, TT, N, 52.0, pa1, ex1) == ST_EINVAL);
+    CHECK(st_btyd_predict(ctx, m, X, TX, TT, N, 52.0, pa1, ex1) == ST_EINVAL);
     CHECK(strstr(st_errmsg(ctx), "row 15001") != NULL);
     TX[15000] = keep;
     double km = MB[9000];
     MB[9000] = NAN; /* spend taken as given without a gg model: CLV not finite */
-    CHECK(st_model_clv(ctx, m, NULL, X, TX, TT, MB, N, 52.0, 0.0, 0.1, 1.0, clv1) == ST_ERANGE);
+    CHECK(st_btyd_clv(ctx, m, NULL, X, TX, TT, MB, N, 52.0, 0.0, 0.1, 1.0, clv1) == ST_ERANGE);
     CHECK(strstr(st_errmsg(ctx), "row 9001") != NULL);
     MB[9000] = km;
-    CHECK(st_model_clv(ctx, m, NULL, X, TX, TT, MB, N, 1e7, 1.0, 0.1, 1.0, clv1) == ST_EINVAL); /* steps */
+    CHECK(st_btyd_clv(ctx, m, NULL, X, TX, TT, MB, N, 1e7, 1.0, 0.1, 1.0, clv1) == ST_EINVAL); /* steps */
 }
 
 /* Every allocation of a prediction and a CLV run (two threads, with the factor table) made to fail once. */
@@ -105,15 +105,15 @@ static st_status torture_job(t_failer *f, void *arg)
              "{\"format\": \"strata-model\", \"version\": 1, \"model\": \"bgnbd\", \"params\": {\"%s\": %.17g, "
              "\"%s\": %.17g, \"%s\": %.17g, \"%s\": %.17g}, \"time_unit\": \"day\"}",
              BG[0], P_BG[0], BG[1], P_BG[1], BG[2], P_BG[2], BG[3], P_BG[3]);
-    st_model *m = NULL;
-    st_status rc = st_model_from_json(ctx, js, strlen(js), &m);
-    if (rc == ST_OK) rc = st_model_predict(ctx, m, X, TX, TT, 9000, 52.0, pa1, ex1);
-    if (rc == ST_OK) rc = st_model_clv(ctx, m, NULL, X, TX, TT, MB, 9000, 52.0, 0.0, 0.1, 1.0, clv1);
+    st_btyd_model *m = NULL;
+    st_status rc = st_btyd_from_json(ctx, js, strlen(js), &m);
+    if (rc == ST_OK) rc = st_btyd_predict(ctx, m, X, TX, TT, 9000, 52.0, pa1, ex1);
+    if (rc == ST_OK) rc = st_btyd_clv(ctx, m, NULL, X, TX, TT, MB, 9000, 52.0, 0.0, 0.1, 1.0, clv1);
     if (rc != ST_OK && st_errmsg(ctx)[0] == '\0') {
         t_failures++;
         fprintf(stderr, "failure %d without a message\n", rc);
     }
-    st_model_free(m);
+    st_btyd_free(m);
     st_context_free(ctx);
     return rc;
 }
@@ -125,8 +125,8 @@ int main(void)
     static const char *const BG[4] = {"r", "alpha", "a", "b"};
     static const char *const PN[4] = {"r", "alpha", "s", "beta"};
     static const double P_BG[4] = {0.243, 4.414, 0.793, 2.426}, P_PN[4] = {0.5534, 10.5802, 0.6061, 11.6562};
-    st_model *bg = model(ctx, "bgnbd", BG, P_BG), *mbg = model(ctx, "mbgnbd", BG, P_BG);
-    st_model *pn = model(ctx, "pnbd", PN, P_PN), *gg = gg_model(ctx);
+    st_btyd_model *bg = model(ctx, "bgnbd", BG, P_BG), *mbg = model(ctx, "mbgnbd", BG, P_BG);
+    st_btyd_model *pn = model(ctx, "pnbd", PN, P_PN), *gg = gg_model(ctx);
     for (int distinct = 0; distinct <= 1; distinct++) {
         make_rows(distinct);
         same_as_one_row_calls(ctx, bg, gg);
@@ -137,10 +137,10 @@ int main(void)
     errors(ctx, bg);
     make_rows(0);
     t_alloc_torture("predictions", torture_job, NULL);
-    st_model_free(bg);
-    st_model_free(mbg);
-    st_model_free(pn);
-    st_model_free(gg);
+    st_btyd_free(bg);
+    st_btyd_free(mbg);
+    st_btyd_free(pn);
+    st_btyd_free(gg);
     st_context_free(ctx);
     T_DONE();
 }
