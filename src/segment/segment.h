@@ -29,6 +29,13 @@ static inline double st__dist2(const double *a, const double *b, size_t d)
 ** array of nt items of size `size`. */
 void st__seg_parallel(int nt, void (*fn)(void *), void *args, size_t size);
 
+/* Mean silhouette of L (1 to 8) labellings of the same n rows, computed together: each distance is
+** computed once for all of them. scores receives L values, NaN for a labelling whose number of distinct
+** labels is outside [2, n - 1]; samples (may be NULL) the n per-row values of the first labelling.
+** Bit-identical for any thread count. Errors: ST_EINVAL (L out of range), ST_ENOMEM. */
+st_status st__silhouette_multi(st_context *ctx, const double *x, size_t n, size_t d,
+                               const int32_t *const *labels, size_t L, double *scores, double *samples);
+
 /* Checks a data matrix: non-NULL, n, d > 0, finite values, n*d not overflowing. */
 st_status st__seg_check_data(st_context *ctx, const char *fn, const double *x, size_t n, size_t d);
 

@@ -253,13 +253,21 @@ static st_status train_online(st_context *ctx, st_som *s, const double *x, size_
         }
         for (size_t q = 0; q < n; q++, t += 1) {
             const double *xi = x + perm[q] * d;
+            /* Rows come in random order: fetch a few steps ahead, or each step waits on a cache miss. */
+            if (q + 8 < n) __builtin_prefetch(x + perm[q + 8] * d);
             double decay = exp(-t / T);
             double lam = o->lambda0 * decay;
             double sig = sigma0 * decay;
             if (sig < o->sigma_min) sig = o->sigma_min;
             double inv = 1.0 / (2 * sig * sig);
-            for (size_t u = 0; u < U; u++) dist[u] = 0;
-            for (size_t j = 0; j < d; j++) {
+            {
+                double v = xi[0];
+                for (size_t u = 0; u < U; u++) {
+                    double tt = cT[u] - v;
+                    dist[u] = tt * tt;
+                }
+            }
+            for (size_t j = 1; j < d; j++) {
                 const double *cj = cT + j * U;
                 double v = xi[j];
                 for (size_t u = 0; u < U; u++) {
