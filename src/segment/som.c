@@ -99,9 +99,8 @@ typedef struct {
     size_t n;
     int tid, nt;
     int32_t *bmu;     /* may be NULL */
-    double qe_sum;    /* sum of distances to the BMU over this thread's rows */
-    size_t te_count;  /* rows whose two best units are not adjacent */
-    int want_te;
+    double *qe_chunk; /* per chunk: sum of distances to the BMU (NULL: not wanted) */
+    size_t *te_chunk; /* per chunk: rows whose two best units are not adjacent (NULL: not wanted) */
 } bmu_job;
 
 enum { SOM_CHUNK = 1024 };
@@ -110,38 +109,55 @@ static void bmu_worker(void *p)
 {
     bmu_job *J = p;
     size_t nchunks = (J->n + SOM_CHUNK - 1) / SOM_CHUNK;
+    int want_te = J->te_chunk != NULL;
     for (size_t c = (size_t)J->tid; c < nchunks; c += (size_t)J->nt) {
         size_t i0 = c * SOM_CHUNK, i1 = i0 + SOM_CHUNK < J->n ? i0 + SOM_CHUNK : J->n;
+        double q = 0;
+        size_t e = 0;
         for (size_t i = i0; i < i1; i++) {
             size_t b1, b2;
             double d1, d2;
-            best2(J->som, J->x + i * J->som->d, &b1, &d1, J->want_te ? &b2 : NULL, &d2);
+            best2(J->som, J->x + i * J->som->d, &b1, &d1, want_te ? &b2 : NULL, &d2);
             if (J->bmu) J->bmu[i] = (int32_t)b1;
-            J->qe_sum += sqrt(d1);
-            if (J->want_te && J->som->units > 1 && !adjacent(J->som, b1, b2)) J->te_count++;
+            q += sqrt(d1);
+            if (want_te && J->som->units > 1 && !adjacent(J->som, b1, b2)) e++;
         }
+        if (J->qe_chunk) J->qe_chunk[c] = q;
+        if (J->te_chunk) J->te_chunk[c] = e;
     }
 }
 
-static void run_bmu(st_context *ctx, const st_som *som, const double *x, size_t n, int32_t *bmu, int want_te,
-                    double *qe, double *te)
+/* BMU of every row and, when asked, the quantization and topographic error, in one pass. Rows go in fixed
+** chunks whose sums are added in chunk order: the same bits for any thread count. */
+st_status st__som_map(st_context *ctx, const st_som *som, const double *x, size_t n, int32_t *bmu, double *qe,
+                      double *te)
 {
     int nt = st_context_threads(ctx);
     if (nt > 16) nt = 16;
     if (n < 4 * SOM_CHUNK) nt = 1;
+    if (nt < 1) nt = 1;
+    size_t nchunks = (n + SOM_CHUNK - 1) / SOM_CHUNK;
+    double *qc = qe ? st__malloc(ctx, (nchunks ? nchunks : 1) * sizeof *qc) : NULL;
+    size_t *tc = te ? st__malloc(ctx, (nchunks ? nchunks : 1) * sizeof *tc) : NULL;
+    if ((qe && !qc) || (te && !tc)) {
+        st__free(ctx, qc, 0);
+        st__free(ctx, tc, 0);
+        return st__error(ctx, ST_ENOMEM, "som: out of memory");
+    }
     bmu_job jobs[16];
-    for (int t = 0; t < nt; t++) jobs[t] = (bmu_job){som, x, n, t, nt, bmu, 0, 0, want_te};
+    for (int t = 0; t < nt; t++) jobs[t] = (bmu_job){som, x, n, t, nt, bmu, qc, tc};
     st__seg_parallel(nt, bmu_worker, jobs, sizeof jobs[0]);
-    /* Per-thread sums are added in thread order; the chunk split is fixed, so the only dependence on the
-    ** thread count is the rounding of the QE sum. */
     double q = 0;
     size_t e = 0;
-    for (int t = 0; t < nt; t++) {
-        q += jobs[t].qe_sum;
-        e += jobs[t].te_count;
+    for (size_t c = 0; c < nchunks; c++) {
+        if (qc) q += qc[c];
+        if (tc) e += tc[c];
     }
     if (qe) *qe = q / (double)n;
     if (te) *te = (double)e / (double)n;
+    st__free(ctx, qc, nchunks * sizeof *qc);
+    st__free(ctx, tc, nchunks * sizeof *tc);
+    return ST_OK;
 }
 
 st_status st_som_bmu(st_context *ctx, const st_som *som, const double *x, size_t n, int32_t *bmu)
@@ -149,8 +165,7 @@ st_status st_som_bmu(st_context *ctx, const st_som *som, const double *x, size_t
     if (!som || !bmu) return st__error(ctx, ST_EINVAL, "som: NULL argument");
     st_status rc = st__seg_check_data(ctx, "som", x, n, som->d);
     if (rc) return rc;
-    run_bmu(ctx, som, x, n, bmu, 0, NULL, NULL);
-    return ST_OK;
+    return st__som_map(ctx, som, x, n, bmu, NULL, NULL);
 }
 
 st_status st_som_quality(st_context *ctx, const st_som *som, const double *x, size_t n, double *qe,
@@ -159,8 +174,8 @@ st_status st_som_quality(st_context *ctx, const st_som *som, const double *x, si
     if (!som) return st__error(ctx, ST_EINVAL, "som: NULL argument");
     st_status rc = st__seg_check_data(ctx, "som", x, n, som->d);
     if (rc) return rc;
-    run_bmu(ctx, som, x, n, NULL, te != NULL, qe, te);
-    return ST_OK;
+    double q;
+    return st__som_map(ctx, som, x, n, NULL, qe ? qe : &q, te);
 }
 
 st_status st_som_umatrix(const st_som *som, double *out)
@@ -335,7 +350,7 @@ static st_status train_batch(st_context *ctx, st_som *s, const double *x, size_t
         double sig = sigma0 * exp(-(double)e / T);
         if (sig < o->sigma_min) sig = o->sigma_min;
         double inv = 1.0 / (2 * sig * sig);
-        run_bmu(ctx, s, x, n, bmu, 0, NULL, NULL);
+        if ((rc = st__som_map(ctx, s, x, n, bmu, NULL, NULL)) != ST_OK) goto done;
         memset(sum, 0, U * d * sizeof *sum);
         memset(cnt, 0, U * sizeof *cnt);
         for (size_t i = 0; i < n; i++) {
@@ -437,6 +452,26 @@ st_status st_som_train(st_context *ctx, const double *x, size_t n, size_t d, con
     return ST_OK;
 }
 
+st_status st__som_cluster_hits(st_context *ctx, const st_som *som, const double *hits, size_t k, uint64_t seed,
+                               int32_t *unit_labels)
+{
+    size_t hit_units = 0;
+    for (size_t u = 0; u < som->units; u++) hit_units += hits[u] > 0;
+    if (k == 0 || k > hit_units)
+        return st__error(ctx, ST_EINVAL, "som cluster: k = %zu but only %zu units are hit; use a smaller k", k,
+                         hit_units);
+    double *cent = st__calloc(ctx, k * som->d, sizeof *cent);
+    if (!cent) return st__error(ctx, ST_ENOMEM, "som cluster: out of memory");
+    st_kmeans_options ko;
+    st_kmeans_options_init(&ko);
+    ko.k = k;
+    ko.n_init = 10; /* the codebook is small: restarts are cheap */
+    ko.seed = seed;
+    st_status rc = st_kmeans(ctx, som->code, som->units, som->d, hits, &ko, cent, unit_labels, NULL, NULL);
+    st__free(ctx, cent, k * som->d * sizeof *cent);
+    return rc;
+}
+
 st_status st_som_cluster(st_context *ctx, const st_som *som, const double *x, size_t n, size_t k,
                          uint64_t seed, int32_t *unit_labels)
 {
@@ -445,29 +480,15 @@ st_status st_som_cluster(st_context *ctx, const st_som *som, const double *x, si
     if (rc) return rc;
     int32_t *bmu = st__malloc(ctx, n * sizeof *bmu);
     double *hits = st__calloc(ctx, som->units, sizeof *hits);
-    double *cent = k > 0 && k <= som->units ? st__calloc(ctx, k * som->d, sizeof *cent) : NULL;
-    if (!bmu || !hits || (k > 0 && k <= som->units && !cent)) {
-        rc = ST_ENOMEM;
+    if (!bmu || !hits) {
+        rc = st__error(ctx, ST_ENOMEM, "som cluster: out of memory");
         goto done;
     }
-    run_bmu(ctx, som, x, n, bmu, 0, NULL, NULL);
-    size_t hit_units = 0;
+    if ((rc = st__som_map(ctx, som, x, n, bmu, NULL, NULL)) != ST_OK) goto done;
     for (size_t i = 0; i < n; i++) hits[bmu[i]] += 1;
-    for (size_t u = 0; u < som->units; u++) hit_units += hits[u] > 0;
-    if (k == 0 || k > hit_units) {
-        rc = st__error(ctx, ST_EINVAL, "som cluster: k = %zu but only %zu units are hit; use a smaller k", k,
-                       hit_units);
-        goto done;
-    }
-    st_kmeans_options ko;
-    st_kmeans_options_init(&ko);
-    ko.k = k;
-    ko.n_init = 10; /* the codebook is small: restarts are cheap */
-    ko.seed = seed;
-    rc = st_kmeans(ctx, som->code, som->units, som->d, hits, &ko, cent, unit_labels, NULL, NULL);
+    rc = st__som_cluster_hits(ctx, som, hits, k, seed, unit_labels);
 done:
     st__free(ctx, bmu, n * sizeof *bmu);
     st__free(ctx, hits, som->units * sizeof *hits);
-    st__free(ctx, cent, 0);
     return rc;
 }
