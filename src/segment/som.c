@@ -70,27 +70,47 @@ static int adjacent(const st_som *s, size_t a, size_t b)
     return a != b && grid_d2(s, a, b) <= lim;
 }
 
-/* Best and second-best unit of one row (lowest index on ties). */
-static void best2(const st_som *s, const double *xi, size_t *b1, double *d1, size_t *b2, double *d2)
+/* Best and second-best unit of one row (lowest index on ties), over a column-major codebook: the distances to all units first (contiguous, vectorised; summed
+** over columns in the same order as st__dist2, so the same values), then one scan for the two smallest. */
+static void best2_cm(const st_som *s, const double *codeT, const double *xi, double *dist, size_t *b1,
+                     double *d1, size_t *b2, double *d2)
 {
+    size_t U = s->units;
+    {
+        double v = xi[0];
+        for (size_t u = 0; u < U; u++) {
+            double t = v - codeT[u];
+            dist[u] = t * t;
+        }
+    }
+    for (size_t j = 1; j < s->d; j++) {
+        const double *cj = codeT + j * U;
+        double v = xi[j];
+        for (size_t u = 0; u < U; u++) {
+            double t = v - cj[u];
+            dist[u] += t * t;
+        }
+    }
     size_t i1 = 0, i2 = 0;
     double v1 = INFINITY, v2 = INFINITY;
-    for (size_t u = 0; u < s->units; u++) {
-        double v = st__dist2(xi, s->code + u * s->d, s->d);
-        if (v < v1) {
-            v2 = v1;
-            i2 = i1;
-            v1 = v;
-            i1 = u;
-        } else if (v < v2) {
-            v2 = v;
-            i2 = u;
+    for (size_t u = 0; u < U; u++) {
+        double v = dist[u];
+        if (v < v2) {
+            if (v < v1) {
+                v2 = v1;
+                i2 = i1;
+                v1 = v;
+                i1 = u;
+            } else {
+                v2 = v;
+                i2 = u;
+            }
         }
     }
     *b1 = i1;
     *d1 = v1;
-    if (b2) *b2 = i2;
-    if (d2) *d2 = v2;
+    *b2 = i2;
+    *d2 = v2;
 }
 
 typedef struct {
@@ -101,6 +121,8 @@ typedef struct {
     int32_t *bmu;     /* may be NULL */
     double *qe_chunk; /* per chunk: sum of distances to the BMU (NULL: not wanted) */
     size_t *te_chunk; /* per chunk: rows whose two best units are not adjacent (NULL: not wanted) */
+    const double *codeT; /* d x units: the codebook column-major, so one row's distances vectorise */
+    double *dist;     /* units: this thread's distances */
 } bmu_job;
 
 enum { SOM_CHUNK = 1024 };
@@ -117,7 +139,7 @@ static void bmu_worker(void *p)
         for (size_t i = i0; i < i1; i++) {
             size_t b1, b2;
             double d1, d2;
-            best2(J->som, J->x + i * J->som->d, &b1, &d1, want_te ? &b2 : NULL, &d2);
+            best2_cm(J->som, J->codeT, J->x + i * J->som->d, J->dist, &b1, &d1, &b2, &d2);
             if (J->bmu) J->bmu[i] = (int32_t)b1;
             q += sqrt(d1);
             if (want_te && J->som->units > 1 && !adjacent(J->som, b1, b2)) e++;
@@ -144,9 +166,20 @@ st_status st__som_map(st_context *ctx, const st_som *som, const double *x, size_
         st__free(ctx, tc, 0);
         return st__error(ctx, ST_ENOMEM, "som: out of memory");
     }
+    size_t U = som->units, d = som->d;
+    double *work = st__malloc(ctx, U * (d + (size_t)nt) * sizeof *work);
+    if (!work) {
+        st__free(ctx, qc, 0);
+        st__free(ctx, tc, 0);
+        return st__error(ctx, ST_ENOMEM, "som: out of memory");
+    }
+    for (size_t u = 0; u < U; u++)
+        for (size_t j = 0; j < d; j++) work[j * U + u] = som->code[u * d + j];
     bmu_job jobs[16];
-    for (int t = 0; t < nt; t++) jobs[t] = (bmu_job){som, x, n, t, nt, bmu, qc, tc};
+    for (int t = 0; t < nt; t++)
+        jobs[t] = (bmu_job){som, x, n, t, nt, bmu, qc, tc, work, work + U * d + (size_t)t * U};
     st__seg_parallel(nt, bmu_worker, jobs, sizeof jobs[0]);
+    st__free(ctx, work, U * (d + (size_t)nt) * sizeof *work);
     double q = 0;
     size_t e = 0;
     for (size_t c = 0; c < nchunks; c++) {
