@@ -12,6 +12,15 @@
 #include <emmintrin.h>
 #endif
 
+/* The hot loops are also built for AVX2 and picked at run time (GCC on x86-64 Linux). They are elementwise
+** over units, with every sum over columns in a fixed order and no fused multiply-add, so both builds give
+** the same bits. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+#define ST__SOM_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define ST__SOM_CLONES
+#endif
+
 struct st_som {
     st_context *ctx;
     size_t rows, cols, units, d;
@@ -70,6 +79,34 @@ static int adjacent(const st_som *s, size_t a, size_t b)
     return a != b && grid_d2(s, a, b) <= lim;
 }
 
+/* Index of the smallest of v[0..n-1], the lowest one on ties. The minimum comes first from two-lane
+** minpd accumulators (no serial compare chain), then one predictable scan finds its first position. */
+static size_t argmin_first(const double *v, size_t n)
+{
+    double m = v[0];
+#if defined(__SSE2__)
+    if (n >= 4) {
+        __m128d a = _mm_loadu_pd(v), b = _mm_loadu_pd(v + 2);
+        size_t i = 4;
+        for (; i + 4 <= n; i += 4) {
+            a = _mm_min_pd(a, _mm_loadu_pd(v + i));
+            b = _mm_min_pd(b, _mm_loadu_pd(v + i + 2));
+        }
+        a = _mm_min_pd(a, b);
+        double lanes[2];
+        _mm_storeu_pd(lanes, a);
+        m = lanes[0] < lanes[1] ? lanes[0] : lanes[1];
+        for (; i < n; i++) m = v[i] < m ? v[i] : m;
+    } else
+#endif
+    {
+        for (size_t i = 1; i < n; i++) m = v[i] < m ? v[i] : m;
+    }
+    size_t i = 0;
+    while (i + 1 < n && v[i] != m) i++;
+    return i;
+}
+
 /* Best and second-best unit of one row (lowest index on ties), over a column-major codebook: the distances to all units first (contiguous, vectorised; summed
 ** over columns in the same order as st__dist2, so the same values), then one scan for the two smallest. */
 static void best2_cm(const st_som *s, const double *codeT, const double *xi, double *dist, size_t *b1,
@@ -90,6 +127,11 @@ static void best2_cm(const st_som *s, const double *codeT, const double *xi, dou
             double t = v - cj[u];
             dist[u] += t * t;
         }
+    }
+    if (!b2) { /* the best alone: a vectorised minimum, then its first position */
+        *b1 = argmin_first(dist, U);
+        *d1 = dist[*b1];
+        return;
     }
     size_t i1 = 0, i2 = 0;
     double v1 = INFINITY, v2 = INFINITY;
@@ -127,6 +169,7 @@ typedef struct {
 
 enum { SOM_CHUNK = 1024 };
 
+ST__SOM_CLONES
 static void bmu_worker(void *p)
 {
     bmu_job *J = p;
@@ -139,7 +182,7 @@ static void bmu_worker(void *p)
         for (size_t i = i0; i < i1; i++) {
             size_t b1, b2;
             double d1, d2;
-            best2_cm(J->som, J->codeT, J->x + i * J->som->d, J->dist, &b1, &d1, &b2, &d2);
+            best2_cm(J->som, J->codeT, J->x + i * J->som->d, J->dist, &b1, &d1, want_te ? &b2 : NULL, &d2);
             if (J->bmu) J->bmu[i] = (int32_t)b1;
             q += sqrt(d1);
             if (want_te && J->som->units > 1 && !adjacent(J->som, b1, b2)) e++;
@@ -227,34 +270,6 @@ st_status st_som_umatrix(const st_som *som, double *out)
     return ST_OK;
 }
 
-/* Index of the smallest of v[0..n-1], the lowest one on ties. The minimum comes first from two-lane
-** minpd accumulators (no serial compare chain), then one predictable scan finds its first position. */
-static size_t argmin_first(const double *v, size_t n)
-{
-    double m = v[0];
-#if defined(__SSE2__)
-    if (n >= 4) {
-        __m128d a = _mm_loadu_pd(v), b = _mm_loadu_pd(v + 2);
-        size_t i = 4;
-        for (; i + 4 <= n; i += 4) {
-            a = _mm_min_pd(a, _mm_loadu_pd(v + i));
-            b = _mm_min_pd(b, _mm_loadu_pd(v + i + 2));
-        }
-        a = _mm_min_pd(a, b);
-        double lanes[2];
-        _mm_storeu_pd(lanes, a);
-        m = lanes[0] < lanes[1] ? lanes[0] : lanes[1];
-        for (; i < n; i++) m = v[i] < m ? v[i] : m;
-    } else
-#endif
-    {
-        for (size_t i = 1; i < n; i++) m = v[i] < m ? v[i] : m;
-    }
-    size_t i = 0;
-    while (i + 1 < n && v[i] != m) i++;
-    return i;
-}
-
 /* Fills e[0..m-1] with exp(-a j^2), given r = exp(-a), by the recurrence e[j+1] = e[j] r_j,
 ** r_{j+1} = r_j r^2: no exponential at all; values under floor (and everything after them) become 0. */
 static void gauss_table(double *e, size_t m, double r, double floor_h)
@@ -274,9 +289,7 @@ static void gauss_table(double *e, size_t m, double r, double floor_h)
 ** exp(-(dx^2 + dy^2) k) = exp(-dx^2 k) exp(-dy^2 k), with dx in half steps (hex rows are offset by 1/2)
 ** and dy in whole rows, so a sample needs two small tables instead of one exponential per unit; units
 ** where h < 1e-8 (nothing visible would move) are left alone, which makes late epochs cheap. */
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
-__attribute__((target_clones("avx2", "default")))
-#endif
+ST__SOM_CLONES
 static st_status train_online(st_context *ctx, st_som *s, const double *x, size_t n, const st_som_options *o,
                               st_rng *g, double sigma0, double T)
 {
