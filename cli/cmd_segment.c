@@ -90,28 +90,41 @@ static int parse_args(int argc, char **argv, seg_args *a, const char **path)
                           "one table only (got '%s' and '%s')");
 }
 
-/* The output key: the table's first column, named as in the input. Read with numbered rows (key NULL),
-** a string first column already holds the keys as written; a numeric one is read again as the key, so ids
-** such as 00042 keep their digits (from standard input, which cannot be read twice, numbers are written
-** in their shortest form). Returns NULL after printing on failure; *owned is a table to free, or NULL. */
-static const st_table *key_source(st_context *ctx, const char *path, const st_table *t, size_t *col,
-                                  st_table **owned)
+/* Reads the table and finds the output key: --id, else customer_id, else the table's first column, named as
+** in the input. Read with numbered rows (key NULL), a string key column already holds the keys as written; a
+** numeric one is read again from the file as the key, so ids such as 00042 keep their digits (standard
+** input cannot be read twice: there the numbers are written in their shortest form). *keys is a table to
+** free, or NULL; the keys are column *col of *src. Returns the table, or NULL after printing. */
+static st_table *read_keyed(st_context *ctx, const char *path, const char *id, const st_table **src, size_t *col,
+                            st_table **keys)
 {
-    *owned = NULL;
+    st_table *t = NULL;
+    *keys = NULL;
     *col = 0;
-    if (strcmp(st_table_col_name(t, 0), "row") != 0 && strcmp(st_table_col_name(t, 0), "row_number") != 0)
-        return t; /* customer_id or --id */
-    if (st_table_ncols(t) < 2) return t;
-    if (!st_table_f64(t, 1) || strcmp(path, "-") == 0) {
-        *col = 1;
-        return t;
+    bool in = strcmp(path, "-") == 0;
+    st_status rc = st_table_read_csv(ctx, path, id ? id : in ? NULL : "customer_id", &t);
+    if (rc == ST_ENOTFOUND && !id) {
+        st_clear_error(ctx);
+        rc = st_table_read_csv(ctx, path, NULL, &t);
     }
-    st_status rc = st_table_read_csv(ctx, path, st_table_col_name(t, 1), owned);
     if (rc) {
         cli_fail(CMD, ctx, rc);
         return NULL;
     }
-    return *owned;
+    *src = t;
+    if (id || strcmp(st_table_col_name(t, 0), "customer_id") == 0 || st_table_ncols(t) < 2) return t;
+    long c = st_table_find(t, "customer_id");
+    *col = c > 0 ? (size_t)c : 1;
+    if (st_table_f64(t, *col) && !in) {
+        if ((rc = st_table_read_csv(ctx, path, st_table_col_name(t, *col), keys)) != ST_OK) {
+            cli_fail(CMD, ctx, rc);
+            st_table_free(t);
+            return NULL;
+        }
+        *src = *keys;
+        *col = 0;
+    }
+    return t;
 }
 
 static st_status set_key(st_table *o, const st_table *src, size_t col, size_t i)
@@ -237,15 +250,15 @@ int cmd_segment(int argc, char **argv)
     opts.quality = a.metrics != NULL;
     int code = CLI_FAIL;
     st_status rc = ST_OK;
-    st_table *t = segcli_read(CMD, ctx, path, a.id), *o = NULL, *keys = NULL;
+    st_table *o = NULL, *keys = NULL;
     const st_table *ks = NULL;
+    size_t kcol = 0;
+    st_table *t = read_keyed(ctx, path, a.id, &ks, &kcol, &keys);
     st_segmentation *seg = NULL;
     double *x = NULL, *col = NULL;
-    size_t n = 0, kcol = 0;
+    size_t n = 0;
     char *json = NULL;
     if (!t) goto done;
-    if (!a.id && !(ks = key_source(ctx, path, t, &kcol, &keys))) goto done;
-    if (a.id) ks = t;
     if ((rc = st_table_matrix(ctx, t, (const char *const *)names, d, 0, &x, NULL, &n)) != ST_OK) {
         code = cli_error(CMD, CLI_FAIL, "%s", st_errmsg(ctx));
         goto done;
@@ -260,7 +273,7 @@ int cmd_segment(int argc, char **argv)
 
     /* Output table: the key, segment_id, segment, then the scores (rfm) or the BMU (som). */
     const int32_t *lab = st_segmentation_labels(seg);
-    const char *keyname = kcol ? st_table_col_name(t, kcol) : st_table_col_name(ks, 0);
+    const char *keyname = st_table_col_name(ks, kcol);
     if ((rc = st_table_new(ctx, keyname, n, &o)) != ST_OK) goto fail;
     for (size_t i = 0; i < n && rc == ST_OK; i++) rc = set_key(o, ks, kcol, i);
     col = malloc((n ? n : 1) * sizeof *col);
