@@ -88,8 +88,9 @@ st_status st_segment_evaluate(st_context *ctx, const double *x, size_t n, size_t
         ql->k = k;
         valid[l] = k >= 2 && k <= n - 1;
         if (!valid[l]) continue;
-        if ((rc = st_davies_bouldin(ctx, x, n, d, labels[l], &ql->davies_bouldin)) != ST_OK) return rc;
-        if ((rc = st_calinski_harabasz(ctx, x, n, d, labels[l], &ql->calinski_harabasz)) != ST_OK) return rc;
+        if ((rc = st_davies_bouldin(ctx, x, n, d, labels[l], &ql->davies_bouldin)) != ST_OK ||
+            (rc = st_calinski_harabasz(ctx, x, n, d, labels[l], &ql->calinski_harabasz)) != ST_OK)
+            return rc == ST_ENOMEM ? st__error(ctx, ST_ENOMEM, "segment quality: out of memory") : rc;
     }
     /* The silhouette: every row up to the sample size, else a seeded sample shared by all labellings. */
     size_t *idx = NULL;
@@ -356,7 +357,8 @@ done:
     st__free(ctx, sc, 0);
     if (rc) {
         st_segmentation_free(s);
-        return rc;
+        /* some building blocks report a failed allocation by status alone */
+        return rc == ST_ENOMEM ? st__error(ctx, ST_ENOMEM, "segment: out of memory") : rc;
     }
     *out = s;
     return ST_OK;

@@ -5,6 +5,7 @@
 ** training sample, JSON). */
 #include <strata.h>
 
+#include "failalloc.h"
 #include "test.h"
 
 #include <math.h>
@@ -213,6 +214,36 @@ static void test_run(st_context *ctx)
     free(x);
 }
 
+/* Every allocation of a SOM segmentation (training sample, quality) and of the strata failing in turn. */
+static st_status alloc_job(t_failer *f, void *arg)
+{
+    const double *x = arg;
+    st_context *ctx = t_failing_context(f);
+    if (!ctx) return ST_ENOMEM;
+    st_segment_options o;
+    st_segment_options_init(&o);
+    o.method = ST_SEGMENT_SOM;
+    o.som.rows = o.som.cols = 3;
+    o.som.epochs = 2;
+    o.k = 3;
+    o.som_train_rows = 100;
+    o.silhouette_rows = 150;
+    st_segmentation *s = NULL;
+    st_status rc = st_segment_run(ctx, x, 300, 3, &o, &s);
+    char *json = NULL;
+    if (rc == ST_OK) rc = st_segmentation_to_json(ctx, s, &json, NULL);
+    st_segmentation_json_free(ctx, json);
+    st_segmentation_free(s);
+    int32_t st[300];
+    if (rc == ST_OK) rc = st_value_strata(ctx, x + 1, 300, 3, NULL, 0, st);
+    if (rc != ST_OK && st_errmsg(ctx)[0] == '\0') {
+        t_failures++;
+        fprintf(stderr, "failure %d without a message\n", rc);
+    }
+    st_context_free(ctx);
+    return rc;
+}
+
 int main(void)
 {
     st_context *ctx;
@@ -221,6 +252,9 @@ int main(void)
     test_strata(ctx);
     test_evaluate(ctx);
     test_run(ctx);
+    double *x = customers(300);
+    t_alloc_torture("st_segment_run (som) + st_value_strata", alloc_job, x);
+    free(x);
     st_context_free(ctx);
     T_DONE();
 }
