@@ -246,7 +246,8 @@ st_status st_segment_run(st_context *ctx, const double *x, size_t n, size_t d, c
     s->q.silhouette = s->q.davies_bouldin = s->q.calinski_harabasz = (double)NAN;
     s->q.inertia = s->q.quantization_error = s->q.topographic_error = (double)NAN;
     size_t *keep = st__malloc(ctx, n * sizeof *keep), m = 0;
-    double *xs = NULL, *xz = NULL, *cols = NULL;
+    const double *xs = NULL;
+    double *xcopy = NULL, *xz = NULL, *cols = NULL;
     int32_t *lab = NULL, *sc = NULL;
     st_status rc = ST_OK;
     s->labels = st__malloc(ctx, n * sizeof *s->labels);
@@ -261,20 +262,24 @@ st_status st_segment_run(st_context *ctx, const double *x, size_t n, size_t d, c
         rc = st__error(ctx, ST_EEMPTY, "no row has a value in every feature column");
         goto done;
     }
-    xs = st__malloc(ctx, m * d * sizeof *xs);
+    /* Copies only when needed: the rows with every value (all of them, usually), scaled features only for
+    ** clustering or the metrics, and R, F, M as columns for the rfm functions and cluster names. */
+    if (m < n) {
+        if (!(xcopy = st__malloc(ctx, m * d * sizeof *xcopy))) goto oom;
+        for (size_t i = 0; i < m; i++) memcpy(xcopy + i * d, x + keep[i] * d, d * sizeof *xcopy);
+    }
+    xs = m < n ? xcopy : x;
     lab = st__malloc(ctx, m * sizeof *lab);
     cols = d >= 3 ? st__malloc(ctx, m * 3 * sizeof *cols) : NULL;
-    if (!xs || !lab || (d >= 3 && !cols)) goto oom;
-    for (size_t i = 0; i < m; i++) memcpy(xs + i * d, x + keep[i] * d, d * sizeof *xs);
+    if (!lab || (d >= 3 && !cols)) goto oom;
     if (cols)
         for (size_t i = 0; i < m; i++)
             for (size_t j = 0; j < 3; j++) cols[j * m + i] = xs[i * d + j];
-    if (o->scale == ST_SCALE_NONE) {
-        xz = xs;
-    } else {
+    if (o->scale != ST_SCALE_NONE && (!rfmish || o->quality)) {
         if (!(xz = st__malloc(ctx, m * d * sizeof *xz))) goto oom;
         if ((rc = st_scale_columns(ctx, xs, m, d, o->scale, xz)) != ST_OK) goto done;
     }
+    const double *xf = xz ? xz : xs; /* the features clustering and the metrics see */
     size_t k = o->k;
     switch (o->method) {
     case ST_SEGMENT_RFM:
@@ -304,13 +309,13 @@ st_status st_segment_run(st_context *ctx, const double *x, size_t n, size_t d, c
         ko.seed = o->seed;
         double *cent = st__malloc(ctx, k * d * sizeof *cent);
         if (!cent) goto oom;
-        rc = st_kmeans(ctx, xz, m, d, NULL, &ko, cent, lab, &s->q.inertia, NULL);
+        rc = st_kmeans(ctx, xf, m, d, NULL, &ko, cent, lab, &s->q.inertia, NULL);
         st__free(ctx, cent, k * d * sizeof *cent);
         if (rc) goto done;
         break;
     }
     case ST_SEGMENT_SOM: {
-        if ((rc = run_som(ctx, s, xz, m, d, o, lab, &k)) != ST_OK) goto done;
+        if ((rc = run_som(ctx, s, xf, m, d, o, lab, &k)) != ST_OK) goto done;
         int32_t *b = st__malloc(ctx, n * sizeof *b);
         if (!b) goto oom;
         for (size_t i = 0; i < n; i++) b[i] = -1;
@@ -331,7 +336,7 @@ st_status st_segment_run(st_context *ctx, const double *x, size_t n, size_t d, c
     if (o->quality) {
         st_segment_quality q;
         const int32_t *lp = lab;
-        if ((rc = st_segment_evaluate(ctx, xz, m, d, &lp, 1, o->silhouette_rows, o->seed, &q)) != ST_OK) goto done;
+        if ((rc = st_segment_evaluate(ctx, xf, m, d, &lp, 1, o->silhouette_rows, o->seed, &q)) != ST_OK) goto done;
         s->q.k = q.k;
         s->q.silhouette_rows = q.silhouette_rows;
         s->q.silhouette = q.silhouette;
@@ -350,8 +355,8 @@ oom:
     rc = st__error(ctx, ST_ENOMEM, "segment: out of memory");
 done:
     st__free(ctx, keep, n * sizeof *keep);
-    if (xz != xs) st__free(ctx, xz, 0);
-    st__free(ctx, xs, 0);
+    st__free(ctx, xz, 0);
+    st__free(ctx, xcopy, 0);
     st__free(ctx, cols, 0);
     st__free(ctx, lab, 0);
     st__free(ctx, sc, 0);
