@@ -299,8 +299,9 @@ int cmd_segment(int argc, char **argv)
         const st_segment_quality *q = st_segmentation_quality(seg);
         if (q->k < 2 || q->k > q->rows - 1)
             fprintf(stderr,
-                    "strata %s: warning: no quality metrics: number of labels is %zu; valid values are 2 to "
-                    "n_samples - 1 (inclusive)\n", CMD, q->k);
+                    "strata %s: warning: no quality metrics: davies-bouldin: number of labels is %zu; valid values "
+                    "are 2 to n_samples - 1 (inclusive)\n",
+                    CMD, q->k);
         size_t len;
         if ((rc = st_segmentation_to_json(ctx, seg, &json, &len)) != ST_OK) goto fail;
         FILE *fp = strcmp(a.metrics, "-") == 0 ? stdout : fopen(a.metrics, "w");
