@@ -50,7 +50,9 @@ static double *centroids(st_context *ctx, const double *x, size_t n, size_t d, c
 ** order (two-lane pairs, as SSE2 gives them), so results are bit-identical for any thread count. Each
 ** distance is computed from both ends (no symmetric accumulation): twice the arithmetic of a triangle, but
 ** no cross-thread reduction and no scattered writes. */
-enum { SIL_BLOCK = 64 };
+/* Rows go in blocks of up to SIL_BLOCK (fewer when there are many joint clusters) over tiles of SIL_TILE
+** columns (96 KB for d = 3). */
+enum { SIL_BLOCK = 32, SIL_TILE = 4096 };
 
 typedef struct {
     const double *xT;     /* d x n, rows in joint-label order */
@@ -60,8 +62,9 @@ typedef struct {
     const size_t *const *counts; /* L arrays of k_l sizes */
     const size_t *kl;     /* L */
     const int32_t *joint; /* n: joint code of each sorted row */
+    size_t rows_per_block;
     int tid, nt;
-    double *run, *S;      /* per thread: J, max k */
+    double *run, *S;      /* per thread: rows_per_block x J, max k */
     double *s;            /* n x L: silhouette of each sorted row, shared (each row written by its owner) */
 } sil_job;
 
@@ -119,16 +122,29 @@ static double run_dist_sum(const double *xT, size_t n, size_t d, size_t i, size_
 static void sil_worker(void *p)
 {
     sil_job *J = p;
-    size_t n = J->n, L = J->L;
-    size_t nblocks = (n + SIL_BLOCK - 1) / SIL_BLOCK;
+    size_t n = J->n, L = J->L, nj = J->J, rb = J->rows_per_block;
+    size_t nblocks = (n + rb - 1) / rb;
     for (size_t b = (size_t)J->tid; b < nblocks; b += (size_t)J->nt) {
-        size_t i1 = (b + 1) * SIL_BLOCK < n ? (b + 1) * SIL_BLOCK : n;
-        for (size_t i = b * SIL_BLOCK; i < i1; i++) {
-            size_t a = 0;
-            for (size_t j = 0; j < J->J; j++) {
-                J->run[j] = run_dist_sum(J->xT, n, J->d, i, a, J->jend[j]);
-                a = J->jend[j];
+        size_t i0 = b * rb, i1 = i0 + rb < n ? i0 + rb : n;
+        for (size_t q = 0; q < (i1 - i0) * nj; q++) J->run[q] = 0;
+        /* Column tiles small enough to stay in cache while the block's rows go over them; a run cut by a
+        ** tile edge is summed piece by piece, always at the same edges. */
+        size_t j0 = 0;
+        for (size_t q0 = 0; q0 < n; q0 += SIL_TILE) {
+            size_t q1 = q0 + SIL_TILE < n ? q0 + SIL_TILE : n;
+            while (J->jend[j0] <= q0) j0++;
+            for (size_t i = i0; i < i1; i++) {
+                double *run = J->run + (i - i0) * nj;
+                size_t a = q0;
+                for (size_t j = j0; a < q1; j++) {
+                    size_t e = J->jend[j] < q1 ? J->jend[j] : q1;
+                    run[j] += run_dist_sum(J->xT, n, J->d, i, a, e);
+                    a = e;
+                }
             }
+        }
+        for (size_t i = i0; i < i1; i++) {
+            const double *run = J->run + (i - i0) * nj;
             size_t ji = (size_t)J->joint[i];
             for (size_t l = 0; l < L; l++) {
                 size_t k = J->kl[l];
@@ -136,7 +152,7 @@ static void sil_worker(void *p)
                 double s = 0;
                 if (k >= 2) {
                     for (size_t c = 0; c < k; c++) J->S[c] = 0;
-                    for (size_t j = 0; j < J->J; j++) J->S[J->jcomp[j * L + l]] += J->run[j];
+                    for (size_t j = 0; j < nj; j++) J->S[J->jcomp[j * L + l]] += run[j];
                     size_t li = (size_t)J->jcomp[ji * L + l];
                     if (cnt[li] > 1) {
                         double av = J->S[li] / (double)(cnt[li] - 1);
@@ -230,11 +246,14 @@ st_status st__silhouette_multi(st_context *ctx, const double *x, size_t n, size_
     for (size_t q = 0; q < n; q++) joint[q] = (int32_t)kp[q].key; /* now by sorted position */
     for (size_t l = 0; l < L; l++)
         if (kl[l] < 2 || kl[l] > n - 1) kl[l] = 0; /* not scored: NaN */
+    /* A block's run sums stay within 256 KB however many joint clusters there are. */
+    size_t rpb = (size_t)32768 / J;
+    rpb = rpb < 1 ? 1 : rpb > SIL_BLOCK ? SIL_BLOCK : rpb;
     for (int t = 0; t < nt; t++) {
-        double *mem = st__malloc(ctx, (J + kmax) * sizeof *mem);
+        double *mem = st__malloc(ctx, (rpb * J + kmax) * sizeof *mem);
         if (!mem) goto oom;
-        jobs[t] = (sil_job){xT, n, d, J, L, jend, jcomp, (const size_t *const *)counts, kl, joint, t, nt,
-                            mem, mem + J, s};
+        jobs[t] = (sil_job){xT, n, d, J, L, jend, jcomp, (const size_t *const *)counts, kl, joint, rpb, t, nt,
+                            mem, mem + rpb * J, s};
     }
     st__seg_parallel(nt, sil_worker, jobs, sizeof jobs[0]);
     for (size_t l = 0; l < L; l++) {
