@@ -21,7 +21,8 @@ st_status st_table_matrix(st_context *ctx, const st_table *t, const char *const 
     for (size_t j = 0; j < d && rc == ST_OK; j++) {
         long c = cols[j] ? st_table_find(t, cols[j]) : -1;
         if (c < 0) rc = st__error(ctx, ST_ENOTFOUND, "no column '%s' in the table", cols[j] ? cols[j] : "(null)");
-        else if (!(cv[j] = st_table_f64(t, (size_t)c))) rc = st__error(ctx, ST_EINVAL, "column '%s' is not numeric", cols[j]);
+        else if (!(cv[j] = st_table_f64(t, (size_t)c)))
+            rc = st__error(ctx, ST_EINVAL, "column '%s' is not numeric", cols[j]);
     }
     size_t n = st_table_nrows(t), nd = 0;
     if (rc == ST_OK && (!st__mul_ok(n ? n : 1, d, &nd) || nd > SIZE_MAX / sizeof(double)))

@@ -216,7 +216,8 @@ st_status st__stage_segment(st_stage_env *env)
         ok = st__jw_key(sw, sc[s].method) && st__jw_begin_object(sw) && write_quality(sw, &sc[s].q) &&
              st__jw_key(sw, "segments") && st__jw_begin_object(sw);
         for (size_t g = 0; ok && g < k; g++)
-            if (cnt[g]) ok = st__jw_key(sw, st_segmentation_name(sc[s].seg, (long)g)) && st__jw_int(sw, (long long)cnt[g]);
+            if (cnt[g])
+                ok = st__jw_key(sw, st_segmentation_name(sc[s].seg, (long)g)) && st__jw_int(sw, (long long)cnt[g]);
         ok = ok && st__jw_end_object(sw) && st__jw_end_object(sw);
         st__free(ctx, cnt, k * sizeof *cnt);
     }

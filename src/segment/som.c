@@ -107,8 +107,9 @@ static size_t argmin_first(const double *v, size_t n)
     return i;
 }
 
-/* Best and second-best unit of one row (lowest index on ties), over a column-major codebook: the distances to all units first (contiguous, vectorised; summed
-** over columns in the same order as st__dist2, so the same values), then one scan for the two smallest. */
+/* Best and second-best unit of one row (lowest index on ties; b2 NULL: the best only), over a column-major
+** codebook: the distances to all units first (contiguous, vectorised; summed over columns in the same order
+** as st__dist2, so the same values), then one scan for the two smallest. */
 static void best2_cm(const st_som *s, const double *codeT, const double *xi, double *dist, size_t *b1,
                      double *d1, size_t *b2, double *d2)
 {

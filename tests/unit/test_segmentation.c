@@ -148,8 +148,8 @@ static void test_run(st_context *ctx)
     CHECK_STR(st_segmentation_name(s, -1), "No purchase");
     CHECK_STR(st_segmentation_name(s, ST_RFM_CHAMPIONS), "Champions");
     CHECK(st_segmentation_name(s, 99) == NULL);
-    CHECK(st_segmentation_scores(s, 3)[0] == 100 * st_segmentation_scores(s, 0)[0] +
-                                                 10 * st_segmentation_scores(s, 1)[0] + st_segmentation_scores(s, 2)[0]);
+    const int32_t *r = st_segmentation_scores(s, 0), *f = st_segmentation_scores(s, 1);
+    CHECK(st_segmentation_scores(s, 3)[0] == 100 * r[0] + 10 * f[0] + st_segmentation_scores(s, 2)[0]);
     CHECK(st_segmentation_scores(s, 0)[7] == 0 && st_segmentation_scores(s, 4) == NULL);
     CHECK(st_segmentation_bmu(s) == NULL && st_segmentation_som(s) == NULL);
     st_segmentation_free(s);
@@ -163,7 +163,8 @@ static void test_run(st_context *ctx)
     size_t k = st_segmentation_k(s);
     CHECK_EQ_INT((int)k, 6);
     for (size_t g = 0; g < k; g++)
-        for (size_t h = 0; h < g; h++) CHECK(strcmp(st_segmentation_name(s, (long)g), st_segmentation_name(s, (long)h)) != 0);
+        for (size_t h = 0; h < g; h++)
+            CHECK(strcmp(st_segmentation_name(s, (long)g), st_segmentation_name(s, (long)h)) != 0);
     const st_segment_quality *q = st_segmentation_quality(s);
     CHECK(q->silhouette > 0 && q->silhouette_rows == 1470 && q->quantization_error > 0 && isnan(q->inertia));
     CHECK(st_segmentation_bmu(s)[7] == -1 && st_segmentation_unit_labels(s) != NULL);
