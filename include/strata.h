@@ -820,8 +820,8 @@ const int32_t *st_segmentation_scores(const st_segmentation *s, int which);
 const st_som *st_segmentation_som(const st_segmentation *s);
 const int32_t *st_segmentation_bmu(const st_segmentation *s);
 const int32_t *st_segmentation_unit_labels(const st_segmentation *s);
-/* The quality figures (silhouette and the rest on the scaled features of the segmented rows); NULL when the
-** options asked for none. */
+/* The quality figures, on the scaled features of the segmented rows. With opts->quality 0 the silhouette,
+** Davies-Bouldin and Calinski-Harabasz are NaN (k, inertia and the SOM's errors are still set). NULL for NULL. */
 const st_segment_quality *st_segmentation_quality(const st_segmentation *s);
 
 /* The quality as a JSON object: {"method", "rows", "rows_segmented", "k" (segments present), "silhouette",
