@@ -69,6 +69,20 @@ typedef struct {
     double *s;            /* n x L: silhouette of each sorted row, shared (each row written by its owner) */
 } sil_job;
 
+/* s plus the distances from row i to rows [a, b), one at a time (the tail after the groups of four). */
+static inline double tail_dist_sum(const double *xT, size_t n, size_t d, size_t i, size_t a, size_t b, double s)
+{
+    for (; a < b; a++) {
+        double d2 = 0;
+        for (size_t c = 0; c < d; c++) {
+            double t = xT[c * n + a] - xT[c * n + i];
+            d2 += t * t;
+        }
+        s += sqrt(d2);
+    }
+    return s;
+}
+
 /* Sum over rows q in [a, b) of the distance from row i, in a fixed order: four lanes over groups of four
 ** (two two-lane SSE2 accumulators), lanes added as (l0 + l2) + (l1 + l3), then the tail one by one. The
 ** distance, its square root and the sum are fused: one pass over the run, nothing stored. */
@@ -109,15 +123,7 @@ static double run_dist_sum_base(const double *xT, size_t n, size_t d, size_t i, 
         s = (l[0] + l[2]) + (l[1] + l[3]);
     }
 #endif
-    for (; a < b; a++) {
-        double d2 = 0;
-        for (size_t c = 0; c < d; c++) {
-            double t = xT[c * n + a] - xT[c * n + i];
-            d2 += t * t;
-        }
-        s += sqrt(d2);
-    }
-    return s;
+    return tail_dist_sum(xT, n, d, i, a, b, s);
 }
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
@@ -145,15 +151,7 @@ __attribute__((target("avx"))) static double run_dist_sum_avx(const double *xT, 
         _mm_storeu_pd(lanes, h);
         s = lanes[0] + lanes[1];
     }
-    for (; a < b; a++) {
-        double d2 = 0;
-        for (size_t c = 0; c < d; c++) {
-            double t = xT[c * n + a] - xT[c * n + i];
-            d2 += t * t;
-        }
-        s += sqrt(d2);
-    }
-    return s;
+    return tail_dist_sum(xT, n, d, i, a, b, s);
 }
 #endif
 
