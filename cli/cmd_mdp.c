@@ -281,12 +281,6 @@ static int do_simulate(int argc, char **argv)
     return code;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static int do_assign(int argc, char **argv)
 {
     const char *files[3] = {NULL, NULL, NULL}, *v, *out = NULL, *key = "customer_id", *state_col = "state";
@@ -344,7 +338,8 @@ static int do_assign(int argc, char **argv)
     st_mdp *mdp = NULL;
     st_policy *pol = NULL;
     st_table *t = NULL;
-    double *sidx = NULL, *val = NULL, *sorted = NULL, *strat = NULL;
+    double *sidx = NULL, *val = NULL, *strat = NULL;
+    int32_t *stratum = NULL;
     int code = CLI_OK;
     st_status rc = st_mdp_from_json_file(ctx, files[0], &mdp);
     if (rc == ST_OK) rc = st_policy_from_json_file(ctx, mdp, files[1], &pol);
@@ -371,9 +366,9 @@ static int do_assign(int argc, char **argv)
     size_t n = st_table_nrows(t), jcol = (size_t)jc;
     sidx = malloc((n ? n : 1) * sizeof *sidx);
     val = malloc((n ? n : 1) * sizeof *val);
-    sorted = malloc((n ? n : 1) * sizeof *sorted);
+    stratum = malloc((n ? n : 1) * sizeof *stratum);
     strat = malloc((n ? n : 1) * sizeof *strat);
-    if (!sidx || !val || !sorted || !strat) {
+    if (!sidx || !val || !stratum || !strat) {
         code = cli_error(CMD, CLI_FAIL, "out of memory");
         goto done;
     }
@@ -402,18 +397,12 @@ static int do_assign(int argc, char **argv)
         }
         sidx[i] = (double)s;
         val[i] = st_policy_value(pol, (size_t)s, 0);
-        sorted[i] = val[i];
     }
-    if (!cuts_arg && n > 0) {
-        qsort(sorted, n, sizeof *sorted, cmp_double);
-        ncuts = 0;
-        for (long k = 1; k < K; k++) cuts[ncuts++] = sorted[(size_t)k * n / (size_t)K];
+    if ((rc = st_value_strata(ctx, val, n, (size_t)K, cuts_arg ? cuts : NULL, ncuts, stratum)) != ST_OK) {
+        code = cli_fail(CMD, ctx, rc);
+        goto done;
     }
-    for (size_t i = 0; i < n; i++) {
-        size_t below = 0;
-        for (size_t k = 0; k < ncuts; k++) below += val[i] > cuts[k]; /* a stratum above a cut must exceed it, so ties fall to the lower */
-        strat[i] = (double)((size_t)K - below);
-    }
+    for (size_t i = 0; i < n; i++) strat[i] = stratum[i] > 0 ? (double)stratum[i] : (double)NAN;
     if ((rc = st_table_add_f64(t, "state_index", ST_COL_F64, sidx)) || (rc = st_table_add_str(t, "optimal_action")) ||
         (rc = st_table_add_f64(t, "optimal_value", ST_COL_F64, val)) ||
         (rc = st_table_add_f64(t, "stratum", ST_COL_F64, strat)) || (rc = st_table_add_str(t, "strategy"))) {
@@ -425,15 +414,14 @@ static int do_assign(int argc, char **argv)
         long a = st_policy_action(pol, (size_t)sidx[i], 0);
         rc = st_table_set_str(t, ja, i, st_mdp_action_name(mdp, (size_t)a));
         /* The paper's three strategies: retain the top stratum, activate the bottom, nurture the rest. */
-        const char *strategy = strat[i] == 1.0 && K > 1 ? "retain" : strat[i] == (double)K ? "activate" : "nurture";
-        if (rc == ST_OK) rc = st_table_set_str(t, js, i, strategy);
+        if (rc == ST_OK) rc = st_table_set_str(t, js, i, st_stratum_strategy(stratum[i], (size_t)K));
     }
     if (rc == ST_OK) rc = st_table_write_csv(ctx, t, out);
     if (rc != ST_OK) code = cli_fail(CMD, ctx, rc);
 done:
     free(sidx);
     free(val);
-    free(sorted);
+    free(stratum);
     free(strat);
     st_table_free(t);
     st_policy_free(pol);

@@ -150,52 +150,32 @@ typedef struct {
     double sil, db;
 } cmp_result;
 
-/* SOM + codebook k-means on z-scored x (m x 3 raw R, F, M), segment names from centroids. */
+/* The improved SOM segmentation of x (m x 3 raw R, F, M) and its key / non-valuable counts. */
 static st_status run_model(st_context *ctx, const double *x, size_t m, size_t k, uint64_t seed, int epochs,
                            cmp_result *res)
 {
-    double *z = malloc(m * 3 * sizeof *z), *cr = malloc(m * 3 * sizeof *cr);
-    int32_t *bmu = malloc(m * sizeof *bmu), *lab = malloc(m * sizeof *lab), *cls = malloc(k * sizeof *cls);
-    int32_t *ul = NULL;
-    st_som *som = NULL;
-    st_status rc = z && cr && bmu && lab && cls ? ST_OK : ST_ENOMEM;
-    if (rc == ST_OK) rc = st_scale_columns(ctx, x, m, 3, ST_SCALE_ZSCORE, z);
-    st_som_options so;
-    st_som_options_init(&so);
-    so.seed = seed;
-    so.epochs = epochs;
-    if (rc == ST_OK) rc = st_som_train(ctx, z, m, 3, &so, &som);
-    if (rc == ST_OK && !(ul = malloc(st_som_units(som) * sizeof *ul))) rc = ST_ENOMEM;
-    if (rc == ST_OK) rc = st_som_cluster(ctx, som, z, m, k, seed, ul);
-    if (rc == ST_OK) rc = st_som_bmu(ctx, som, z, m, bmu);
-    if (rc == ST_OK) {
-        for (size_t i = 0; i < m; i++) {
-            lab[i] = ul[bmu[i]];
-            for (int j = 0; j < 3; j++) cr[(size_t)j * m + i] = x[i * 3 + (size_t)j];
-        }
-        rc = st_segment_classes(ctx, lab, m, k, cr, cr + m, cr + 2 * m, cls);
+    st_segment_options o;
+    st_segment_options_init(&o);
+    o.method = ST_SEGMENT_SOM;
+    o.k = k;
+    o.seed = seed;
+    o.som.epochs = epochs;
+    st_segmentation *seg = NULL;
+    st_status rc = st_segment_run(ctx, x, m, 3, &o, &seg);
+    if (rc) return rc;
+    const int32_t *lab = st_segmentation_labels(seg);
+    const st_segment_quality *q = st_segmentation_quality(seg);
+    res->customers = m;
+    res->key = res->nonval = 0;
+    for (size_t i = 0; i < m; i++) {
+        int cls = st_segmentation_class(seg, (size_t)lab[i]);
+        res->key += cls == 7;
+        res->nonval += cls == 0;
     }
-    if (rc == ST_OK) {
-        res->customers = m;
-        res->key = res->nonval = 0;
-        for (size_t i = 0; i < m; i++) {
-            res->key += cls[lab[i]] == 7;
-            res->nonval += cls[lab[i]] == 0;
-        }
-        if (st_silhouette(ctx, z, m, 3, lab, &res->sil, NULL) != ST_OK ||
-            st_davies_bouldin(ctx, z, m, 3, lab, &res->db) != ST_OK) {
-            res->sil = res->db = (double)NAN;
-            st_clear_error(ctx);
-        }
-    }
-    st_som_free(som);
-    free(ul);
-    free(z);
-    free(cr);
-    free(bmu);
-    free(lab);
-    free(cls);
-    return rc;
+    res->sil = q->silhouette;
+    res->db = q->davies_bouldin;
+    st_segmentation_free(seg);
+    return ST_OK;
 }
 
 static int compare(st_context *ctx, st_table *t, long k, unsigned long long seed, long epochs, const char *ahp_path,

@@ -44,12 +44,12 @@ static void help(void)
         "  --epochs E            SOM training epochs [20]\n"
         "  --topology T          rect or hex [hex]\n"
         "  --train T             online or batch [online]\n"
-        "  --id COL              key column [customer_id, or row numbers when absent]\n"
+        "  --id COL              key column [customer_id, else the table's first column]\n"
         "  --metrics FILE        write a JSON object: silhouette, davies_bouldin, calinski_harabasz (on the\n"
         "                        scaled features of rows with every feature), plus inertia (kmeans) or\n"
         "                        quantization_error, topographic_error (som); the exact silhouette is\n"
-        "                        O(n^2), so above 50000 rows it uses 50000 evenly spaced rows\n"
-        "                        (silhouette_rows says how many)\n"
+        "                        O(n^2), so above 10000 rows it uses a random sample of 10000 rows\n"
+        "                        drawn from --seed (silhouette_rows says how many)\n"
         "  --codebook FILE       som: write the codebook (scaled units) with hits and segment per unit\n"
         "  --umatrix FILE        som: write the U-matrix (mean distance of each unit to its grid neighbours)\n"
         "  --threads N           worker threads [2]; results do not depend on it\n"
@@ -90,64 +90,100 @@ static int parse_args(int argc, char **argv, seg_args *a, const char **path)
                           "one table only (got '%s' and '%s')");
 }
 
-enum { SIL_MAX = 50000 }; /* exact silhouette is O(n^2): above this, evenly spaced rows */
-
-/* Metrics over the kept rows (nulls when the label count is outside [2, n - 1]); *sil_rows tells how many
-** rows the silhouette used. */
-static void quality(st_context *ctx, const double *xz, size_t m, size_t d, const int32_t *lab, double *sil,
-                    double *db, double *ch, size_t *sil_rows)
+/* Reads the table and finds the output key: --id, else customer_id, else the table's first column, named as
+** in the input. Read with numbered rows (key NULL), a string key column already holds the keys as written; a
+** numeric one is read again from the file as the key, so ids such as 00042 keep their digits (standard
+** input cannot be read twice: there the numbers are written in their shortest form). *keys is a table to
+** free, or NULL; the keys are column *col of *src. Returns the table, or NULL after printing. */
+static st_table *read_keyed(st_context *ctx, const char *path, const char *id, const st_table **src, size_t *col,
+                            st_table **keys)
 {
-    *sil = *db = *ch = (double)NAN;
-    *sil_rows = m;
-    if (st_davies_bouldin(ctx, xz, m, d, lab, db) != ST_OK) {
-        fprintf(stderr, "strata %s: warning: no quality metrics: %s\n", CMD, st_errmsg(ctx));
+    st_table *t = NULL;
+    *keys = NULL;
+    *col = 0;
+    bool in = strcmp(path, "-") == 0;
+    st_status rc = st_table_read_csv(ctx, path, id ? id : in ? NULL : "customer_id", &t);
+    if (rc == ST_ENOTFOUND && !id) {
         st_clear_error(ctx);
-        return;
+        rc = st_table_read_csv(ctx, path, NULL, &t);
     }
-    st_calinski_harabasz(ctx, xz, m, d, lab, ch);
-    if (m <= SIL_MAX) {
-        st_silhouette(ctx, xz, m, d, lab, sil, NULL);
-        return;
+    if (rc) {
+        cli_fail(CMD, ctx, rc);
+        return NULL;
     }
-    double *xs = malloc((size_t)SIL_MAX * d * sizeof *xs);
-    int32_t *ls = malloc((size_t)SIL_MAX * sizeof *ls);
-    if (xs && ls) {
-        for (size_t q = 0; q < SIL_MAX; q++) {
-            size_t i = (size_t)((double)q * (double)m / SIL_MAX);
-            memcpy(xs + q * d, xz + i * d, d * sizeof *xs);
-            ls[q] = lab[i];
+    *src = t;
+    if (id || strcmp(st_table_col_name(t, 0), "customer_id") == 0 || st_table_ncols(t) < 2) return t;
+    long c = st_table_find(t, "customer_id");
+    *col = c > 0 ? (size_t)c : 1;
+    if (st_table_f64(t, *col) && !in) {
+        if ((rc = st_table_read_csv(ctx, path, st_table_col_name(t, *col), keys)) != ST_OK) {
+            cli_fail(CMD, ctx, rc);
+            st_table_free(t);
+            return NULL;
         }
-        if (st_silhouette(ctx, xs, SIL_MAX, d, ls, sil, NULL) == ST_OK) *sil_rows = SIL_MAX;
-        else st_clear_error(ctx);
+        *src = *keys;
+        *col = 0;
     }
-    free(xs);
-    free(ls);
+    return t;
 }
 
-static int write_metrics(const char *path, const char *method, size_t n, size_t m, size_t k, double sil, double db,
-                         double ch, size_t sil_rows, const char *const *extra_keys, const double *extra,
-                         size_t nextra)
+static st_status set_key(st_table *o, const st_table *src, size_t col, size_t i)
 {
-    FILE *fp = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (!fp) return cli_error(CMD, CLI_FAIL, "%s: cannot write", path);
-    fprintf(fp, "{\n  \"method\": ");
-    segcli_json_str(fp, method);
-    fprintf(fp, ",\n  \"rows\": %zu,\n  \"rows_segmented\": %zu,\n  \"k\": %zu,\n  \"silhouette\": ", n, m, k);
-    segcli_json_num(fp, sil);
-    fprintf(fp, ",\n  \"silhouette_rows\": %zu", sil_rows);
-    fprintf(fp, ",\n  \"davies_bouldin\": ");
-    segcli_json_num(fp, db);
-    fprintf(fp, ",\n  \"calinski_harabasz\": ");
-    segcli_json_num(fp, ch);
-    for (size_t q = 0; q < nextra; q++) {
-        fprintf(fp, ",\n  ");
-        segcli_json_str(fp, extra_keys[q]);
-        fputs(": ", fp);
-        segcli_json_num(fp, extra[q]);
+    const double *v = st_table_f64(src, col);
+    if (!v) return st_table_set_str(o, 0, i, st_table_str(src, col, i));
+    char buf[40] = "";
+    if (isfinite(v[i])) {
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*g", prec, v[i]);
+            if (strtod(buf, NULL) == v[i]) break;
+        }
     }
-    fprintf(fp, "\n}\n");
-    if (fp != stdout && fclose(fp) != 0) return cli_error(CMD, CLI_FAIL, "%s: write failed", path);
-    return CLI_OK;
+    return st_table_set_str(o, 0, i, buf);
+}
+
+/* The codebook (pass 0) or the U-matrix (pass 1) of a SOM segmentation as a unit table. */
+static st_status write_units(st_context *ctx, const st_segmentation *seg, const st_som_options *so,
+                             char *const *names, size_t d, const char *path, int pass)
+{
+    const st_som *som = st_segmentation_som(seg);
+    size_t U = st_som_units(som), n = st_segmentation_rows(seg);
+    const int32_t *bmu = st_segmentation_bmu(seg), *ul = st_segmentation_unit_labels(seg);
+    double *v = malloc(U * sizeof *v), *hits = calloc(U, sizeof *hits);
+    st_table *cb = NULL;
+    st_status rc = v && hits ? st_table_new(ctx, "unit", U, &cb) : ST_ENOMEM;
+    for (size_t i = 0; rc == ST_OK && i < n; i++)
+        if (bmu[i] >= 0) hits[bmu[i]] += 1;
+    char buf[32];
+    for (size_t u = 0; rc == ST_OK && u < U; u++) {
+        snprintf(buf, sizeof buf, "%zu", u);
+        rc = st_table_set_str(cb, 0, u, buf);
+    }
+    const char *gn[4] = {"row", "col", "x", "y"};
+    for (int g = 0; rc == ST_OK && g < 4; g++) {
+        for (size_t u = 0; u < U; u++) {
+            double gx = 0, gy = 0;
+            st_som_unit_xy(som, u, &gx, &gy);
+            v[u] = g == 0 ? (double)(u / so->cols) : g == 1 ? (double)(u % so->cols) : g == 2 ? gx : gy;
+        }
+        rc = st_table_add_f64(cb, gn[g], ST_COL_F64, v);
+    }
+    if (rc == ST_OK && pass == 0) {
+        const double *code_book = st_som_codebook(som);
+        for (size_t j = 0; rc == ST_OK && j < d; j++) {
+            for (size_t u = 0; u < U; u++) v[u] = code_book[u * d + j];
+            rc = st_table_add_f64(cb, names[j], ST_COL_F64, v);
+        }
+        if (rc == ST_OK) rc = st_table_add_f64(cb, "hits", ST_COL_F64, hits);
+        for (size_t u = 0; u < U; u++) v[u] = (double)ul[u];
+        if (rc == ST_OK) rc = st_table_add_f64(cb, "segment_id", ST_COL_F64, v);
+    } else if (rc == ST_OK) {
+        if ((rc = st_som_umatrix(som, v)) == ST_OK) rc = st_table_add_f64(cb, "umatrix", ST_COL_F64, v);
+    }
+    if (rc == ST_OK) rc = st_table_write_csv(ctx, cb, path);
+    st_table_free(cb);
+    free(v);
+    free(hits);
+    return rc;
 }
 
 int cmd_segment(int argc, char **argv)
@@ -202,245 +238,83 @@ int cmd_segment(int argc, char **argv)
         return CLI_FAIL;
     }
     if (a.threads >= 0) st_context_set_threads(ctx, (int)a.threads);
+    st_segment_options opts;
+    st_segment_options_init(&opts);
+    opts.method = method == 0 ? ST_SEGMENT_RFM : method == 1 ? ST_SEGMENT_RFM8 : method == 2 ? ST_SEGMENT_KMEANS
+                                                                                           : ST_SEGMENT_SOM;
+    opts.scale = scale;
+    opts.k = (size_t)a.k;
+    opts.n_init = (int)a.n_init;
+    opts.seed = a.seed;
+    opts.som = so;
+    opts.quality = a.metrics != NULL;
     int code = CLI_FAIL;
     st_status rc = ST_OK;
-    st_table *t = segcli_read(CMD, ctx, path, a.id), *o = NULL;
-    size_t *cols = calloc(d, sizeof *cols);
-    double *x = NULL, *xs = NULL, *xz = NULL, *col = NULL;
-    size_t *keep = NULL;
-    int32_t *lab = NULL, *seg = NULL, *bmu = NULL, *extra[4] = {NULL, NULL, NULL, NULL};
-    char **segnames = NULL;
-    size_t nseg = 0, k = 0;
-    st_som *som = NULL;
-    if (!t || !cols || !segcli_columns(CMD, t, names, d, cols)) goto done;
-    size_t n = st_table_nrows(t);
-    x = segcli_matrix(t, cols, d);
-    keep = malloc((n ? n : 1) * sizeof *keep);
-    seg = malloc((n ? n : 1) * sizeof *seg);
-    if (!x || !keep || !seg) goto oom;
-    size_t m = segcli_finite_rows(x, n, d, keep);
-    if (m == 0) {
-        code = cli_error(CMD, CLI_FAIL, "no row has a value in every feature column");
+    st_table *o = NULL, *keys = NULL;
+    const st_table *ks = NULL;
+    size_t kcol = 0;
+    st_table *t = read_keyed(ctx, path, a.id, &ks, &kcol, &keys);
+    st_segmentation *seg = NULL;
+    double *x = NULL, *col = NULL;
+    size_t n = 0;
+    char *json = NULL;
+    if (!t) goto done;
+    if ((rc = st_table_matrix(ctx, t, (const char *const *)names, d, 0, &x, NULL, &n)) != ST_OK) {
+        code = cli_error(CMD, CLI_FAIL, "%s", st_errmsg(ctx));
         goto done;
     }
-    /* Copies only when needed: a million rows of 8 features is 64 MB each. */
-    if (m == n) {
-        xs = x;
-        x = NULL;
-    } else {
-        xs = malloc(m * d * sizeof *xs);
-        if (!xs) goto oom;
-        for (size_t i = 0; i < m; i++) memcpy(xs + i * d, x + keep[i] * d, d * sizeof *xs);
-        free(x);
-        x = NULL;
+    if ((rc = st_segment_run(ctx, x, n, d, &opts, &seg)) != ST_OK) {
+        if (rc == ST_EEMPTY) code = cli_error(CMD, CLI_FAIL, "%s", st_errmsg(ctx));
+        else goto fail;
+        goto done;
     }
-    xz = scale == ST_SCALE_NONE ? xs : malloc(m * d * sizeof *xz);
-    lab = malloc(m * sizeof *lab);
-    if (!xz || !lab) goto oom;
-    if (xz != xs && (rc = st_scale_columns(ctx, xs, m, d, scale, xz)) != ST_OK) goto fail;
-    for (size_t i = 0; i < n; i++) seg[i] = -1;
+    if (a.codebook && (rc = write_units(ctx, seg, &so, names, d, a.codebook, 0)) != ST_OK) goto fail;
+    if (a.umatrix && (rc = write_units(ctx, seg, &so, names, d, a.umatrix, 1)) != ST_OK) goto fail;
 
-    double extra_v[2] = {NAN, NAN};
-    const char *extra_k[2] = {NULL, NULL};
-    size_t nextra = 0;
-    if (method == 0) {
-        for (int q = 0; q < 4; q++)
-            if (!(extra[q] = malloc(m * sizeof(int32_t)))) goto oom;
-        double *r = malloc(m * 3 * sizeof *r);
-        if (!r) goto oom;
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < 3; j++) r[j * m + i] = xs[i * 3 + j];
-        rc = st_rfm_scores(ctx, r, r + m, r + 2 * m, m, extra[0], extra[1], extra[2]);
-        free(r);
-        if (rc) goto fail;
-        for (size_t i = 0; i < m; i++) {
-            extra[3][i] = 100 * extra[0][i] + 10 * extra[1][i] + extra[2][i];
-            lab[i] = (int32_t)st_rfm_segment(extra[0][i], extra[1][i], extra[2][i]);
-        }
-        k = ST_RFM_OTHERS + 1;
-    } else if (method == 1) {
-        double *r = malloc(m * 3 * sizeof *r);
-        if (!r) goto oom;
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < 3; j++) r[j * m + i] = xs[i * 3 + j];
-        rc = st_rfm8(ctx, r, r + m, r + 2 * m, m, lab);
-        free(r);
-        if (rc) goto fail;
-        k = 8;
-    } else {
-        k = (size_t)a.k;
-        if (method == 2) {
-            st_kmeans_options ko;
-            st_kmeans_options_init(&ko);
-            ko.k = k;
-            ko.n_init = (int)a.n_init;
-            ko.seed = a.seed;
-            double *cent = malloc(k * d * sizeof *cent);
-            if (!cent) goto oom;
-            rc = st_kmeans(ctx, xz, m, d, NULL, &ko, cent, lab, &extra_v[0], NULL);
-            free(cent);
-            if (rc) goto fail;
-            extra_k[0] = "inertia";
-            nextra = 1;
-        } else {
-            if ((rc = st_som_train(ctx, xz, m, d, &so, &som)) != ST_OK) goto fail;
-            size_t U = st_som_units(som);
-            int32_t *ul = malloc(U * sizeof *ul);
-            bmu = malloc(m * sizeof *bmu);
-            if (!ul || !bmu) {
-                free(ul);
-                goto oom;
-            }
-            rc = st_som_cluster(ctx, som, xz, m, k, a.seed, ul);
-            if (rc == ST_OK) rc = st_som_bmu(ctx, som, xz, m, bmu);
-            if (rc == ST_OK && a.metrics) rc = st_som_quality(ctx, som, xz, m, &extra_v[0], &extra_v[1]);
-            if (rc) {
-                free(ul);
-                goto fail;
-            }
-            for (size_t i = 0; i < m; i++) lab[i] = ul[bmu[i]];
-            extra_k[0] = "quantization_error";
-            extra_k[1] = "topographic_error";
-            nextra = 2;
-            if (a.codebook || a.umatrix) {
-                double *hits = calloc(U, sizeof *hits), *um = malloc(U * sizeof *um);
-                st_table *cb = NULL;
-                rc = hits && um ? ST_OK : ST_ENOMEM;
-                for (size_t i = 0; rc == ST_OK && i < m; i++) hits[bmu[i]] += 1;
-                if (rc == ST_OK) rc = st_som_umatrix(som, um);
-                for (int pass = 0; pass < 2 && rc == ST_OK; pass++) {
-                    const char *p = pass == 0 ? a.codebook : a.umatrix;
-                    if (!p) continue;
-                    rc = st_table_new(ctx, "unit", U, &cb);
-                    char buf[32];
-                    double *v = rc == ST_OK ? malloc(U * sizeof *v) : NULL;
-                    if (rc == ST_OK && !v) rc = ST_ENOMEM;
-                    for (size_t u = 0; rc == ST_OK && u < U; u++) {
-                        snprintf(buf, sizeof buf, "%zu", u);
-                        rc = st_table_set_str(cb, 0, u, buf);
-                    }
-                    const char *gn[4] = {"row", "col", "x", "y"};
-                    for (int g = 0; rc == ST_OK && g < 4; g++) {
-                        for (size_t u = 0; u < U; u++) {
-                            double gx = 0, gy = 0;
-                            st_som_unit_xy(som, u, &gx, &gy);
-                            v[u] = g == 0 ? (double)(u / so.cols) : g == 1 ? (double)(u % so.cols) : g == 2 ? gx : gy;
-                        }
-                        rc = st_table_add_f64(cb, gn[g], ST_COL_F64, v);
-                    }
-                    if (pass == 0) {
-                        const double *code_book = st_som_codebook(som);
-                        for (size_t j = 0; rc == ST_OK && j < d; j++) {
-                            for (size_t u = 0; u < U; u++) v[u] = code_book[u * d + j];
-                            rc = st_table_add_f64(cb, names[j], ST_COL_F64, v);
-                        }
-                        if (rc == ST_OK) rc = st_table_add_f64(cb, "hits", ST_COL_F64, hits);
-                        for (size_t u = 0; u < U; u++) v[u] = (double)ul[u];
-                        if (rc == ST_OK) rc = st_table_add_f64(cb, "segment_id", ST_COL_F64, v);
-                    } else if (rc == ST_OK) {
-                        rc = st_table_add_f64(cb, "umatrix", ST_COL_F64, um);
-                    }
-                    if (rc == ST_OK) rc = st_table_write_csv(ctx, cb, p);
-                    free(v);
-                    st_table_free(cb);
-                    cb = NULL;
-                }
-                free(hits);
-                free(um);
-                if (rc) {
-                    free(ul);
-                    goto fail;
-                }
-            }
-            free(ul);
-        }
-    }
-
-    /* Names: fixed per id for rfm and rfm8; from centroid classes for kmeans and som. */
-    nseg = k;
-    segnames = calloc(k, sizeof *segnames);
-    if (!segnames) goto oom;
-    if (method == 0 || method == 1) {
-        for (size_t s = 0; s < k; s++) {
-            const char *nm = method == 0 ? st_rfm_segment_name((int)s) : st_rfm8_name((int)s);
-            segnames[s] = malloc(strlen(nm) + 1);
-            if (!segnames[s]) goto oom;
-            strcpy(segnames[s], nm);
-        }
-    } else {
-        int32_t *cls = malloc(k * sizeof *cls);
-        if (!cls) goto oom;
-        if (d >= 3) {
-            double *r = malloc(m * 3 * sizeof *r);
-            if (!r) {
-                free(cls);
-                goto oom;
-            }
-            for (size_t i = 0; i < m; i++)
-                for (size_t j = 0; j < 3; j++) r[j * m + i] = xs[i * d + j];
-            rc = st_segment_classes(ctx, lab, m, k, r, r + m, r + 2 * m, cls);
-            free(r);
-            if (rc) {
-                free(cls);
-                goto fail;
-            }
-        }
-        for (size_t s = 0; s < k; s++) {
-            char buf[96];
-            if (d < 3 || cls[s] < 0) {
-                snprintf(buf, sizeof buf, "Segment %zu", s);
-            } else {
-                int dup = 1;
-                for (size_t q = 0; q < s; q++) dup += cls[q] == cls[s];
-                if (dup > 1) snprintf(buf, sizeof buf, "%s %d", st_value_segment_name(cls[s]), dup);
-                else snprintf(buf, sizeof buf, "%s", st_value_segment_name(cls[s]));
-            }
-            segnames[s] = malloc(strlen(buf) + 1);
-            if (!segnames[s]) {
-                free(cls);
-                goto oom;
-            }
-            strcpy(segnames[s], buf);
-        }
-        free(cls);
-    }
-
-    /* Output table. */
-    if ((rc = st_table_new(ctx, st_table_col_name(t, 0), n, &o)) != ST_OK) goto fail;
-    for (size_t i = 0; i < n && rc == ST_OK; i++) rc = st_table_set_str(o, 0, i, st_table_str(t, 0, i));
+    /* Output table: the key, segment_id, segment, then the scores (rfm) or the BMU (som). */
+    const int32_t *lab = st_segmentation_labels(seg);
+    const char *keyname = st_table_col_name(ks, kcol);
+    if ((rc = st_table_new(ctx, keyname, n, &o)) != ST_OK) goto fail;
+    for (size_t i = 0; i < n && rc == ST_OK; i++) rc = set_key(o, ks, kcol, i);
     col = malloc((n ? n : 1) * sizeof *col);
     if (!col) goto oom;
-    for (size_t i = 0; i < n; i++) col[i] = (double)NAN;
-    for (size_t i = 0; i < m; i++) col[keep[i]] = (double)lab[i];
+    for (size_t i = 0; i < n; i++) col[i] = lab[i] < 0 ? (double)NAN : (double)lab[i];
     if (rc == ST_OK) rc = st_table_add_f64(o, "segment_id", ST_COL_F64, col);
     if (rc == ST_OK) rc = st_table_add_str(o, "segment");
-    for (size_t i = 0; i < n && rc == ST_OK; i++) rc = st_table_set_str(o, 2, i, "No purchase");
-    for (size_t i = 0; i < m && rc == ST_OK; i++) rc = st_table_set_str(o, 2, keep[i], segnames[lab[i]]);
+    for (size_t i = 0; i < n && rc == ST_OK; i++) rc = st_table_set_str(o, 2, i, st_segmentation_name(seg, lab[i]));
     if (method == 0) {
         const char *sn[4] = {"r_score", "f_score", "m_score", "rfm_score"};
         for (int q = 0; q < 4 && rc == ST_OK; q++) {
-            for (size_t i = 0; i < n; i++) col[i] = (double)NAN;
-            for (size_t i = 0; i < m; i++) col[keep[i]] = (double)extra[q][i];
+            const int32_t *sc = st_segmentation_scores(seg, q);
+            for (size_t i = 0; i < n; i++) col[i] = lab[i] < 0 ? (double)NAN : (double)sc[i];
             rc = st_table_add_f64(o, sn[q], ST_COL_F64, col);
         }
     } else if (method == 3 && rc == ST_OK) {
-        for (size_t i = 0; i < n; i++) col[i] = (double)NAN;
-        for (size_t i = 0; i < m; i++) col[keep[i]] = (double)bmu[i];
+        const int32_t *bmu = st_segmentation_bmu(seg);
+        for (size_t i = 0; i < n; i++) col[i] = bmu[i] < 0 ? (double)NAN : (double)bmu[i];
         rc = st_table_add_f64(o, "bmu", ST_COL_F64, col);
     }
     if (rc) goto fail;
     if (a.metrics) {
-        double sil, db, ch;
-        size_t sil_rows;
-        quality(ctx, xz, m, d, lab, &sil, &db, &ch, &sil_rows);
-        size_t used = 0; /* distinct segments present, not the number of possible ones */
-        for (size_t s = 0; s < k; s++) {
-            size_t i = 0;
-            while (i < m && (size_t)lab[i] != s) i++;
-            used += i < m;
+        const st_segment_quality *q = st_segmentation_quality(seg);
+        if (q->k < 2 || q->k > q->rows - 1)
+            fprintf(stderr,
+                    "strata %s: warning: no quality metrics: davies-bouldin: number of labels is %zu; valid values "
+                    "are 2 to n_samples - 1 (inclusive)\n",
+                    CMD, q->k);
+        size_t len;
+        if ((rc = st_segmentation_to_json(ctx, seg, &json, &len)) != ST_OK) goto fail;
+        FILE *fp = strcmp(a.metrics, "-") == 0 ? stdout : fopen(a.metrics, "w");
+        if (!fp) {
+            code = cli_error(CMD, CLI_FAIL, "%s: cannot write", a.metrics);
+            goto done;
         }
-        code = write_metrics(a.metrics, a.method, n, m, used, sil, db, ch, sil_rows, extra_k, extra_v, nextra);
-        if (code) goto done;
+        bool ok = fwrite(json, 1, len, fp) == len;
+        if (fp != stdout) ok = fclose(fp) == 0 && ok;
+        if (!ok) {
+            code = cli_error(CMD, CLI_FAIL, "%s: write failed", a.metrics);
+            goto done;
+        }
     }
     if ((rc = st_table_write_csv(ctx, o, a.out)) != ST_OK) goto fail;
     code = CLI_OK;
@@ -452,19 +326,12 @@ fail:
     code = cli_fail(CMD, ctx, rc);
     if (code == CLI_USAGE && rc == ST_EINVAL) code = CLI_FAIL;
 done:
-    segcli_free_list(segnames, nseg);
-    for (int q = 0; q < 4; q++) free(extra[q]);
-    st_som_free(som);
+    st_segmentation_json_free(ctx, json);
+    st_segmentation_free(seg);
+    st_table_matrix_free(ctx, x, NULL);
     free(col);
-    free(bmu);
-    free(lab);
-    free(seg);
-    if (xz != xs) free(xz);
-    free(xs);
-    free(keep);
-    free(x);
-    free(cols);
     st_table_free(o);
+    st_table_free(keys);
     st_table_free(t);
     st_context_free(ctx);
     segcli_free_list(names, d);

@@ -778,6 +778,126 @@ ST_API st_status st_segment_classes(st_context *ctx, const int32_t *labels, size
 ST_API st_status st_mbrfm(st_context *ctx, const double *days, const double *counts, size_t n, size_t nb,
                    const double *ahp, double *omega, double *r_out, double *f_out);
 
+/* -- Table columns as a matrix --
+** A row-major n x d matrix of the numeric columns cols[0..d-1] of t (by name). With finite_only, rows holding
+** a missing (NaN) or infinite value are left out. *x receives m*d values and *rows (may be NULL) the m table
+** rows they came from, in table order; release both with st_table_matrix_free. *m is the number of rows kept
+** (0 is not an error: *x and *rows are then still valid, empty arrays). On failure *x and *rows are NULL.
+** Thread-safe for distinct contexts (t is only read).
+** Errors: ST_EINVAL (NULL argument, d 0, a string column: "column 'x' is not numeric"), ST_ENOTFOUND ("no
+** column 'x' in the table"), ST_ENOMEM. */
+ST_API st_status st_table_matrix(st_context *ctx, const st_table *t, const char *const *cols, size_t d, int finite_only,
+                          double **x, size_t **rows, size_t *m);
+/* Releases what st_table_matrix returned; NULL pointers are ignored. */
+ST_API void st_table_matrix_free(st_context *ctx, double *x, size_t *rows);
+
+/* -- One segmentation, end to end: what `strata segment`, `strata profile` and `strata run` share --
+** (docs/segment.md, "Segmentation"). The silhouette is exact up to ST_SILHOUETTE_ROWS rows; above that it is
+** computed on a seeded random sample of ST_SILHOUETTE_ROWS rows (a partial Fisher-Yates shuffle drawn from
+** the options' seed); Davies-Bouldin and Calinski-Harabasz always use every row. */
+#define ST_SILHOUETTE_ROWS 10000
+
+typedef enum st_segment_method {
+    ST_SEGMENT_RFM = 0,    /* classic RFM quintile scores and the 11 named segments */
+    ST_SEGMENT_RFM8 = 1,   /* the eight-class cube */
+    ST_SEGMENT_KMEANS = 2, /* k-means++ on the scaled features */
+    ST_SEGMENT_SOM = 3     /* improved SOM on the scaled features, codebook clustered into k segments */
+} st_segment_method;
+
+/* Options of st_segment_run. Initialise with st_segment_options_init. */
+typedef struct st_segment_options {
+    st_segment_method method; /* default ST_SEGMENT_RFM */
+    st_scale scale;           /* before k-means / SOM and for the quality metrics (default ST_SCALE_ZSCORE) */
+    size_t k;                 /* segments of k-means and SOM (default 5) */
+    int k_at_most;            /* SOM: when fewer than k units are hit, use that many segments instead of
+                              ** failing (default 0) */
+    int n_init;               /* k-means restarts (default 3) */
+    uint64_t seed;            /* k-means, SOM training, codebook clustering, silhouette sample (default 42) */
+    st_som_options som;       /* grid, topology, training, epochs, rates; som.seed is replaced by seed */
+    size_t som_train_rows;    /* SOM: train on a seeded sample of at most this many rows, then map every row
+                              ** through the map (0 = train on every row; default 0) */
+    int quality;              /* compute the quality metrics (default 1) */
+    size_t silhouette_rows;   /* silhouette sample size (default ST_SILHOUETTE_ROWS; 0 = every row, exact) */
+} st_segment_options;
+
+ST_API void st_segment_options_init(st_segment_options *opts);
+
+/* Quality of a labelling. NaN for a figure that does not apply (fewer than 2 or more than rows - 1
+** segments; inertia outside k-means; quantization and topographic error outside the SOM). */
+typedef struct st_segment_quality {
+    size_t rows;              /* rows scored */
+    size_t k;                 /* distinct segments among them */
+    size_t silhouette_rows;   /* rows the silhouette used: every row, or the sample */
+    double silhouette, davies_bouldin, calinski_harabasz;
+    double inertia;           /* k-means: weighted sum of squared distances to the centres */
+    double quantization_error, topographic_error; /* SOM, over every segmented row */
+} st_segment_quality;
+
+/* Quality of L labellings (1 to 8) of the same n rows of x, by the sampling rule above (the sample is drawn
+** once from seed, and the silhouette's distances are computed once for all L labellings). labels[l] holds n
+** ids (any int32 values). q receives L results. Uses st_context_threads threads; results are bit-identical
+** for any thread count. Errors: ST_EINVAL (NULL, L out of range, non-finite x), ST_ENOMEM. */
+ST_API st_status st_segment_evaluate(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *const *labels,
+                              size_t L, size_t silhouette_rows, uint64_t seed, st_segment_quality *q);
+
+/* A segmentation of n rows (opaque). */
+typedef struct st_segmentation st_segmentation;
+
+/* Segments the n rows of x (n x d, row-major; copied, not kept). Rows with a non-finite value are not
+** segmented: their label is -1 and their name "No purchase". rfm and rfm8 read the first three columns as
+** R (days since the last purchase), F and M and need d == 3. k-means and SOM segments are named from their
+** centroid's mean R, F, M (the first three columns, unscaled) against the population means
+** (st_segment_classes, st_value_segment_name), a repeated name getting " 2", " 3" in segment order; with
+** d < 3 they are "Segment 0", "Segment 1", ... Same seed and options give the same result for any thread
+** count. *out is NULL on failure. Thread-safe for distinct contexts.
+** Errors: ST_EINVAL (NULL, bad options, d != 3 for rfm/rfm8, k more than the rows or the units hit), ST_EEMPTY
+** (no row with every value finite), ST_ENOMEM, ST_ECANCELLED. */
+ST_API st_status st_segment_run(st_context *ctx, const double *x, size_t n, size_t d, const st_segment_options *opts,
+                         st_segmentation **out);
+ST_API void st_segmentation_free(st_segmentation *s); /* NULL is a no-op */
+
+/* Accessors; all accept NULL (0 / NULL). Arrays are owned by s and valid until st_segmentation_free. */
+ST_API st_segment_method st_segmentation_method(const st_segmentation *s);
+ST_API size_t st_segmentation_rows(const st_segmentation *s);      /* n */
+ST_API size_t st_segmentation_segmented(const st_segmentation *s); /* rows with every value finite */
+ST_API size_t st_segmentation_k(const st_segmentation *s);         /* ids are 0 .. k-1 (rfm 12, rfm8 8) */
+ST_API const int32_t *st_segmentation_labels(const st_segmentation *s); /* n ids, -1 = not segmented */
+/* Name of segment id (0 .. k-1), "No purchase" for -1, NULL for other ids. */
+ST_API const char *st_segmentation_name(const st_segmentation *s, long id);
+/* Value class (st_value_segment_name code) of a k-means / SOM segment; -1 for other methods, d < 3 or an
+** empty segment. */
+ST_API int st_segmentation_class(const st_segmentation *s, size_t id);
+/* rfm: the n r, f, m scores and rfm_score = 100 r + 10 f + m (which = 0, 1, 2, 3); 0 when not segmented.
+** NULL for other methods or which out of range. */
+ST_API const int32_t *st_segmentation_scores(const st_segmentation *s, int which);
+/* SOM: the map, the best-matching unit of each row (n values, -1 when not segmented) and the segment of
+** each unit (st_som_units values). NULL for other methods. */
+ST_API const st_som *st_segmentation_som(const st_segmentation *s);
+ST_API const int32_t *st_segmentation_bmu(const st_segmentation *s);
+ST_API const int32_t *st_segmentation_unit_labels(const st_segmentation *s);
+/* The quality figures, on the scaled features of the segmented rows. With opts->quality 0 the silhouette,
+** Davies-Bouldin and Calinski-Harabasz are NaN (k, inertia and the SOM's errors are still set). NULL for NULL. */
+ST_API const st_segment_quality *st_segmentation_quality(const st_segmentation *s);
+
+/* The quality as a JSON object: {"method", "rows", "rows_segmented", "k" (segments present), "silhouette",
+** "silhouette_rows", "davies_bouldin", "calinski_harabasz", then "inertia" (k-means) or "quantization_error"
+** and "topographic_error" (SOM)}; null for a figure that does not apply. *out is a NUL-terminated string
+** (*len bytes, len may be NULL) to release with st_segmentation_json_free. Errors: ST_EINVAL, ST_ENOMEM. */
+ST_API st_status st_segmentation_to_json(st_context *ctx, const st_segmentation *s, char **out, size_t *len);
+ST_API void st_segmentation_json_free(st_context *ctx, char *json);
+
+/* -- Value strata: retain / nurture / activate --
+** Stratum of each of n values: 1 is the highest, k the lowest. cuts (ncuts = k - 1 ascending values) split
+** the strata; with cuts NULL they are the quantiles sorted[j n' / k] (j = 1 .. k-1) of the n' finite values.
+** A value is above a cut only when it exceeds it, so values tied at a cut fall to the lower stratum. A
+** non-finite value gets stratum 0. stratum receives n values. Thread-safe for distinct contexts.
+** Errors: ST_EINVAL (NULL, k 0, ncuts != k - 1 with cuts, cuts not ascending or not finite), ST_ENOMEM. */
+ST_API st_status st_value_strata(st_context *ctx, const double *v, size_t n, size_t k, const double *cuts, size_t ncuts,
+                          int32_t *stratum);
+/* The strategy of stratum s of k: "retain" the top (s = 1, k > 1), "activate" the bottom (s = k), "nurture"
+** the rest; "" for s outside [1, k]. A static string. */
+ST_API const char *st_stratum_strategy(long s, size_t k);
+
 /* ---- decide stage (MDP, DQN, uplift): declarations below this line ---- */
 
 /* -- Markov decision processes (docs/mdp.md) --

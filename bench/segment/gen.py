@@ -1,5 +1,5 @@
 # gen.py -- writes the benchmark inputs: OUT_DIR/km_1m.csv (1,000,000 x 8, eight Gaussian blobs),
-# OUT_DIR/sil_50k.csv (50,000 x 3 with 6 labels) and OUT_DIR/som_50k.csv (50,000 customers: recency_days,
+# OUT_DIR/sil_50k.csv (50,000 x 3 with 6 labels) and OUT_DIR/som_100k.csv (100,000 customers: recency_days,
 # orders, revenue). usage: python3 gen.py OUT_DIR
 import sys, numpy as np
 out = sys.argv[1]
@@ -16,11 +16,11 @@ with open(out + "/sil_50k.csv", "w") as f:
     for row, l in zip(X, lab):
         f.write("%.6f,%.6f,%.6f,%d\n" % (row[0], row[1], row[2], l))
 rng = np.random.default_rng(5)
-n = 50_000
+n = 100_000
 r = rng.exponential(100, n).round()
 f = rng.poisson(3, n) + 1
 m = (f * rng.gamma(4, 8, n)).round(2)
-with open(out + "/som_50k.csv", "w") as fh:
+with open(out + "/som_100k.csv", "w") as fh:
     fh.write("customer_id,recency_days,orders,revenue\n")
     for i in range(n):
         fh.write("%d,%g,%d,%g\n" % (i, r[i], f[i], m[i]))

@@ -2,8 +2,8 @@
 # run.sh -- segment-stage benchmarks against scikit-learn (issue 4), whole processes reading the same CSV:
 #   k-means, 1,000,000 x 8, k = 8, 3 k-means++ restarts: strata must be >= 1.5x faster, inertia no worse
 #   exact silhouette, 50,000 x 3, 6 labels: strata must be >= 5x faster (same value to 1e-9)
-#   SOM vs R kohonen (r-cran-kohonen), 50,000 x 3, 10x10 hex, 20 online epochs: strata must be >= 5x faster
-#   (skipped when Rscript with kohonen is not installed)
+#   SOM vs R kohonen (r-cran-kohonen), 100,000 x 3, 10x10 hex, 20 epochs, online and batch: strata must be
+#   >= 5x faster (skipped when Rscript with kohonen is not installed)
 # usage: sh bench/segment/run.sh [build/strata]     (RUNS=3 by default; both use 2 threads)
 STRATA=${1:-build/strata}
 RUNS=${RUNS:-3}
@@ -34,17 +34,20 @@ echo "silhouette 50k: strata $(echo $ss | tr ' ' '\n' | median) s, sklearn $(ech
   "ratio $(echo "$(echo $sk | tr ' ' '\n' | median) $(echo $ss | tr ' ' '\n' | median)" | awk '{printf "%.2f", $1/$2}')x (need 5x)"
 echo "  value strata $st_sil sklearn $sk_sil"
 if command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(kohonen)' >/dev/null 2>&1; then
-  # 50,000 customers x (recency_days, orders, revenue), z-scored; 10x10 hex grid, Gaussian neighbourhood,
-  # 20 online epochs, codebook into 7 segments, every row mapped (apt-get install r-cran-kohonen).
-  [ -f "$DATA/som_50k.csv" ] || "$PY" "$HERE/gen.py" "$DATA" || exit 1
-  so=""; ko=""
-  for r in $(seq "$RUNS"); do
-    so="$so $(t "$STRATA" segment "$DATA/som_50k.csv" --method som --grid 10x10 --epochs 20 --topology hex \
-          --train online --k 7 -o /dev/null)"
-    ko="$ko $(t Rscript "$HERE/kohonen_som.R" "$DATA/som_50k.csv" 10 10 20 7)"
+  # 100,000 customers x (recency_days, orders, revenue), z-scored; 10x10 hex grid, Gaussian neighbourhood,
+  # 20 epochs (online, then batch), codebook into 7 segments, every row mapped (apt-get install
+  # r-cran-kohonen). strata and kohonen alternate within a round.
+  [ -f "$DATA/som_100k.csv" ] || "$PY" "$HERE/gen.py" "$DATA" || exit 1
+  for mode in online batch; do
+    so=""; ko=""
+    for r in $(seq "$RUNS"); do
+      so="$so $(t "$STRATA" segment "$DATA/som_100k.csv" --method som --grid 10x10 --epochs 20 --topology hex \
+            --train $mode --k 7 --threads 2 -o /dev/null)"
+      ko="$ko $(t Rscript "$HERE/kohonen_som.R" "$DATA/som_100k.csv" 10 10 20 7 $mode)"
+    done
+    echo "SOM 100k, 10x10 hex, 20 $mode epochs: strata $(echo $so | tr ' ' '\n' | median) s, kohonen $(echo $ko | tr ' ' '\n' | median) s" \
+      "ratio $(echo "$(echo $ko | tr ' ' '\n' | median) $(echo $so | tr ' ' '\n' | median)" | awk '{printf "%.2f", $1/$2}')x (need 5x)"
   done
-  echo "SOM 50k, 10x10 hex, 20 epochs: strata $(echo $so | tr ' ' '\n' | median) s, kohonen $(echo $ko | tr ' ' '\n' | median) s" \
-    "ratio $(echo "$(echo $ko | tr ' ' '\n' | median) $(echo $so | tr ' ' '\n' | median)" | awk '{printf "%.2f", $1/$2}')x (need 5x)"
 else
   echo "SOM vs kohonen: skipped (Rscript with kohonen not installed)"
 fi

@@ -43,108 +43,294 @@ static double *centroids(st_context *ctx, const double *x, size_t n, size_t d, c
     return c;
 }
 
-enum { ROW_BLOCK = 32, TILE = 512 };
-
-static size_t nd_total(size_t n, size_t d) { return n * d; } /* checked by st__seg_check_data */
+/* The silhouette kernel. Rows are sorted by their joint label (the tuple of their codes under every
+** labelling asked for) and stored column-major, so for one row i the distances to all rows come out of
+** contiguous loads, and the distances to each joint cluster are one run to add up. Each labelling's
+** per-cluster sums are then sums of a few run totals. Every row is owned by one thread and summed in a fixed
+** order (two-lane pairs, as SSE2 gives them), so results are bit-identical for any thread count. Each
+** distance is computed from both ends (no symmetric accumulation): twice the arithmetic of a triangle, but
+** no cross-thread reduction and no scattered writes. */
+/* Rows go in blocks of up to SIL_BLOCK (fewer when there are many joint clusters) over tiles of SIL_TILE
+** columns (96 KB for d = 3). */
+enum { SIL_BLOCK = 32, SIL_TILE = 4096 };
 
 typedef struct {
-    const double *x;
-    const int32_t *codes; /* sorted: rows of label l are [ends[l-1], ends[l]) */
-    const size_t *ends;
-    size_t n, d, k;
+    const double *xT;     /* d x n, rows in joint-label order */
+    size_t n, d, J, L;
+    const size_t *jend;   /* J: end of each joint run */
+    const int32_t *jcomp; /* J x L: the code of joint cluster j under labelling l */
+    const size_t *const *counts; /* L arrays of k_l sizes */
+    const size_t *kl;     /* L */
+    const int32_t *joint; /* n: joint code of each sorted row */
+    size_t rows_per_block;
+    int avx;              /* the AVX kernel may run (same results) */
     int tid, nt;
-    double *sums;  /* n*k: sums[i*k + l] = sum of distances from i to members of l seen by this thread */
-    double *tileT; /* d*TILE, the j tile transposed so the distance loop runs over contiguous memory */
-    double *dist;  /* TILE */
-    double *colacc; /* TILE: distances of rows of one label to the tile's columns, not yet in sums */
+    double *run, *S;      /* per thread: rows_per_block x J, max k */
+    double *s;            /* n x L: silhouette of each sorted row, shared (each row written by its owner) */
 } sil_job;
 
-static void tile_distances(const double *tileT, size_t d, size_t w, const double *xi, double *dist)
+/* s plus the distances from row i to rows [a, b), one at a time (the tail after the groups of four). */
+static inline double tail_dist_sum(const double *xT, size_t n, size_t d, size_t i, size_t a, size_t b, double s)
 {
-    for (size_t jj = 0; jj < w; jj++) dist[jj] = 0;
-    for (size_t c = 0; c < d; c++) {
-        const double *col = tileT + c * TILE;
-        double v = xi[c];
-        for (size_t jj = 0; jj < w; jj++) {
-            double t = col[jj] - v;
-            dist[jj] += t * t;
+    for (; a < b; a++) {
+        double d2 = 0;
+        for (size_t c = 0; c < d; c++) {
+            double t = xT[c * n + a] - xT[c * n + i];
+            d2 += t * t;
         }
+        s += sqrt(d2);
     }
-#if defined(__SSE2__)
-    /* libm's sqrt keeps errno semantics and is never vectorised; sqrtpd takes two at once. */
-    size_t jj = 0;
-    for (; jj + 2 <= w; jj += 2) _mm_storeu_pd(dist + jj, _mm_sqrt_pd(_mm_loadu_pd(dist + jj)));
-    for (; jj < w; jj++) dist[jj] = sqrt(dist[jj]);
-#else
-    for (size_t jj = 0; jj < w; jj++) dist[jj] = sqrt(dist[jj]);
-#endif
+    return s;
 }
 
-/* Sum of v[a..b) with two-lane accumulators (a serial scalar sum would wait on each add). */
-static double run_sum(const double *v, size_t a, size_t b)
+/* Sum over rows q in [a, b) of the distance from row i, in a fixed order: four lanes over groups of four
+** (two two-lane SSE2 accumulators), lanes added as (l0 + l2) + (l1 + l3), then the tail one by one. The
+** distance, its square root and the sum are fused: one pass over the run, nothing stored. */
+static double run_dist_sum_base(const double *xT, size_t n, size_t d, size_t i, size_t a, size_t b)
 {
     double s = 0;
 #if defined(__SSE2__)
     if (b - a >= 4) {
         __m128d s0 = _mm_setzero_pd(), s1 = _mm_setzero_pd();
         for (; a + 4 <= b; a += 4) {
-            s0 = _mm_add_pd(s0, _mm_loadu_pd(v + a));
-            s1 = _mm_add_pd(s1, _mm_loadu_pd(v + a + 2));
+            __m128d d0 = _mm_setzero_pd(), d1 = _mm_setzero_pd();
+            for (size_t c = 0; c < d; c++) {
+                const double *col = xT + c * n;
+                __m128d v = _mm_set1_pd(col[i]);
+                __m128d t0 = _mm_sub_pd(_mm_loadu_pd(col + a), v), t1 = _mm_sub_pd(_mm_loadu_pd(col + a + 2), v);
+                d0 = _mm_add_pd(d0, _mm_mul_pd(t0, t0));
+                d1 = _mm_add_pd(d1, _mm_mul_pd(t1, t1));
+            }
+            s0 = _mm_add_pd(s0, _mm_sqrt_pd(d0));
+            s1 = _mm_add_pd(s1, _mm_sqrt_pd(d1));
         }
         double lanes[2];
         _mm_storeu_pd(lanes, _mm_add_pd(s0, s1));
         s = lanes[0] + lanes[1];
     }
+#else
+    if (b - a >= 4) {
+        double l[4] = {0, 0, 0, 0};
+        for (; a + 4 <= b; a += 4)
+            for (int r = 0; r < 4; r++) {
+                double d2 = 0;
+                for (size_t c = 0; c < d; c++) {
+                    double t = xT[c * n + a + (size_t)r] - xT[c * n + i];
+                    d2 += t * t;
+                }
+                l[r] += sqrt(d2);
+            }
+        s = (l[0] + l[2]) + (l[1] + l[3]);
+    }
 #endif
-    for (; a < b; a++) s += v[a];
-    return s;
+    return tail_dist_sum(xT, n, d, i, a, b, s);
 }
 
-/* Pairs (i, j) with j > i: each distance is computed once and added to both rows' cluster sums. Rows are
-** sorted by label, so (1) a tile of columns j is a few runs of one label: each run's sum goes to row i in one
-** add, and (2) consecutive rows i mostly share a label: their distances pile up in a per-tile column
-** accumulator that is added to the columns' sums once per label change, not once per pair. Row blocks
-** are dealt round-robin to threads, which balances the triangle well enough for a few threads. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+#include <immintrin.h>
+#define ST__SIL_AVX 1
+/* The same sum with one four-lane AVX accumulator: lanes l0..l3 as above, added as (l0 + l2) + (l1 + l3), and
+** the same distance arithmetic per element, so the same bits as the SSE2 version. */
+__attribute__((target("avx"))) static double run_dist_sum_avx(const double *xT, size_t n, size_t d, size_t i,
+                                                                size_t a, size_t b)
+{
+    double s = 0;
+    if (b - a >= 4) {
+        __m256d acc = _mm256_setzero_pd();
+        for (; a + 4 <= b; a += 4) {
+            __m256d d0 = _mm256_setzero_pd();
+            for (size_t c = 0; c < d; c++) {
+                const double *col = xT + c * n;
+                __m256d t = _mm256_sub_pd(_mm256_loadu_pd(col + a), _mm256_set1_pd(col[i]));
+                d0 = _mm256_add_pd(d0, _mm256_mul_pd(t, t));
+            }
+            acc = _mm256_add_pd(acc, _mm256_sqrt_pd(d0));
+        }
+        __m128d h = _mm_add_pd(_mm256_castpd256_pd128(acc), _mm256_extractf128_pd(acc, 1));
+        double lanes[2];
+        _mm_storeu_pd(lanes, h);
+        s = lanes[0] + lanes[1];
+    }
+    return tail_dist_sum(xT, n, d, i, a, b, s);
+}
+#endif
+
+static double run_dist_sum(const double *xT, size_t n, size_t d, size_t i, size_t a, size_t b, int avx)
+{
+#if defined(ST__SIL_AVX)
+    if (avx) return run_dist_sum_avx(xT, n, d, i, a, b);
+#endif
+    (void)avx;
+    return run_dist_sum_base(xT, n, d, i, a, b);
+}
+
 static void sil_worker(void *p)
 {
     sil_job *J = p;
-    size_t n = J->n, d = J->d, k = J->k;
-    const double *x = J->x;
-    const int32_t *codes = J->codes;
-    double *dist = J->dist, *acc = J->colacc;
-    size_t nblocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
+    size_t n = J->n, L = J->L, nj = J->J, rb = J->rows_per_block;
+    size_t nblocks = (n + rb - 1) / rb;
     for (size_t b = (size_t)J->tid; b < nblocks; b += (size_t)J->nt) {
-        size_t i0 = b * ROW_BLOCK, i1 = i0 + ROW_BLOCK < n ? i0 + ROW_BLOCK : n;
-        for (size_t j0 = i0; j0 < n; j0 += TILE) {
-            size_t w = n - j0 < TILE ? n - j0 : TILE;
-            for (size_t jj = 0; jj < w; jj++)
-                for (size_t c = 0; c < d; c++) J->tileT[c * TILE + jj] = x[(j0 + jj) * d + c];
-            for (size_t jj = 0; jj < w; jj++) acc[jj] = 0;
-            size_t cur = (size_t)codes[i0];
+        size_t i0 = b * rb, i1 = i0 + rb < n ? i0 + rb : n;
+        for (size_t q = 0; q < (i1 - i0) * nj; q++) J->run[q] = 0;
+        /* Column tiles small enough to stay in cache while the block's rows go over them; a run cut by a
+        ** tile edge is summed piece by piece, always at the same edges. */
+        size_t j0 = 0;
+        for (size_t q0 = 0; q0 < n; q0 += SIL_TILE) {
+            size_t q1 = q0 + SIL_TILE < n ? q0 + SIL_TILE : n;
+            while (J->jend[j0] <= q0) j0++;
             for (size_t i = i0; i < i1; i++) {
-                size_t start = i + 1 > j0 ? i + 1 - j0 : 0;
-                if (start >= w) continue;
-                size_t li = (size_t)codes[i];
-                if (li != cur) {
-                    for (size_t jj = 0; jj < w; jj++) {
-                        J->sums[(j0 + jj) * k + cur] += acc[jj];
-                        acc[jj] = 0;
-                    }
-                    cur = li;
+                double *run = J->run + (i - i0) * nj;
+                size_t a = q0;
+                for (size_t j = j0; a < q1; j++) {
+                    size_t e = J->jend[j] < q1 ? J->jend[j] : q1;
+                    run[j] += run_dist_sum(J->xT, n, J->d, i, a, e, J->avx);
+                    a = e;
                 }
-                tile_distances(J->tileT, d, w, x + i * d, dist);
-                double *si = J->sums + i * k;
-                for (size_t jj = start; jj < w;) {
-                    size_t l = (size_t)codes[j0 + jj];
-                    size_t end = J->ends[l] - j0 < w ? J->ends[l] - j0 : w;
-                    si[l] += run_sum(dist, jj, end);
-                    jj = end;
-                }
-                for (size_t jj = start; jj < w; jj++) acc[jj] += dist[jj];
             }
-            for (size_t jj = 0; jj < w; jj++) J->sums[(j0 + jj) * k + cur] += acc[jj];
+        }
+        for (size_t i = i0; i < i1; i++) {
+            const double *run = J->run + (i - i0) * nj;
+            size_t ji = (size_t)J->joint[i];
+            for (size_t l = 0; l < L; l++) {
+                size_t k = J->kl[l];
+                const size_t *cnt = J->counts[l];
+                double s = 0;
+                if (k >= 2) {
+                    for (size_t c = 0; c < k; c++) J->S[c] = 0;
+                    for (size_t j = 0; j < nj; j++) J->S[J->jcomp[j * L + l]] += run[j];
+                    size_t li = (size_t)J->jcomp[ji * L + l];
+                    if (cnt[li] > 1) {
+                        double av = J->S[li] / (double)(cnt[li] - 1);
+                        double bmin = INFINITY;
+                        for (size_t c = 0; c < k; c++) {
+                            if (c == li) continue;
+                            double v = J->S[c] / (double)cnt[c];
+                            if (v < bmin) bmin = v;
+                        }
+                        double m = av > bmin ? av : bmin;
+                        s = m > 0 ? (bmin - av) / m : 0.0; /* 0/0 (duplicates) is 0, as sklearn's nan_to_num */
+                    }
+                }
+                J->s[i * L + l] = s;
+            }
         }
     }
+}
+
+typedef struct {
+    uint64_t key;
+    size_t i;
+} key_pair;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const key_pair *p = a, *q = b;
+    if (p->key != q->key) return p->key < q->key ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+st_status st__silhouette_multi(st_context *ctx, const double *x, size_t n, size_t d,
+                               const int32_t *const *labels, size_t L, double *scores, double *samples)
+{
+    enum { MAXL = 8, MAXT = 16 };
+    if (L == 0 || L > MAXL) return st__error(ctx, ST_EINVAL, "silhouette: %zu labellings (1 to 8)", L);
+    for (size_t l = 0; l < L; l++) scores[l] = (double)NAN;
+    int32_t *codes[MAXL] = {NULL};
+    size_t *counts[MAXL] = {NULL}, kl[MAXL] = {0}, kmax = 1;
+    int nt = st_context_threads(ctx);
+    if (n < 2000) nt = 1;
+    if (nt > MAXT) nt = MAXT;
+    if (nt < 1) nt = 1;
+    sil_job jobs[MAXT];
+    memset(jobs, 0, sizeof jobs);
+    key_pair *kp = NULL;
+    int32_t *joint = NULL, *jcomp = NULL;
+    size_t *jend = NULL, *perm = NULL, J = 0, nd = n * d;
+    double *xT = NULL, *s = NULL;
+    st_status rc = ST_OK;
+    for (size_t l = 0; l < L && rc == ST_OK; l++) {
+        rc = st__label_encode(ctx, labels[l], n, &codes[l], &kl[l], &counts[l]);
+        if (kl[l] > kmax) kmax = kl[l];
+    }
+    if (rc) goto done;
+    kp = st__malloc(ctx, n * sizeof *kp);
+    joint = st__malloc(ctx, n * sizeof *joint);
+    perm = st__malloc(ctx, n * sizeof *perm);
+    xT = st__malloc(ctx, nd * sizeof *xT);
+    s = st__malloc(ctx, n * L * sizeof *s);
+    if (!kp || !joint || !perm || !xT || !s) goto oom;
+    /* Joint codes, one labelling at a time: key = joint so far * k_l + code (below n * n). */
+    for (size_t i = 0; i < n; i++) joint[i] = 0;
+    size_t jk = 1;
+    for (size_t l = 0; l < L; l++) {
+        for (size_t i = 0; i < n; i++) {
+            kp[i].key = (uint64_t)joint[i] * kl[l] + (uint64_t)codes[l][i];
+            kp[i].i = i;
+        }
+        qsort(kp, n, sizeof *kp, cmp_key);
+        jk = 0;
+        for (size_t q = 0; q < n; q++) {
+            if (q > 0 && kp[q].key != kp[q - 1].key) jk++;
+            joint[kp[q].i] = (int32_t)jk;
+        }
+        jk++;
+    }
+    J = jk;
+    /* After the last pass kp is in joint order (ties by row): that is the row order. */
+    jend = st__calloc(ctx, J, sizeof *jend);
+    jcomp = st__malloc(ctx, J * L * sizeof *jcomp);
+    if (!jend || !jcomp) goto oom;
+    for (size_t q = 0; q < n; q++) {
+        size_t i = kp[q].i;
+        perm[q] = i;
+        jend[joint[i]] = q + 1;
+        for (size_t l = 0; l < L; l++) jcomp[(size_t)joint[i] * L + l] = codes[l][i];
+        for (size_t c = 0; c < d; c++) xT[c * n + q] = x[i * d + c];
+    }
+    for (size_t q = 0; q < n; q++) kp[q].key = (uint64_t)joint[perm[q]];
+    for (size_t q = 0; q < n; q++) joint[q] = (int32_t)kp[q].key; /* now by sorted position */
+    for (size_t l = 0; l < L; l++)
+        if (kl[l] < 2 || kl[l] > n - 1) kl[l] = 0; /* not scored: NaN */
+#if defined(ST__SIL_AVX)
+    int avx = __builtin_cpu_supports("avx");
+#else
+    int avx = 0;
+#endif
+    /* A block's run sums stay within 256 KB however many joint clusters there are. */
+    size_t rpb = (size_t)32768 / J;
+    rpb = rpb < 1 ? 1 : rpb > SIL_BLOCK ? SIL_BLOCK : rpb;
+    for (int t = 0; t < nt; t++) {
+        double *mem = st__malloc(ctx, (rpb * J + kmax) * sizeof *mem);
+        if (!mem) goto oom;
+        jobs[t] = (sil_job){xT, n, d, J, L, jend, jcomp, (const size_t *const *)counts, kl, joint, rpb, avx, t, nt,
+                            mem, mem + rpb * J, s};
+    }
+    st__seg_parallel(nt, sil_worker, jobs, sizeof jobs[0]);
+    for (size_t l = 0; l < L; l++) {
+        if (kl[l] == 0) continue;
+        double total = 0;
+        for (size_t q = 0; q < n; q++) total += s[q * L + l];
+        scores[l] = total / (double)n;
+    }
+    if (samples)
+        for (size_t q = 0; q < n; q++) samples[perm[q]] = s[q * L];
+    goto done;
+oom:
+    rc = st__error(ctx, ST_ENOMEM, "silhouette: out of memory (%zu samples)", n);
+done:
+    for (int t = 0; t < nt; t++) st__free(ctx, jobs[t].run, 0);
+    for (size_t l = 0; l < L; l++) {
+        st__free(ctx, codes[l], n * sizeof(int32_t));
+        st__free(ctx, counts[l], 0);
+    }
+    st__free(ctx, kp, n * sizeof *kp);
+    st__free(ctx, joint, n * sizeof *joint);
+    st__free(ctx, perm, n * sizeof *perm);
+    st__free(ctx, xT, nd * sizeof *xT);
+    st__free(ctx, s, n * L * sizeof *s);
+    st__free(ctx, jend, J * sizeof *jend);
+    st__free(ctx, jcomp, J * L * sizeof *jcomp);
+    return rc;
 }
 
 st_status st_silhouette(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
@@ -154,86 +340,12 @@ st_status st_silhouette(st_context *ctx, const double *x, size_t n, size_t d, co
     size_t k, *counts;
     st_status rc = prepare(ctx, "silhouette", x, n, d, labels, score, &codes, &k, &counts);
     if (rc) return rc;
-    /* Threads only pay off once the O(n^2) work dwarfs thread start-up and the extra n*k buffer. */
-    int nt = st_context_threads(ctx);
-    if (n < 2000) nt = 1;
-    if (nt > 16) nt = 16;
-    sil_job jobs[16];
-    size_t nk, per = 0;
-    int ok = st__mul_ok(n, k, &nk) && nk < SIZE_MAX / sizeof(double) / 16;
-    if (ok) {
-        per = nk + (size_t)TILE * (d + 2);
-        ok = per < SIZE_MAX / sizeof(double);
-    }
-    memset(jobs, 0, sizeof jobs);
-    for (int t = 0; ok && t < nt; t++) {
-        double *mem = st__calloc(ctx, per, sizeof(double));
-        if (!mem) {
-            ok = 0;
-            break;
-        }
-        jobs[t] = (sil_job){x, codes, NULL, n, d, k, t, nt, mem, mem + nk, mem + nk + (size_t)TILE * d,
-                            mem + nk + (size_t)TILE * (d + 1)};
-    }
-    /* Sort rows by label (counting sort) so each tile holds long runs of one label. */
-    size_t *ends = ok ? st__calloc(ctx, k, sizeof *ends) : NULL;
-    size_t *perm = ok ? st__calloc(ctx, n, sizeof *perm) : NULL;
-    double *xp = ok ? st__calloc(ctx, nd_total(n, d), sizeof *xp) : NULL;
-    int32_t *cp = ok ? st__calloc(ctx, n, sizeof *cp) : NULL;
-    if (!ends || !perm || !xp || !cp) ok = 0;
-    if (ok) {
-        size_t acc = 0;
-        for (size_t l = 0; l < k; l++) {
-            ends[l] = acc; /* start for now */
-            acc += counts[l];
-        }
-        for (size_t i = 0; i < n; i++) {
-            size_t pos = ends[codes[i]]++;
-            perm[pos] = i;
-            cp[pos] = codes[i];
-            memcpy(xp + pos * d, x + i * d, d * sizeof *xp);
-        }
-        for (int t = 0; t < nt; t++) {
-            jobs[t].x = xp;
-            jobs[t].codes = cp;
-            jobs[t].ends = ends;
-        }
-    }
-    if (ok) {
-        st__seg_parallel(nt, sil_worker, jobs, sizeof jobs[0]);
-        double *S = jobs[0].sums;
-        for (int t = 1; t < nt; t++)
-            for (size_t q = 0; q < nk; q++) S[q] += jobs[t].sums[q];
-        double total = 0;
-        for (size_t pi = 0; pi < n; pi++) {
-            size_t i = perm[pi];
-            size_t li = (size_t)cp[pi];
-            double s = 0;
-            if (counts[li] > 1) {
-                double a = S[pi * k + li] / (double)(counts[li] - 1);
-                double bmin = INFINITY;
-                for (size_t l = 0; l < k; l++) {
-                    if (l == li) continue;
-                    double v = S[pi * k + l] / (double)counts[l];
-                    if (v < bmin) bmin = v;
-                }
-                double m = a > bmin ? a : bmin;
-                s = m > 0 ? (bmin - a) / m : 0.0; /* 0/0 (duplicates) is 0, as sklearn's nan_to_num */
-            }
-            if (samples) samples[i] = s;
-            total += s;
-        }
-        *score = total / (double)n;
-    }
-    for (int t = 0; t < nt; t++) st__free(ctx, jobs[t].sums, per * sizeof(double));
-    st__free(ctx, ends, k * sizeof *ends);
-    st__free(ctx, perm, n * sizeof *perm);
-    st__free(ctx, xp, 0);
-    st__free(ctx, cp, n * sizeof *cp);
     st__free(ctx, codes, n * sizeof *codes);
     st__free(ctx, counts, k * sizeof *counts);
-    if (!ok) return st__error(ctx, ST_ENOMEM, "silhouette: out of memory (%zu samples, %zu labels)", n, k);
-    return ST_OK;
+    size_t nd;
+    if (!st__mul_ok(n, d, &nd) || nd > SIZE_MAX / sizeof(double) / 2)
+        return st__error(ctx, ST_ENOMEM, "silhouette: data size overflows");
+    return st__silhouette_multi(ctx, x, n, d, &labels, 1, score, samples);
 }
 
 st_status st_davies_bouldin(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,

@@ -9,12 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static st_status check_labels(st_context *ctx, const char *fn, const int32_t *labels, size_t n, size_t k)
 {
     if (k == 0) return st__error(ctx, ST_EINVAL, "%s: k is 0", fn);
@@ -74,8 +68,13 @@ st_status st_segment_profile(st_context *ctx, const int32_t *labels, size_t n, s
                 if (q == 0) {
                     median[s * 3 + (size_t)c] = (double)NAN;
                 } else {
-                    qsort(buf, q, sizeof *buf, cmp_double);
-                    median[s * 3 + (size_t)c] = q % 2 ? buf[q / 2] : 0.5 * (buf[q / 2 - 1] + buf[q / 2]);
+                    /* Selection, not a sort: the upper middle, then the largest value below it. */
+                    double hi = st__select(buf, q, q / 2), lo = hi;
+                    if (q % 2 == 0) {
+                        lo = buf[0];
+                        for (size_t a = 1; a < q / 2; a++) lo = buf[a] > lo ? buf[a] : lo;
+                    }
+                    median[s * 3 + (size_t)c] = q % 2 ? hi : 0.5 * (lo + hi);
                 }
             }
         }

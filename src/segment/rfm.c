@@ -7,31 +7,27 @@
 #include <math.h>
 #include <stdlib.h>
 
-typedef struct {
-    double v;
-    size_t i;
-} vi_pair;
-
-static int cmp_vi(const void *a, const void *b)
-{
-    const vi_pair *p = a, *q = b;
-    if (p->v != q->v) return p->v < q->v ? -1 : 1;
-    return p->i < q->i ? -1 : p->i > q->i;
-}
-
 /* score = 1 + floor(5 * below / nv) with below = number of valid values strictly smaller (or strictly larger
-** when reverse): equal values share a score and the order of rows never matters. */
+** when reverse): equal values share a score and the order of rows never matters. below >= t exactly when the
+** value exceeds the t-th smallest, so the score is 1 + the number of the four order statistics
+** t_j = ceil(j nv / 5) (j = 1..4) it exceeds: four selections, no sort. */
 static void quintiles(const double *v, const unsigned char *valid, size_t n, size_t nv, int reverse,
-                      vi_pair *tmp, int32_t *out)
+                      double *tmp, int32_t *out)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (valid[i]) tmp[m++] = (vi_pair){reverse ? -v[i] : v[i], i};
-    qsort(tmp, m, sizeof *tmp, cmp_vi);
-    size_t below = 0;
-    for (size_t a = 0; a < m; a++) {
-        if (a > 0 && tmp[a].v != tmp[a - 1].v) below = a;
-        out[tmp[a].i] = (int32_t)(1 + (5 * below) / nv);
+        if (valid[i]) tmp[m++] = reverse ? -v[i] : v[i];
+    double q[4];
+    size_t lo = 0;
+    for (size_t j = 1; j <= 4; j++) {
+        size_t t = (j * nv + 4) / 5; /* ceil(j nv / 5) >= 1 */
+        q[j - 1] = st__select(tmp + lo, m - lo, t - 1 - lo);
+        lo = t - 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!valid[i]) continue;
+        double x = reverse ? -v[i] : v[i];
+        out[i] = 1 + (x > q[0]) + (x > q[1]) + (x > q[2]) + (x > q[3]);
     }
 }
 
@@ -42,7 +38,7 @@ st_status st_rfm_scores(st_context *ctx, const double *recency_days, const doubl
         return st__error(ctx, ST_EINVAL, "rfm: NULL argument");
     if (n == 0) return st__error(ctx, ST_EINVAL, "rfm: no rows");
     unsigned char *valid = st__calloc(ctx, n, 1);
-    vi_pair *tmp = st__calloc(ctx, n, sizeof *tmp);
+    double *tmp = st__calloc(ctx, n, sizeof *tmp);
     if (!valid || !tmp) {
         st__free(ctx, valid, n);
         st__free(ctx, tmp, n * sizeof *tmp);

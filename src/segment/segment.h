@@ -13,6 +13,10 @@
 st_status st__label_encode(st_context *ctx, const int32_t *labels, size_t n, int32_t **codes, size_t *k,
                            size_t **counts);
 
+/* The value that would sit at position pos (0-based) of v[0..n) sorted ascending; v is reordered so that
+** v[0..pos) <= v[pos] <= v[pos+1..n). Expected O(n). v holds no NaN; n > pos. */
+double st__select(double *v, size_t n, size_t pos);
+
 /* Squared Euclidean distance of two d-vectors. */
 static inline double st__dist2(const double *a, const double *b, size_t d)
 {
@@ -28,6 +32,21 @@ static inline double st__dist2(const double *a, const double *b, size_t d)
 ** be created its work runs on the calling thread, so results never depend on thread creation. args is an
 ** array of nt items of size `size`. */
 void st__seg_parallel(int nt, void (*fn)(void *), void *args, size_t size);
+
+/* Mean silhouette of L (1 to 8) labellings of the same n rows, computed together: each distance is
+** computed once for all of them. scores receives L values, NaN for a labelling whose number of distinct
+** labels is outside [2, n - 1]; samples (may be NULL) the n per-row values of the first labelling.
+** Bit-identical for any thread count. Errors: ST_EINVAL (L out of range), ST_ENOMEM. */
+st_status st__silhouette_multi(st_context *ctx, const double *x, size_t n, size_t d,
+                               const int32_t *const *labels, size_t L, double *scores, double *samples);
+
+/* SOM internals shared with st_segment_run: the BMU of each row (bmu may be NULL) with the quantization and
+** topographic error (either may be NULL) in one pass, bit-identical for any thread count; and the codebook
+** clustered by hit counts (hits: st_som_units values). */
+st_status st__som_map(st_context *ctx, const st_som *som, const double *x, size_t n, int32_t *bmu, double *qe,
+                      double *te);
+st_status st__som_cluster_hits(st_context *ctx, const st_som *som, const double *hits, size_t k, uint64_t seed,
+                               int32_t *unit_labels);
 
 /* Checks a data matrix: non-NULL, n, d > 0, finite values, n*d not overflowing. */
 st_status st__seg_check_data(st_context *ctx, const char *fn, const double *x, size_t n, size_t d);

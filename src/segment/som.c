@@ -12,6 +12,15 @@
 #include <emmintrin.h>
 #endif
 
+/* The hot loops are also built for AVX2 and picked at run time (GCC on x86-64 Linux). They are elementwise
+** over units, with every sum over columns in a fixed order and no fused multiply-add, so both builds give
+** the same bits. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+#define ST__SOM_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define ST__SOM_CLONES
+#endif
+
 struct st_som {
     st_context *ctx;
     size_t rows, cols, units, d;
@@ -70,115 +79,6 @@ static int adjacent(const st_som *s, size_t a, size_t b)
     return a != b && grid_d2(s, a, b) <= lim;
 }
 
-/* Best and second-best unit of one row (lowest index on ties). */
-static void best2(const st_som *s, const double *xi, size_t *b1, double *d1, size_t *b2, double *d2)
-{
-    size_t i1 = 0, i2 = 0;
-    double v1 = INFINITY, v2 = INFINITY;
-    for (size_t u = 0; u < s->units; u++) {
-        double v = st__dist2(xi, s->code + u * s->d, s->d);
-        if (v < v1) {
-            v2 = v1;
-            i2 = i1;
-            v1 = v;
-            i1 = u;
-        } else if (v < v2) {
-            v2 = v;
-            i2 = u;
-        }
-    }
-    *b1 = i1;
-    *d1 = v1;
-    if (b2) *b2 = i2;
-    if (d2) *d2 = v2;
-}
-
-typedef struct {
-    const st_som *som;
-    const double *x;
-    size_t n;
-    int tid, nt;
-    int32_t *bmu;     /* may be NULL */
-    double qe_sum;    /* sum of distances to the BMU over this thread's rows */
-    size_t te_count;  /* rows whose two best units are not adjacent */
-    int want_te;
-} bmu_job;
-
-enum { SOM_CHUNK = 1024 };
-
-static void bmu_worker(void *p)
-{
-    bmu_job *J = p;
-    size_t nchunks = (J->n + SOM_CHUNK - 1) / SOM_CHUNK;
-    for (size_t c = (size_t)J->tid; c < nchunks; c += (size_t)J->nt) {
-        size_t i0 = c * SOM_CHUNK, i1 = i0 + SOM_CHUNK < J->n ? i0 + SOM_CHUNK : J->n;
-        for (size_t i = i0; i < i1; i++) {
-            size_t b1, b2;
-            double d1, d2;
-            best2(J->som, J->x + i * J->som->d, &b1, &d1, J->want_te ? &b2 : NULL, &d2);
-            if (J->bmu) J->bmu[i] = (int32_t)b1;
-            J->qe_sum += sqrt(d1);
-            if (J->want_te && J->som->units > 1 && !adjacent(J->som, b1, b2)) J->te_count++;
-        }
-    }
-}
-
-static void run_bmu(st_context *ctx, const st_som *som, const double *x, size_t n, int32_t *bmu, int want_te,
-                    double *qe, double *te)
-{
-    int nt = st_context_threads(ctx);
-    if (nt > 16) nt = 16;
-    if (n < 4 * SOM_CHUNK) nt = 1;
-    bmu_job jobs[16];
-    for (int t = 0; t < nt; t++) jobs[t] = (bmu_job){som, x, n, t, nt, bmu, 0, 0, want_te};
-    st__seg_parallel(nt, bmu_worker, jobs, sizeof jobs[0]);
-    /* Per-thread sums are added in thread order; the chunk split is fixed, so the only dependence on the
-    ** thread count is the rounding of the QE sum. */
-    double q = 0;
-    size_t e = 0;
-    for (int t = 0; t < nt; t++) {
-        q += jobs[t].qe_sum;
-        e += jobs[t].te_count;
-    }
-    if (qe) *qe = q / (double)n;
-    if (te) *te = (double)e / (double)n;
-}
-
-st_status st_som_bmu(st_context *ctx, const st_som *som, const double *x, size_t n, int32_t *bmu)
-{
-    if (!som || !bmu) return st__error(ctx, ST_EINVAL, "som: NULL argument");
-    st_status rc = st__seg_check_data(ctx, "som", x, n, som->d);
-    if (rc) return rc;
-    run_bmu(ctx, som, x, n, bmu, 0, NULL, NULL);
-    return ST_OK;
-}
-
-st_status st_som_quality(st_context *ctx, const st_som *som, const double *x, size_t n, double *qe,
-                         double *te)
-{
-    if (!som) return st__error(ctx, ST_EINVAL, "som: NULL argument");
-    st_status rc = st__seg_check_data(ctx, "som", x, n, som->d);
-    if (rc) return rc;
-    run_bmu(ctx, som, x, n, NULL, te != NULL, qe, te);
-    return ST_OK;
-}
-
-st_status st_som_umatrix(const st_som *som, double *out)
-{
-    if (!som || !out) return ST_EINVAL;
-    for (size_t u = 0; u < som->units; u++) {
-        double s = 0;
-        int cnt = 0;
-        for (size_t v = 0; v < som->units; v++)
-            if (adjacent(som, u, v)) {
-                s += sqrt(st__dist2(som->code + u * som->d, som->code + v * som->d, som->d));
-                cnt++;
-            }
-        out[u] = cnt ? s / cnt : 0.0;
-    }
-    return ST_OK;
-}
-
 /* Index of the smallest of v[0..n-1], the lowest one on ties. The minimum comes first from two-lane
 ** minpd accumulators (no serial compare chain), then one predictable scan finds its first position. */
 static size_t argmin_first(const double *v, size_t n)
@@ -207,6 +107,170 @@ static size_t argmin_first(const double *v, size_t n)
     return i;
 }
 
+/* Best and second-best unit of one row (lowest index on ties; b2 NULL: the best only), over a column-major
+** codebook: the distances to all units first (contiguous, vectorised; summed over columns in the same order
+** as st__dist2, so the same values), then one scan for the two smallest. */
+static void best2_cm(const st_som *s, const double *codeT, const double *xi, double *dist, size_t *b1,
+                     double *d1, size_t *b2, double *d2)
+{
+    size_t U = s->units;
+    {
+        double v = xi[0];
+        for (size_t u = 0; u < U; u++) {
+            double t = v - codeT[u];
+            dist[u] = t * t;
+        }
+    }
+    for (size_t j = 1; j < s->d; j++) {
+        const double *cj = codeT + j * U;
+        double v = xi[j];
+        for (size_t u = 0; u < U; u++) {
+            double t = v - cj[u];
+            dist[u] += t * t;
+        }
+    }
+    if (!b2) { /* the best alone: a vectorised minimum, then its first position */
+        *b1 = argmin_first(dist, U);
+        *d1 = dist[*b1];
+        return;
+    }
+    size_t i1 = 0, i2 = 0;
+    double v1 = INFINITY, v2 = INFINITY;
+    for (size_t u = 0; u < U; u++) {
+        double v = dist[u];
+        if (v < v2) {
+            if (v < v1) {
+                v2 = v1;
+                i2 = i1;
+                v1 = v;
+                i1 = u;
+            } else {
+                v2 = v;
+                i2 = u;
+            }
+        }
+    }
+    *b1 = i1;
+    *d1 = v1;
+    *b2 = i2;
+    *d2 = v2;
+}
+
+typedef struct {
+    const st_som *som;
+    const double *x;
+    size_t n;
+    int tid, nt;
+    int32_t *bmu;     /* may be NULL */
+    double *qe_chunk; /* per chunk: sum of distances to the BMU (NULL: not wanted) */
+    size_t *te_chunk; /* per chunk: rows whose two best units are not adjacent (NULL: not wanted) */
+    const double *codeT; /* d x units: the codebook column-major, so one row's distances vectorise */
+    double *dist;     /* units: this thread's distances */
+} bmu_job;
+
+enum { SOM_CHUNK = 1024 };
+
+ST__SOM_CLONES
+static void bmu_worker(void *p)
+{
+    bmu_job *J = p;
+    size_t nchunks = (J->n + SOM_CHUNK - 1) / SOM_CHUNK;
+    int want_te = J->te_chunk != NULL;
+    for (size_t c = (size_t)J->tid; c < nchunks; c += (size_t)J->nt) {
+        size_t i0 = c * SOM_CHUNK, i1 = i0 + SOM_CHUNK < J->n ? i0 + SOM_CHUNK : J->n;
+        double q = 0;
+        size_t e = 0;
+        for (size_t i = i0; i < i1; i++) {
+            size_t b1, b2;
+            double d1, d2;
+            best2_cm(J->som, J->codeT, J->x + i * J->som->d, J->dist, &b1, &d1, want_te ? &b2 : NULL, &d2);
+            if (J->bmu) J->bmu[i] = (int32_t)b1;
+            q += sqrt(d1);
+            if (want_te && J->som->units > 1 && !adjacent(J->som, b1, b2)) e++;
+        }
+        if (J->qe_chunk) J->qe_chunk[c] = q;
+        if (J->te_chunk) J->te_chunk[c] = e;
+    }
+}
+
+/* BMU of every row and, when asked, the quantization and topographic error, in one pass. Rows go in fixed
+** chunks whose sums are added in chunk order: the same bits for any thread count. */
+st_status st__som_map(st_context *ctx, const st_som *som, const double *x, size_t n, int32_t *bmu, double *qe,
+                      double *te)
+{
+    int nt = st_context_threads(ctx);
+    if (nt > 16) nt = 16;
+    if (n < 4 * SOM_CHUNK) nt = 1;
+    if (nt < 1) nt = 1;
+    size_t nchunks = (n + SOM_CHUNK - 1) / SOM_CHUNK;
+    double *qc = qe ? st__malloc(ctx, (nchunks ? nchunks : 1) * sizeof *qc) : NULL;
+    size_t *tc = te ? st__malloc(ctx, (nchunks ? nchunks : 1) * sizeof *tc) : NULL;
+    if ((qe && !qc) || (te && !tc)) {
+        st__free(ctx, qc, 0);
+        st__free(ctx, tc, 0);
+        return st__error(ctx, ST_ENOMEM, "som: out of memory");
+    }
+    size_t U = som->units, d = som->d;
+    double *work = st__malloc(ctx, U * (d + (size_t)nt) * sizeof *work);
+    if (!work) {
+        st__free(ctx, qc, 0);
+        st__free(ctx, tc, 0);
+        return st__error(ctx, ST_ENOMEM, "som: out of memory");
+    }
+    for (size_t u = 0; u < U; u++)
+        for (size_t j = 0; j < d; j++) work[j * U + u] = som->code[u * d + j];
+    bmu_job jobs[16];
+    for (int t = 0; t < nt; t++)
+        jobs[t] = (bmu_job){som, x, n, t, nt, bmu, qc, tc, work, work + U * d + (size_t)t * U};
+    st__seg_parallel(nt, bmu_worker, jobs, sizeof jobs[0]);
+    st__free(ctx, work, U * (d + (size_t)nt) * sizeof *work);
+    double q = 0;
+    size_t e = 0;
+    for (size_t c = 0; c < nchunks; c++) {
+        if (qc) q += qc[c];
+        if (tc) e += tc[c];
+    }
+    if (qe) *qe = q / (double)n;
+    if (te) *te = (double)e / (double)n;
+    st__free(ctx, qc, nchunks * sizeof *qc);
+    st__free(ctx, tc, nchunks * sizeof *tc);
+    return ST_OK;
+}
+
+st_status st_som_bmu(st_context *ctx, const st_som *som, const double *x, size_t n, int32_t *bmu)
+{
+    if (!som || !bmu) return st__error(ctx, ST_EINVAL, "som: NULL argument");
+    st_status rc = st__seg_check_data(ctx, "som", x, n, som->d);
+    if (rc) return rc;
+    return st__som_map(ctx, som, x, n, bmu, NULL, NULL);
+}
+
+st_status st_som_quality(st_context *ctx, const st_som *som, const double *x, size_t n, double *qe,
+                         double *te)
+{
+    if (!som) return st__error(ctx, ST_EINVAL, "som: NULL argument");
+    st_status rc = st__seg_check_data(ctx, "som", x, n, som->d);
+    if (rc) return rc;
+    double q;
+    return st__som_map(ctx, som, x, n, NULL, qe ? qe : &q, te);
+}
+
+st_status st_som_umatrix(const st_som *som, double *out)
+{
+    if (!som || !out) return ST_EINVAL;
+    for (size_t u = 0; u < som->units; u++) {
+        double s = 0;
+        int cnt = 0;
+        for (size_t v = 0; v < som->units; v++)
+            if (adjacent(som, u, v)) {
+                s += sqrt(st__dist2(som->code + u * som->d, som->code + v * som->d, som->d));
+                cnt++;
+            }
+        out[u] = cnt ? s / cnt : 0.0;
+    }
+    return ST_OK;
+}
+
 /* Fills e[0..m-1] with exp(-a j^2), given r = exp(-a), by the recurrence e[j+1] = e[j] r_j,
 ** r_{j+1} = r_j r^2: no exponential at all; values under floor (and everything after them) become 0. */
 static void gauss_table(double *e, size_t m, double r, double floor_h)
@@ -226,6 +290,7 @@ static void gauss_table(double *e, size_t m, double r, double floor_h)
 ** exp(-(dx^2 + dy^2) k) = exp(-dx^2 k) exp(-dy^2 k), with dx in half steps (hex rows are offset by 1/2)
 ** and dy in whole rows, so a sample needs two small tables instead of one exponential per unit; units
 ** where h < 1e-8 (nothing visible would move) are left alone, which makes late epochs cheap. */
+ST__SOM_CLONES
 static st_status train_online(st_context *ctx, st_som *s, const double *x, size_t n, const st_som_options *o,
                               st_rng *g, double sigma0, double T)
 {
@@ -253,13 +318,21 @@ static st_status train_online(st_context *ctx, st_som *s, const double *x, size_
         }
         for (size_t q = 0; q < n; q++, t += 1) {
             const double *xi = x + perm[q] * d;
+            /* Rows come in random order: fetch a few steps ahead, or each step waits on a cache miss. */
+            if (q + 8 < n) __builtin_prefetch(x + perm[q + 8] * d);
             double decay = exp(-t / T);
             double lam = o->lambda0 * decay;
             double sig = sigma0 * decay;
             if (sig < o->sigma_min) sig = o->sigma_min;
             double inv = 1.0 / (2 * sig * sig);
-            for (size_t u = 0; u < U; u++) dist[u] = 0;
-            for (size_t j = 0; j < d; j++) {
+            {
+                double v = xi[0];
+                for (size_t u = 0; u < U; u++) {
+                    double tt = cT[u] - v;
+                    dist[u] = tt * tt;
+                }
+            }
+            for (size_t j = 1; j < d; j++) {
                 const double *cj = cT + j * U;
                 double v = xi[j];
                 for (size_t u = 0; u < U; u++) {
@@ -287,7 +360,17 @@ static st_status train_online(st_context *ctx, st_som *s, const double *x, size_
                 double ev = ey[r > rb ? r - rb : rb - r], hy = ev * lam;
                 const double *hr = hx + (r & 1) * C;
                 double *hu_r = hu + r * C;
-                for (size_t c = 0; c < C; c++) hu_r[c] = ev * hr[c] < floor_h ? 0.0 : hy * hr[c];
+                size_t c = 0;
+#if defined(__SSE2__)
+                /* The same products and test two units at a time, without a branch per unit. */
+                __m128d vev = _mm_set1_pd(ev), vhy = _mm_set1_pd(hy), vfl = _mm_set1_pd(floor_h);
+                for (; c + 2 <= C; c += 2) {
+                    __m128d h = _mm_loadu_pd(hr + c);
+                    __m128d keep = _mm_cmpge_pd(_mm_mul_pd(vev, h), vfl);
+                    _mm_storeu_pd(hu_r + c, _mm_and_pd(keep, _mm_mul_pd(vhy, h)));
+                }
+#endif
+                for (; c < C; c++) hu_r[c] = ev * hr[c] < floor_h ? 0.0 : hy * hr[c];
             }
             size_t u0 = r0 * C, u1 = (r1 + 1) * C;
             for (size_t j = 0; j < d; j++) {
@@ -327,7 +410,7 @@ static st_status train_batch(st_context *ctx, st_som *s, const double *x, size_t
         double sig = sigma0 * exp(-(double)e / T);
         if (sig < o->sigma_min) sig = o->sigma_min;
         double inv = 1.0 / (2 * sig * sig);
-        run_bmu(ctx, s, x, n, bmu, 0, NULL, NULL);
+        if ((rc = st__som_map(ctx, s, x, n, bmu, NULL, NULL)) != ST_OK) goto done;
         memset(sum, 0, U * d * sizeof *sum);
         memset(cnt, 0, U * sizeof *cnt);
         for (size_t i = 0; i < n; i++) {
@@ -429,6 +512,26 @@ st_status st_som_train(st_context *ctx, const double *x, size_t n, size_t d, con
     return ST_OK;
 }
 
+st_status st__som_cluster_hits(st_context *ctx, const st_som *som, const double *hits, size_t k, uint64_t seed,
+                               int32_t *unit_labels)
+{
+    size_t hit_units = 0;
+    for (size_t u = 0; u < som->units; u++) hit_units += hits[u] > 0;
+    if (k == 0 || k > hit_units)
+        return st__error(ctx, ST_EINVAL, "som cluster: k = %zu but only %zu units are hit; use a smaller k", k,
+                         hit_units);
+    double *cent = st__calloc(ctx, k * som->d, sizeof *cent);
+    if (!cent) return st__error(ctx, ST_ENOMEM, "som cluster: out of memory");
+    st_kmeans_options ko;
+    st_kmeans_options_init(&ko);
+    ko.k = k;
+    ko.n_init = 10; /* the codebook is small: restarts are cheap */
+    ko.seed = seed;
+    st_status rc = st_kmeans(ctx, som->code, som->units, som->d, hits, &ko, cent, unit_labels, NULL, NULL);
+    st__free(ctx, cent, k * som->d * sizeof *cent);
+    return rc;
+}
+
 st_status st_som_cluster(st_context *ctx, const st_som *som, const double *x, size_t n, size_t k,
                          uint64_t seed, int32_t *unit_labels)
 {
@@ -437,29 +540,15 @@ st_status st_som_cluster(st_context *ctx, const st_som *som, const double *x, si
     if (rc) return rc;
     int32_t *bmu = st__malloc(ctx, n * sizeof *bmu);
     double *hits = st__calloc(ctx, som->units, sizeof *hits);
-    double *cent = k > 0 && k <= som->units ? st__calloc(ctx, k * som->d, sizeof *cent) : NULL;
-    if (!bmu || !hits || (k > 0 && k <= som->units && !cent)) {
-        rc = ST_ENOMEM;
+    if (!bmu || !hits) {
+        rc = st__error(ctx, ST_ENOMEM, "som cluster: out of memory");
         goto done;
     }
-    run_bmu(ctx, som, x, n, bmu, 0, NULL, NULL);
-    size_t hit_units = 0;
+    if ((rc = st__som_map(ctx, som, x, n, bmu, NULL, NULL)) != ST_OK) goto done;
     for (size_t i = 0; i < n; i++) hits[bmu[i]] += 1;
-    for (size_t u = 0; u < som->units; u++) hit_units += hits[u] > 0;
-    if (k == 0 || k > hit_units) {
-        rc = st__error(ctx, ST_EINVAL, "som cluster: k = %zu but only %zu units are hit; use a smaller k", k,
-                       hit_units);
-        goto done;
-    }
-    st_kmeans_options ko;
-    st_kmeans_options_init(&ko);
-    ko.k = k;
-    ko.n_init = 10; /* the codebook is small: restarts are cheap */
-    ko.seed = seed;
-    rc = st_kmeans(ctx, som->code, som->units, som->d, hits, &ko, cent, unit_labels, NULL, NULL);
+    rc = st__som_cluster_hits(ctx, som, hits, k, seed, unit_labels);
 done:
     st__free(ctx, bmu, n * sizeof *bmu);
     st__free(ctx, hits, som->units * sizeof *hits);
-    st__free(ctx, cent, 0);
     return rc;
 }

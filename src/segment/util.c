@@ -36,30 +36,61 @@ static int cmp_pair(const void *a, const void *b)
     return p->i < q->i ? -1 : p->i > q->i;
 }
 
+/* Labels spanning a small range (segment ids, cluster ids: the usual case) are coded through a table
+** indexed by value, in O(n + range); wide ranges fall back to sorting (label, row) pairs. */
+static st_status encode_dense(st_context *ctx, const int32_t *labels, size_t n, int32_t lo, size_t range,
+                              int32_t *c, size_t *nk)
+{
+    int32_t *map = st__malloc(ctx, range * sizeof *map);
+    if (!map) return ST_ENOMEM;
+    for (size_t v = 0; v < range; v++) map[v] = -1;
+    for (size_t i = 0; i < n; i++) map[(size_t)((int64_t)labels[i] - lo)] = 0;
+    size_t k = 0;
+    for (size_t v = 0; v < range; v++)
+        if (map[v] == 0) map[v] = (int32_t)k++;
+    for (size_t i = 0; i < n; i++) c[i] = map[(size_t)((int64_t)labels[i] - lo)];
+    st__free(ctx, map, range * sizeof *map);
+    *nk = k;
+    return ST_OK;
+}
+
 st_status st__label_encode(st_context *ctx, const int32_t *labels, size_t n, int32_t **codes, size_t *k,
                            size_t **counts)
 {
     *codes = NULL;
     if (counts) *counts = NULL;
-    lab_pair *p = st__calloc(ctx, n ? n : 1, sizeof *p);
     int32_t *c = st__calloc(ctx, n ? n : 1, sizeof *c);
-    if (!p || !c) {
-        st__free(ctx, p, n * sizeof *p);
-        st__free(ctx, c, n * sizeof *c);
-        return ST_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        p[i].v = labels[i];
-        p[i].i = i;
-    }
-    qsort(p, n, sizeof *p, cmp_pair);
+    if (!c) return ST_ENOMEM;
     size_t nk = 0;
+    int32_t lo = 0, hi = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && p[i].v != p[i - 1].v) nk++;
-        c[p[i].i] = (int32_t)nk;
+        if (i == 0 || labels[i] < lo) lo = labels[i];
+        if (i == 0 || labels[i] > hi) hi = labels[i];
     }
-    if (n > 0) nk++;
-    st__free(ctx, p, n * sizeof *p);
+    size_t range = n ? (size_t)((int64_t)hi - lo) + 1 : 0;
+    if (n && range <= 4 * n + 1024) {
+        if (encode_dense(ctx, labels, n, lo, range, c, &nk)) {
+            st__free(ctx, c, n * sizeof *c);
+            return ST_ENOMEM;
+        }
+    } else if (n) {
+        lab_pair *p = st__calloc(ctx, n, sizeof *p);
+        if (!p) {
+            st__free(ctx, c, n * sizeof *c);
+            return ST_ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+            p[i].v = labels[i];
+            p[i].i = i;
+        }
+        qsort(p, n, sizeof *p, cmp_pair);
+        for (size_t i = 0; i < n; i++) {
+            if (i > 0 && p[i].v != p[i - 1].v) nk++;
+            c[p[i].i] = (int32_t)nk;
+        }
+        nk++;
+        st__free(ctx, p, n * sizeof *p);
+    }
     if (counts) {
         size_t *cnt = st__calloc(ctx, nk ? nk : 1, sizeof *cnt);
         if (!cnt) {
@@ -72,6 +103,33 @@ st_status st__label_encode(st_context *ctx, const int32_t *labels, size_t n, int
     *codes = c;
     *k = nk;
     return ST_OK;
+}
+
+double st__select(double *v, size_t n, size_t pos)
+{
+    size_t lo = 0, hi = n; /* the answer lies in v[lo..hi) */
+    while (hi - lo > 1) {
+        /* Median of three as the pivot, then a three-way partition: heavy ties (counts, days) end at once. */
+        double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+        double p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            double x = v[i];
+            if (x < p) {
+                v[i++] = v[lt];
+                v[lt++] = x;
+            } else if (x > p) {
+                v[i] = v[--gt];
+                v[gt] = x;
+            } else {
+                i++;
+            }
+        }
+        if (pos < lt) hi = lt;
+        else if (pos >= gt) lo = gt;
+        else return p;
+    }
+    return v[lo];
 }
 
 typedef struct seg_fanout {
