@@ -381,7 +381,7 @@ st_status st_summary_acc_finalize(st_summary_acc *a, st_table **out, st_ingest_r
     uint64_t npurch_used = 0;
     double revenue_total = 0;
     for (size_t i = 0; i < n; i++) {
-        purchase *p = sorted + start[i];
+        purchase *p = sorted ? sorted + start[i] : NULL; /* NULL: no purchase at all (only other events) */
         size_t m = start[i + 1] - start[i];
         bool ordered = true;
         for (size_t k = 1; k < m; k++)
@@ -419,7 +419,7 @@ st_status st_summary_acc_finalize(st_summary_acc *a, st_table **out, st_ingest_r
         revenue_total += total + h_total;
         if (ndays) {
             col[C_FREQ][r] = (double)(ndays - 1);
-            col[C_REC][r] = (double)(last - first) / unit;
+            col[C_REC][r] = (double)((int64_t)last - first) / unit; /* days span the whole int32 range */
             col[C_T][r] = (double)(end - first) / unit;
             col[C_MON][r] = ndays > 1 ? (total - first_sum) / (double)(ndays - 1) : 0.0;
             col[C_RDAYS][r] = (double)(end - last);

@@ -429,6 +429,34 @@ static void test_hostile(st_context *ctx)
     }
 }
 
+/* Two corners the fuzzer found in finalize, through the public API: an accumulator with customers but no
+** purchase at all, and purchase days at both ends of the int32 range (recency spans more than INT32_MAX). */
+static void test_corners(st_context *ctx)
+{
+    st_summarize_options o;
+    st_summarize_options_init(&o);
+    st_summary_acc *a = NULL;
+    st_table *t = NULL;
+    CHECK_EQ_INT(st_summary_acc_new(ctx, &o, 1, &a), ST_OK);
+    CHECK_EQ_INT(st_summary_acc_add(a, "v", 1, 100, "view", 4, 0), ST_OK);
+    CHECK_EQ_INT(st_summary_acc_finalize(a, &t, NULL), ST_OK);
+    CHECK_EQ_INT(st_table_nrows(t), 1);
+    st_table_free(t);
+    st_summary_acc_free(a);
+    CHECK_EQ_INT(st_summary_acc_new(ctx, &o, 1, &a), ST_OK);
+    CHECK_EQ_INT(st_summary_acc_add(a, "x", 1, INT32_MIN + 1, NULL, 0, 1.0), ST_OK);
+    CHECK_EQ_INT(st_summary_acc_add(a, "x", 1, INT32_MAX, NULL, 0, 2.0), ST_OK);
+    st_summary_acc *b = through_bytes(ctx, a, NULL);
+    if (b) CHECK_EQ_INT(st_summary_acc_finalize(b, &t, NULL), ST_OK);
+    if (t) {
+        long j = st_table_find(t, "recency");
+        CHECK(j > 0 && st_table_f64(t, (size_t)j)[0] == 4294967294.0);
+    }
+    st_table_free(t);
+    st_summary_acc_free(a);
+    st_summary_acc_free(b);
+}
+
 static char *slurp(const char *name, size_t *len)
 {
     char path[1024];
@@ -516,6 +544,7 @@ int main(void)
     test_damage(ctx);
     test_hostile(ctx);
     test_written_elsewhere(ctx);
+    test_corners(ctx);
     t_alloc_torture("summary state", torture_job, NULL);
     st_context_free(ctx);
     T_DONE();
