@@ -5,23 +5,9 @@
 #include "test.h"
 #include "failalloc.h"
 #include "core/serial.h"
+#include "unit/summary_events.h"
 
 #include <stdint.h>
-
-typedef struct ev {
-    const char *cust;
-    int32_t day;
-    const char *beh;
-    double amount;
-} ev;
-
-/* The events of test_summary.c: behaviours, same-day purchases, a return, a free item, a late customer. */
-static const ev events[] = {
-    {"a", 100, "view", 0},     {"a", 100, "purchase", 10}, {"a", 100, "purchase", 5}, {"b", 101, "view", 0},
-    {"a", 107, "purchase", 20}, {"c", 103, "fav", 0},      {"a", 121, "purchase", 30}, {"b", 102, "purchase", 7},
-    {"a", 90, "cart", 0},       {"c", 120, "purchase", -3}, {"b", 130, "purchase", 0}, {"d", 125, "view", 0},
-};
-#define NEV (sizeof events / sizeof events[0])
 
 static st_status add_events(st_summary_acc *a, size_t from, size_t to)
 {
