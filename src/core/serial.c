@@ -45,11 +45,17 @@ static void w_raw(st__wbuf *w, const void *p, size_t n)
     if (!st__buf_append(&w->b, p, n)) w->err = ST_ENOMEM;
 }
 
+/* The fixed-width fields: straight into the buffer when it has room (it usually has: serializers reserve
+** their size first). */
 static void w_le(st__wbuf *w, uint64_t v, size_t n)
 {
-    unsigned char d[8];
-    put_le(d, v, n);
-    w_raw(w, d, n);
+    if (w->err) return;
+    if (w->b.cap - w->b.len <= n && !st__buf_reserve(&w->b, n)) {
+        w->err = ST_ENOMEM;
+        return;
+    }
+    put_le((unsigned char *)w->b.data + w->b.len, v, n);
+    w->b.len += n;
 }
 
 void st__wbuf_begin(st__wbuf *w, st_context *ctx, const char *kind, uint32_t version)
