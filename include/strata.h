@@ -310,9 +310,9 @@ ST_API st_status st_summary_acc_finalize(st_summary_acc *acc, st_table **out, st
 ** shape the table: unit, observation and calibration ends, purchase value, customer column name) as bytes
 ** that st_summary_acc_deserialize reads on any machine: the frame of docs/architecture.md, "Partial states"
 ** (magic "STRT", version, kind "summary_acc", length, CRC-32; little-endian). *buf (*len bytes, not
-** NUL-terminated) comes from ctx's allocator: release it with st_free(ctx, *buf). acc is unchanged and may
-** also be one that st_summarize's reader filled. Errors: ST_EINVAL (NULL argument), ST_ELIMIT (a key longer
-** than 4 GiB), ST_ENOMEM. Thread-safety: acc must not be changed meanwhile; ctx is used as any handle. */
+** NUL-terminated) comes from ctx's allocator: release it with st_free(ctx, *buf). acc is only read (errors
+** go to ctx). Errors: ST_EINVAL (NULL argument), ST_ELIMIT (a key longer than 4 GiB), ST_ENOMEM.
+** Thread-safety: nothing may change acc meanwhile; ctx must not be in use by another thread. */
 ST_API st_status st_summary_acc_serialize(st_context *ctx, const st_summary_acc *acc, char **buf, size_t *len);
 
 /* Rebuilds an accumulator from len bytes of st_summary_acc_serialize. The new accumulator owns everything
@@ -323,7 +323,8 @@ ST_API st_status st_summary_acc_serialize(st_context *ctx, const st_summary_acc 
 ** counts against the bytes present before anything is allocated, ids in range, no duplicate keys), so
 ** truncated, corrupted or foreign bytes fail cleanly. Errors: ST_EFORMAT (the message says what was being
 ** read and why), ST_EINVAL (NULL argument; options that differ from the state's, named in the message),
-** ST_ENOMEM. *out is NULL on failure. */
+** ST_ENOMEM. *out is NULL on failure. Thread-safety: buf is only read, so several threads may deserialize
+** the same bytes at once, each with its own context. */
 ST_API st_status st_summary_acc_deserialize(st_context *ctx, const char *buf, size_t len,
                                             const st_summarize_options *opts, st_summary_acc **out);
 

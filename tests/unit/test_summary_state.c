@@ -5,6 +5,7 @@
 #include "test.h"
 #include "failalloc.h"
 #include "core/serial.h"
+#include "features/summary.h"
 #include "unit/summary_events.h"
 
 #include <stdint.h>
@@ -443,6 +444,37 @@ static void test_corners(st_context *ctx)
     st_summary_acc_free(b);
 }
 
+/* An accumulator that borrows a reader's maps, whose ids run ahead of its arrays (customers and a behaviour
+** the reader interned for another sink): the state holds them as having no events, and finalizes the same. */
+static void test_borrowed(st_context *ctx)
+{
+    st_summarize_options o;
+    st_summarize_options_init(&o);
+    st__strmap ids, beh;
+    st__strmap_init(&ids, ctx, 0);
+    st__strmap_init(&beh, ctx, 64);
+    st_summary_acc *a = NULL;
+    CHECK_EQ_INT(st__summary_acc_new_borrowed(ctx, &o, 1, &ids, &beh, &a), ST_OK);
+    uint32_t c0, c1, c2, b0, b1;
+    CHECK_EQ_INT(st__strmap_intern(&ids, "p", 1, &c0), ST_OK);
+    CHECK_EQ_INT(st__strmap_intern(&ids, "q", 1, &c1), ST_OK);
+    CHECK_EQ_INT(st__strmap_intern(&beh, "view", 4, &b0), ST_OK);
+    CHECK_EQ_INT(st__summary_add_id(a, c0, 50, -1, true, 3.0), ST_OK);
+    CHECK_EQ_INT(st__summary_add_id(a, c1, 52, (long)b0, false, 0), ST_OK);
+    CHECK_EQ_INT(st__summary_add_id(a, c0, 60, -1, true, 4.0), ST_OK);
+    CHECK_EQ_INT(st__strmap_intern(&ids, "r", 1, &c2), ST_OK); /* no event in this sink */
+    CHECK_EQ_INT(st__strmap_intern(&beh, "cart", 4, &b1), ST_OK);
+    st_summary_acc *b = through_bytes(ctx, a, &o);
+    if (b) {
+        check_same_finalize(a, b, "borrowed maps");
+        CHECK_EQ_INT(st_summary_acc_add(b, "s", 1, 61, NULL, 0, 1.0), ST_OK); /* and it owns its maps */
+    }
+    st_summary_acc_free(b);
+    st_summary_acc_free(a);
+    st__strmap_free(&ids);
+    st__strmap_free(&beh);
+}
+
 static char *slurp(const char *name, size_t *len)
 {
     char path[1024];
@@ -531,6 +563,7 @@ int main(void)
     test_hostile(ctx);
     test_written_elsewhere(ctx);
     test_corners(ctx);
+    test_borrowed(ctx);
     t_alloc_torture("summary state", torture_job, NULL);
     st_context_free(ctx);
     T_DONE();
