@@ -63,6 +63,8 @@ void st__wbuf_begin(st__wbuf *w, st_context *ctx, const char *kind, uint32_t ver
     st__buf_init(&w->b, ctx);
     w->err = ST_OK;
     size_t k = strlen(kind);
+    if (k == 0 || k > ST_SERIAL_KIND_MAX) /* a programming error: kinds are constants */
+        w->err = st__error(ctx, ST_EINVAL, "a state's kind tag must have 1 to %d bytes", ST_SERIAL_KIND_MAX);
     w_raw(w, ST_SERIAL_MAGIC, 4);
     w_le(w, version, 4);
     w_le(w, k, 4);

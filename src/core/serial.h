@@ -39,7 +39,7 @@ void st__wbuf_f64(st__wbuf *w, double v); /* the bit pattern: NaN payloads and -
 void st__wbuf_bytes(st__wbuf *w, const void *p, size_t n);
 /* Fills in the payload length and checksum and hands over the buffer (*buf from the context's allocator,
 ** release with st_free; *len its size). On an earlier failure frees everything and returns it (ST_ENOMEM,
-** ST_ELIMIT; message on the context). */
+** ST_ELIMIT, ST_EINVAL for a bad kind tag; message on the context). */
 st_status st__wbuf_finish(st__wbuf *w, char **buf, size_t *len);
 /* Frees the buffer of an unfinished state (after a failure elsewhere). */
 void st__wbuf_abandon(st__wbuf *w);

@@ -73,7 +73,7 @@ def state(events, unit="day", obs_end=None, cal_end=None, purchase="purchase", c
     return frame("summary_acc", 1, p)
 
 
-# The events of tests/unit/test_summary_state.c (keep in step: valid_small.bin is compared byte for byte).
+# The events of tests/unit/summary_events.h (keep in step: valid_small.bin is compared byte for byte).
 SMALL = [("a", 100, "view", 0), ("a", 100, "purchase", 10), ("a", 100, "purchase", 5), ("b", 101, "view", 0),
          ("a", 107, "purchase", 20), ("c", 103, "fav", 0), ("a", 121, "purchase", 30), ("b", 102, "purchase", 7),
          ("a", 90, "cart", 0), ("c", 120, "purchase", -3), ("b", 130, "purchase", 0), ("d", 125, "view", 0)]

@@ -217,6 +217,9 @@ static void test_hostile_counts(st_context *ctx)
     buf = NULL;
     CHECK_EQ_INT(st__wbuf_finish(&w, &buf, &len), ST_ELIMIT);
     CHECK(buf == NULL);
+    st__wbuf_begin(&w, ctx, "", 1);
+    CHECK_EQ_INT(st__wbuf_finish(&w, &buf, &len), ST_EINVAL);
+    CHECK(buf == NULL);
 }
 
 static void test_strmap(st_context *ctx)
