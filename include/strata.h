@@ -307,6 +307,29 @@ ST_API st_status st_summary_acc_merge(st_summary_acc *into, const st_summary_acc
 ** ST_EINVAL (calibration end not before the observation end), ST_ENOMEM. */
 ST_API st_status st_summary_acc_finalize(st_summary_acc *acc, st_table **out, st_ingest_report *report);
 
+/* Writes the accumulator's whole partial state (customers in order with their first event day, behaviours
+** with per-customer counts and last days, purchases, totals and counters, has_money, and the options that
+** shape the table: unit, observation and calibration ends, purchase value, customer column name) as bytes
+** that st_summary_acc_deserialize reads on any machine: the frame of docs/architecture.md, "Partial states"
+** (magic "STRT", version, kind "summary_acc", length, CRC-32; little-endian). *buf (*len bytes, not
+** NUL-terminated) comes from ctx's allocator: release it with st_free(ctx, *buf). acc is only read (errors
+** go to ctx). Errors: ST_EINVAL (NULL argument), ST_ELIMIT (a key longer than 4 GiB), ST_ENOMEM.
+** Thread-safety: nothing may change acc meanwhile; ctx must not be in use by another thread. */
+ST_API st_status st_summary_acc_serialize(st_context *ctx, const st_summary_acc *acc, char **buf, size_t *len);
+
+/* Rebuilds an accumulator from len bytes of st_summary_acc_serialize. The new accumulator owns everything
+** it holds (it borrows neither buf nor opts) and is like any other: add, merge (either way with one made by
+** st_summary_acc_new from the same options), finalize, serialize. opts NULL takes the state's options;
+** otherwise unit, observation end, calibration end, purchase value and customer column must equal the
+** state's (the state is never silently reinterpreted). The bytes are checked completely (frame, checksum,
+** counts against the bytes present before anything is allocated, ids in range, no duplicate keys), so
+** truncated, corrupted or foreign bytes fail cleanly. Errors: ST_EFORMAT (the message says what was being
+** read and why), ST_EINVAL (NULL argument; options that differ from the state's, named in the message),
+** ST_ENOMEM. *out is NULL on failure. Thread-safety: buf is only read, so several threads may deserialize
+** the same bytes at once, each with its own context. */
+ST_API st_status st_summary_acc_deserialize(st_context *ctx, const char *buf, size_t len,
+                                            const st_summarize_options *opts, st_summary_acc **out);
+
 /* ======================================================================================================
 ** Simulation: synthetic event logs with known truth (the BG/NBD + Gamma-Gamma story)
 ** ==================================================================================================== */

@@ -141,3 +141,36 @@ st_status st__strmap_merge(st__strmap *into, const st__strmap *from, uint32_t *r
     }
     return ST_OK;
 }
+
+void st__strmap_write(st__wbuf *w, const st__strmap *m)
+{
+    st__wbuf_u64(w, m->n);
+    for (size_t i = 0; i < m->n; i++) st__wbuf_bytes(w, m->keys + m->off[i], m->len[i]);
+}
+
+st_status st__strmap_read(st__rbuf *r, st__strmap *m, const char *what)
+{
+    size_t n;
+    if (!st__rbuf_count(r, what, 4, &n)) return ST_EFORMAT; /* a key takes at least its 4-byte length */
+    if (n > m->max_ids) {
+        st__rbuf_fail(r, "%zu distinct %ss (at most %zu)", n, what, m->max_ids);
+        return ST_EFORMAT;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *p;
+        size_t len;
+        uint32_t id;
+        if (!st__rbuf_bytes(r, what, &p, &len)) return ST_EFORMAT;
+        st_status rc = st__strmap_intern(m, p, len, &id);
+        if (rc == ST_ELIMIT) { /* a key of UINT32_MAX bytes: n <= max_ids */
+            st__rbuf_fail(r, "a %s of %zu bytes is too long", what, len);
+            return ST_EFORMAT;
+        }
+        if (rc != ST_OK) return rc;
+        if (id != i) {
+            st__rbuf_fail(r, "%s \"%.*s\" appears twice", what, len > 64 ? 64 : (int)len, p);
+            return ST_EFORMAT;
+        }
+    }
+    return ST_OK;
+}

@@ -7,6 +7,7 @@
 #define STRATA_STRMAP_H
 
 #include "core/internal.h"
+#include "core/serial.h"
 
 typedef struct st__strmap {
     st_context *ctx;
@@ -46,6 +47,14 @@ static inline size_t st__strmap_len(const st__strmap *m, uint32_t id) { return m
 /* Adds every key of from to into, in from's id order; remap[i] (from->n entries, allocated by the caller)
 ** receives into's id of from's key i. from is unchanged. Errors: ST_ENOMEM, ST_ELIMIT. */
 st_status st__strmap_merge(st__strmap *into, const st__strmap *from, uint32_t *remap);
+
+/* Serialization (core/serial.h): the key count (u64), then each key as length-prefixed bytes, in id order. */
+void st__strmap_write(st__wbuf *w, const st__strmap *m);
+
+/* Reads keys written by st__strmap_write into the empty map m, so each gets the id it had. what names a key
+** in messages ("customer id"). Errors: ST_EFORMAT (truncated, a duplicate key, more keys than m's max_ids;
+** recorded on r), ST_ENOMEM. */
+st_status st__strmap_read(st__rbuf *r, st__strmap *m, const char *what);
 
 /* Bytes held by the map (for memory accounting). */
 size_t st__strmap_bytes(const st__strmap *m);

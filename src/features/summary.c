@@ -16,6 +16,7 @@
 #include "features/summary.h"
 #include "core/table.h"
 #include "core/strmap.h"
+#include "core/serial.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -48,6 +49,8 @@ struct st_summary_acc {
     int32_t min_day, max_day;
     bool any;
     uint64_t rows_used, nonpositive, zero_amount, after_end;
+    /* a deserialized accumulator's own copy of opt.purchase_value and opt.customer_col (else NULL) */
+    char *own_str;
 };
 
 void st__summary_acc_set_ctx(st_summary_acc *acc, st_context *ctx)
@@ -111,6 +114,7 @@ void st_summary_acc_free(st_summary_acc *a)
         st__free(ctx, a->blast[b], 0);
     }
     st__free(ctx, a->pur, 0);
+    st__free(ctx, a->own_str, 0);
     st__free(ctx, a, sizeof *a);
 }
 
@@ -377,7 +381,7 @@ st_status st_summary_acc_finalize(st_summary_acc *a, st_table **out, st_ingest_r
     uint64_t npurch_used = 0;
     double revenue_total = 0;
     for (size_t i = 0; i < n; i++) {
-        purchase *p = sorted + start[i];
+        purchase *p = sorted ? sorted + start[i] : NULL; /* NULL: no purchase at all (only other events) */
         size_t m = start[i + 1] - start[i];
         bool ordered = true;
         for (size_t k = 1; k < m; k++)
@@ -415,7 +419,7 @@ st_status st_summary_acc_finalize(st_summary_acc *a, st_table **out, st_ingest_r
         revenue_total += total + h_total;
         if (ndays) {
             col[C_FREQ][r] = (double)(ndays - 1);
-            col[C_REC][r] = (double)(last - first) / unit;
+            col[C_REC][r] = (double)((int64_t)last - first) / unit; /* days span the whole int32 range */
             col[C_T][r] = (double)(end - first) / unit;
             col[C_MON][r] = ndays > 1 ? (total - first_sum) / (double)(ndays - 1) : 0.0;
             col[C_RDAYS][r] = (double)(end - last);
@@ -589,4 +593,214 @@ done:
     st__free(ctx, day, 0);
     st__free(ctx, fill, 0);
     return rc;
+}
+
+/* ------------------------------------------------------------------------------------------------------
+** Partial states (core/serial.h), kind "summary_acc", payload version 1, in this order:
+**   options   u8 has_money, u32 unit, u8 has_observation_end, i64 observation_end, u8 has_calibration_end,
+**             i64 calibration_end, bytes purchase_value, bytes customer_col
+**   totals    u8 any, i32 min_day, i32 max_day, u64 rows_used, nonpositive, zero_amount, after_end
+**   customers strmap (u64 n, n keys), then n x i32 first event day (INT32_MAX: none)
+**   behaviours strmap (u64 nb <= 64, nb keys), then per behaviour n x u32 count and n x i32 last day
+**   purchases u64 m, then m x (u32 customer id, i32 day, f64 amount)
+** Ids are positions in the maps, so the reader rebuilds the same ids and the same table, byte for byte.
+*/
+#define SUMMARY_KIND "summary_acc"
+#define SUMMARY_VERSION 1u
+
+/* A size hint for the state of a (0 when it would overflow: the buffer then just grows). */
+static size_t state_size_hint(const st_summary_acc *a)
+{
+    size_t n = a->ids->n, per_cust = 8 + 8 * a->beh->n, cust, pur;
+    if (!st__mul_ok(n, per_cust, &cust) || !st__mul_ok(a->npur, 16, &pur)) return 0;
+    size_t keys = a->ids->keys_len + a->beh->keys_len + 64 * 8 + 256;
+    if (cust > SIZE_MAX - keys || pur > SIZE_MAX - keys - cust) return 0;
+    return keys + cust + pur;
+}
+
+st_status st_summary_acc_serialize(st_context *ctx, const st_summary_acc *a, char **buf, size_t *len)
+{
+    if (!ctx || !a || !buf || !len)
+        return ctx ? st__error(ctx, ST_EINVAL, "st_summary_acc_serialize: NULL argument") : ST_EINVAL;
+    const st_summarize_options *o = &a->opt;
+    size_t n = a->ids->n, nb = a->beh->n;
+    st__wbuf w;
+    st__wbuf_begin(&w, ctx, SUMMARY_KIND, SUMMARY_VERSION);
+    st__wbuf_reserve(&w, state_size_hint(a));
+    st__wbuf_u8(&w, a->has_money);
+    st__wbuf_u32(&w, (uint32_t)o->unit);
+    st__wbuf_u8(&w, o->has_observation_end != 0);
+    st__wbuf_i64(&w, o->observation_end);
+    st__wbuf_u8(&w, o->has_calibration_end != 0);
+    st__wbuf_i64(&w, o->calibration_end);
+    st__wbuf_bytes(&w, o->purchase_value, strlen(o->purchase_value));
+    st__wbuf_bytes(&w, o->customer_col, strlen(o->customer_col));
+
+    st__wbuf_u8(&w, a->any);
+    st__wbuf_i32(&w, a->min_day);
+    st__wbuf_i32(&w, a->max_day);
+    st__wbuf_u64(&w, a->rows_used);
+    st__wbuf_u64(&w, a->nonpositive);
+    st__wbuf_u64(&w, a->zero_amount);
+    st__wbuf_u64(&w, a->after_end);
+
+    /* ids the arrays do not cover yet (a reader's map grows ahead of them) have no events */
+    st__strmap_write(&w, a->ids);
+    for (size_t i = 0; i < n; i++) st__wbuf_i32(&w, i < a->ncust ? a->first_event[i] : INT32_MAX);
+    st__strmap_write(&w, a->beh);
+    for (size_t b = 0; b < nb; b++) {
+        bool have = b < a->nb;
+        for (size_t i = 0; i < n; i++) st__wbuf_u32(&w, have && i < a->ncust ? a->bcount[b][i] : 0);
+        for (size_t i = 0; i < n; i++) st__wbuf_i32(&w, have && i < a->ncust ? a->blast[b][i] : INT32_MIN);
+    }
+    st__wbuf_u64(&w, a->npur);
+    for (size_t k = 0; k < a->npur; k++) {
+        st__wbuf_u32(&w, a->pur[k].cust);
+        st__wbuf_i32(&w, a->pur[k].day);
+        st__wbuf_f64(&w, a->pur[k].amount);
+    }
+    return st__wbuf_finish(&w, buf, len);
+}
+
+static bool same_str(const char *s, const char *p, size_t n)
+{
+    return s && strlen(s) == n && memcmp(s, p, n) == 0;
+}
+
+/* The options of a state against the caller's: ST_OK, or ST_EINVAL naming the first that differs. */
+static st_status check_options(st_context *ctx, const st_summarize_options *st, const st_summarize_options *o,
+                               size_t pvn, size_t ccn)
+{
+    const char *what = NULL;
+    if (st->unit != o->unit) what = "unit";
+    else if (st->has_observation_end != (o->has_observation_end != 0) ||
+             (st->has_observation_end && st->observation_end != o->observation_end))
+        what = "observation end";
+    else if (st->has_calibration_end != (o->has_calibration_end != 0) ||
+             (st->has_calibration_end && st->calibration_end != o->calibration_end))
+        what = "calibration end";
+    else if (!same_str(o->purchase_value, st->purchase_value, pvn)) what = "purchase value";
+    else if (!same_str(o->customer_col, st->customer_col, ccn)) what = "customer column";
+    if (!what) return ST_OK;
+    return st__error(ctx, ST_EINVAL, "st_summary_acc_deserialize: the state was made with another %s than the "
+                     "options give", what);
+}
+
+/* Reads the options part of a state into *o (strings pointing into the input) and checks them. */
+static bool read_options(st__rbuf *r, st_summarize_options *o, bool *has_money, size_t *pvn, size_t *ccn)
+{
+    uint32_t unit;
+    bool hobs, hcal;
+    st__rbuf_bool(r, "has_money", has_money);
+    st__rbuf_u32(r, "the unit", &unit);
+    st__rbuf_bool(r, "has_observation_end", &hobs);
+    st__rbuf_i64(r, "the observation end", &o->observation_end);
+    st__rbuf_bool(r, "has_calibration_end", &hcal);
+    st__rbuf_i64(r, "the calibration end", &o->calibration_end);
+    st__rbuf_bytes(r, "the purchase value", &o->purchase_value, pvn);
+    st__rbuf_bytes(r, "the customer column", &o->customer_col, ccn);
+    if (r->failed) return false;
+    o->unit = (st_unit)(unit <= ST_UNIT_YEAR ? unit : 0);
+    o->has_observation_end = hobs;
+    o->has_calibration_end = hcal;
+    if (unit > ST_UNIT_YEAR) return st__rbuf_fail(r, "unit %u is not a known unit", (unsigned)unit);
+    /* day numbers: int32 like every event day, so the table's day arithmetic cannot overflow */
+    if (hobs && (o->observation_end < INT32_MIN || o->observation_end > INT32_MAX))
+        return st__rbuf_fail(r, "observation end %lld is out of range", (long long)o->observation_end);
+    if (hcal && (o->calibration_end < INT32_MIN || o->calibration_end > INT32_MAX))
+        return st__rbuf_fail(r, "calibration end %lld is out of range", (long long)o->calibration_end);
+    if (hobs && hcal && o->calibration_end >= o->observation_end)
+        return st__rbuf_fail(r, "the calibration end is not before the observation end");
+    if (*ccn == 0) return st__rbuf_fail(r, "the customer column name is empty");
+    if (memchr(o->purchase_value, 0, *pvn) || memchr(o->customer_col, 0, *ccn))
+        return st__rbuf_fail(r, "a NUL byte in the purchase value or the customer column name");
+    return true;
+}
+
+/* Reads the part after the options into the empty accumulator a (its own maps). */
+static st_status read_body(st__rbuf *r, st_summary_acc *a)
+{
+    st__rbuf_bool(r, "any", &a->any);
+    st__rbuf_i32(r, "the first day", &a->min_day);
+    st__rbuf_i32(r, "the last day", &a->max_day);
+    st__rbuf_u64(r, "rows_used", &a->rows_used);
+    st__rbuf_u64(r, "the count of negative purchases", &a->nonpositive);
+    st__rbuf_u64(r, "the count of zero-amount purchases", &a->zero_amount);
+    st__rbuf_u64(r, "the count of rows after the end", &a->after_end);
+    if (r->failed) return ST_EFORMAT;
+
+    st_status rc = st__strmap_read(r, &a->own_ids, "customer id");
+    if (rc != ST_OK) return rc;
+    size_t n = a->own_ids.n;
+    if (!st__rbuf_need(r, "first event days", n, 4)) return ST_EFORMAT;
+    if (!cover_customers(a, n)) return ST_ENOMEM;
+    for (size_t i = 0; i < n; i++) st__rbuf_i32(r, "a first event day", &a->first_event[i]);
+
+    if ((rc = st__strmap_read(r, &a->own_beh, "behaviour")) != ST_OK) return rc;
+    size_t nb = a->own_beh.n, col_bytes;
+    if (!st__mul_ok(n, 8, &col_bytes)) col_bytes = SIZE_MAX;
+    if (!st__rbuf_need(r, "behaviour columns", nb, col_bytes)) return ST_EFORMAT;
+    if (!cover_behaviours(a, nb)) return ST_ENOMEM;
+    for (size_t b = 0; b < nb; b++) {
+        for (size_t i = 0; i < n; i++) st__rbuf_u32(r, "a behaviour count", &a->bcount[b][i]);
+        for (size_t i = 0; i < n; i++) st__rbuf_i32(r, "a behaviour's last day", &a->blast[b][i]);
+    }
+
+    size_t m;
+    if (!st__rbuf_count(r, "purchases", 16, &m)) return ST_EFORMAT;
+    if (m) {
+        a->pur = st__realloc_array(a->ctx, NULL, 0, m, sizeof *a->pur);
+        if (!a->pur) return ST_ENOMEM;
+        a->cappur = m;
+    }
+    for (size_t k = 0; k < m && !r->failed; k++) {
+        purchase *p = &a->pur[k];
+        st__rbuf_u32(r, "a purchase's customer", &p->cust);
+        st__rbuf_i32(r, "a purchase's day", &p->day);
+        st__rbuf_f64(r, "a purchase's amount", &p->amount);
+        if (p->cust >= n && !r->failed)
+            st__rbuf_fail(r, "purchase %zu is of customer %u, beyond the %zu customers", k, (unsigned)p->cust, n);
+        a->npur = k + 1;
+    }
+    return st__rbuf_end(r);
+}
+
+st_status st_summary_acc_deserialize(st_context *ctx, const char *buf, size_t len, const st_summarize_options *opts,
+                                     st_summary_acc **out)
+{
+    if (!ctx || !out || (!buf && len))
+        return ctx ? st__error(ctx, ST_EINVAL, "st_summary_acc_deserialize: NULL argument") : ST_EINVAL;
+    *out = NULL;
+    st__rbuf r;
+    uint32_t version;
+    st_status rc = st__rbuf_begin(&r, ctx, buf, len, SUMMARY_KIND, SUMMARY_VERSION, &version);
+    if (rc != ST_OK) return rc;
+    st_summarize_options o;
+    st_summarize_options_init(&o);
+    bool has_money;
+    size_t pvn, ccn;
+    if (!read_options(&r, &o, &has_money, &pvn, &ccn)) return ST_EFORMAT;
+    if (opts && (rc = check_options(ctx, &o, opts, pvn, ccn)) != ST_OK) return rc;
+
+    size_t slen = pvn + ccn + 2; /* both fit in the input: no overflow */
+    char *s = st__malloc(ctx, slen);
+    if (!s) return ST_ENOMEM;
+    memcpy(s, o.purchase_value, pvn);
+    s[pvn] = '\0';
+    memcpy(s + pvn + 1, o.customer_col, ccn);
+    s[pvn + 1 + ccn] = '\0';
+    o.purchase_value = s;
+    o.customer_col = s + pvn + 1;
+    st_summary_acc *a;
+    if ((rc = acc_new(ctx, &o, has_money, &a)) != ST_OK) {
+        st__free(ctx, s, slen);
+        return rc;
+    }
+    a->own_str = s;
+    if ((rc = read_body(&r, a)) != ST_OK) {
+        st_summary_acc_free(a);
+        return rc;
+    }
+    *out = a;
+    return ST_OK;
 }

@@ -2,22 +2,9 @@
 ** (empty is identity; split-then-merge equals one pass, whatever the split). */
 #include "test.h"
 #include "features/summary.h"
+#include "unit/summary_events.h"
 #include <unistd.h>
 #include <stdlib.h>
-
-typedef struct ev {
-    const char *cust;
-    int32_t day;
-    const char *beh;
-    double amount;
-} ev;
-
-static const ev events[] = {
-    {"a", 100, "view", 0},     {"a", 100, "purchase", 10}, {"a", 100, "purchase", 5}, {"b", 101, "view", 0},
-    {"a", 107, "purchase", 20}, {"c", 103, "fav", 0},      {"a", 121, "purchase", 30}, {"b", 102, "purchase", 7},
-    {"a", 90, "cart", 0},       {"c", 120, "purchase", -3}, {"b", 130, "purchase", 0}, {"d", 125, "view", 0},
-};
-#define NEV (sizeof events / sizeof events[0])
 
 static st_summary_acc *make(st_context *ctx, const st_summarize_options *o, size_t from, size_t to)
 {
