@@ -31,12 +31,6 @@ static const char default_actions[] =
 #define MDP_SIM_PERIODS 24
 #define MDP_SIM_SEED 20240101
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static st_status write_text(st_context *ctx, const char *dir, const char *name, const char *text)
 {
     char *p = st__path_join(ctx, dir, name);
@@ -138,16 +132,16 @@ st_status st__stage_mdp(st_stage_env *env)
     st_table *t = env->customers;
     size_t n = st_table_nrows(t), nS = st_mdp_nstates(m ? m : NULL);
     size_t c_state = 0, c_action = 0, c_strategy = 0;
-    double *value = NULL, *stratum = NULL, *sorted = NULL;
+    double *value = NULL, *stratum = NULL;
+    int32_t *s32 = NULL;
     if (rc == ST_OK) {
         value = st__malloc(ctx, (n ? n : 1) * sizeof *value);
         stratum = st__malloc(ctx, (n ? n : 1) * sizeof *stratum);
-        sorted = st__malloc(ctx, (n ? n : 1) * sizeof *sorted);
-        if (!value || !stratum || !sorted) rc = ST_ENOMEM;
+        s32 = st__malloc(ctx, (n ? n : 1) * sizeof *s32);
+        if (!value || !stratum || !s32) rc = ST_ENOMEM;
     }
     if (rc == ST_OK && (rc = st_table_add_str(t, "mdp_state")) == ST_OK) c_state = st_table_ncols(t) - 1;
     if (rc == ST_OK && (rc = st_table_add_str(t, "optimal_action")) == ST_OK) c_action = st_table_ncols(t) - 1;
-    size_t nv = 0;
     for (size_t i = 0; i < n && rc == ST_OK; i++) {
         value[i] = NAN;
         if (early->row_state[i] < 0) continue;
@@ -157,26 +151,20 @@ st_status st__stage_mdp(st_stage_env *env)
         rc = st_table_set_str(t, c_state, i, sname);
         if (rc == ST_OK && a >= 0) rc = st_table_set_str(t, c_action, i, st_mdp_action_name(m, (size_t)a));
         value[i] = st_policy_value(opt, s, 0);
-        sorted[nv++] = value[i];
     }
-    double q1 = 0, q2 = 0;
-    if (rc == ST_OK && nv) {
-        qsort(sorted, nv, sizeof *sorted, cmp_double);
-        q1 = sorted[nv / 3];
-        q2 = sorted[2 * nv / 3];
-    }
+    /* terciles of V* over the customers (st_value_strata: above a cut only when V* exceeds it, so customers
+    ** tied at a quantile fall to the lower stratum; no state = stratum 0) */
+    if (rc == ST_OK) rc = st_value_strata(ctx, value, n, 3, NULL, 0, s32);
     if (rc == ST_OK && (rc = st_table_add_str(t, "strategy")) == ST_OK) c_strategy = st_table_ncols(t) - 1;
     size_t counts[3] = {0, 0, 0};
     for (size_t i = 0; i < n && rc == ST_OK; i++) {
-        if (isnan(value[i])) {
+        if (s32[i] < 1) {
             stratum[i] = NAN;
             continue;
         }
-        /* above a cut only when V* exceeds it: customers tied at a quantile fall to the lower stratum */
-        int k = value[i] > q2 ? 1 : value[i] > q1 ? 2 : 3;
-        stratum[i] = k;
-        counts[k - 1]++;
-        rc = st_table_set_str(t, c_strategy, i, k == 1 ? "retain" : k == 2 ? "nurture" : "activate");
+        stratum[i] = s32[i];
+        counts[s32[i] - 1]++;
+        rc = st_table_set_str(t, c_strategy, i, st_stratum_strategy(s32[i], 3));
     }
     if (rc == ST_OK) rc = st_table_add_f64(t, "optimal_value", ST_COL_F64, value);
     if (rc == ST_OK) rc = st_table_add_f64(t, "value_stratum", ST_COL_F64, stratum);
@@ -230,7 +218,7 @@ st_status st__stage_mdp(st_stage_env *env)
     }
     st__free(ctx, value, 0);
     st__free(ctx, stratum, 0);
-    st__free(ctx, sorted, 0);
+    st__free(ctx, s32, 0);
     st_policy_free(opt);
     st_policy_free(none);
     st_policy_free(myopic);
