@@ -1,6 +1,6 @@
 /*
 ** cmd_metrics.c -- `strata metrics`: silhouette, Davies-Bouldin and Calinski-Harabasz of a labelling of
-** table rows, with scikit-learn's definitions; a shim over st_silhouette and friends.
+** table rows, with scikit-learn's definitions; a shim over st_metric_silhouette and friends.
 */
 #include "seg_cli.h"
 
@@ -99,9 +99,9 @@ int cmd_metrics(int argc, char **argv)
     }
     double sil, db, ch;
     st_status rc = m ? st_scale_columns(ctx, xs, m, d, scale, xs) : ST_OK;
-    if (rc == ST_OK) rc = st_silhouette(ctx, xs, m, d, lk, &sil, NULL);
-    if (rc == ST_OK) rc = st_davies_bouldin(ctx, xs, m, d, lk, &db);
-    if (rc == ST_OK) rc = st_calinski_harabasz(ctx, xs, m, d, lk, &ch);
+    if (rc == ST_OK) rc = st_metric_silhouette(ctx, xs, m, d, lk, &sil, NULL);
+    if (rc == ST_OK) rc = st_metric_davies_bouldin(ctx, xs, m, d, lk, &db);
+    if (rc == ST_OK) rc = st_metric_calinski_harabasz(ctx, xs, m, d, lk, &ch);
     if (rc) {
         code = cli_fail(CMD, ctx, rc);
         if (code == CLI_USAGE) code = CLI_FAIL;

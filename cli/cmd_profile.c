@@ -250,7 +250,7 @@ static int compare(st_context *ctx, st_table *t, long k, unsigned long long seed
             for (size_t b = 0; b < nb; b++)
                 ahp[a * nb + b] = behaviour_priority(bname[a]) / behaviour_priority(bname[b]);
     }
-    st_status rc = st_mbrfm(ctx, days, cnt, m, nb, ahp, omega, mr, mf);
+    st_status rc = st_mbrfm_scores(ctx, days, cnt, m, nb, ahp, omega, mr, mf);
     if (rc) {
         code = cli_fail(CMD, ctx, rc);
         goto done;

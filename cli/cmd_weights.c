@@ -1,7 +1,7 @@
 /*
 ** cmd_weights.c -- `strata weights`: entropy, AHP and combined indicator weights of table columns (seed 000
-** section 2.3, seed 002 eq. 2), printed as a table or JSON; a thin shim over st_entropy_weights,
-** st_ahp_weights and st_combine_weights.
+** section 2.3, seed 002 eq. 2), printed as a table or JSON; a thin shim over st_weights_entropy,
+** st_ahp_weights and st_weights_combine.
 */
 #include "seg_cli.h"
 
@@ -104,7 +104,7 @@ int segcli_compute_weights(const char *cmd, st_context *ctx, const st_table *t, 
     }
     for (size_t i = 0; i < m; i++) memcpy(xs + i * d, x + keep[i] * d, d * sizeof *xs);
     w->rows_used = m;
-    st_status rc = st_entropy_weights(ctx, xs, m, d, isc, w->entropy, w->eta);
+    st_status rc = st_weights_entropy(ctx, xs, m, d, isc, w->entropy, w->eta);
     if (rc) {
         code = cli_fail(cmd, ctx, rc);
         goto done;
@@ -127,7 +127,7 @@ int segcli_compute_weights(const char *cmd, st_context *ctx, const st_table *t, 
     } else {
         for (size_t j = 0; j < d; j++) w->theta[j] = 1.0 / (double)d;
     }
-    rc = st_combine_weights(ctx, w->theta, w->eta, d, w->omega);
+    rc = st_weights_combine(ctx, w->theta, w->eta, d, w->omega);
     if (rc) {
         code = cli_fail(cmd, ctx, rc);
         goto done;

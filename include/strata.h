@@ -594,7 +594,7 @@ ST_API st_status st_minmax_normalize(st_context *ctx, const double *x, size_t n,
 ** 0 ln 0 = 0, w_j = (1 - e_j) / sum_k (1 - e_k). A constant column carries no information: e_j = 1 and
 ** w_j = 0. When every column is constant (or n == 1) the weights are equal (1/d). Never NaN.
 ** entropy (may be NULL) and weights receive d values. Errors: ST_EINVAL (NULL, n or d 0, non-finite x). */
-ST_API st_status st_entropy_weights(st_context *ctx, const double *x, size_t n, size_t d, const int *cost,
+ST_API st_status st_weights_entropy(st_context *ctx, const double *x, size_t n, size_t d, const int *cost,
                              double *entropy, double *weights);
 
 /* AHP: weights from an m x m pairwise comparison matrix a (row-major, a[i*m + j] = importance of i over j).
@@ -623,7 +623,7 @@ ST_API st_status st_ahp_read(st_context *ctx, const char *path, size_t m, double
 ** An indicator with eta_i = 0 (a constant column) gets omega_i = 0 whatever its AHP weight.
 ** out receives m values (may alias theta or eta). Errors: ST_EINVAL (NULL, m 0, negative or non-finite
 ** weights, or sum_j theta_j eta_j == 0). */
-ST_API st_status st_combine_weights(st_context *ctx, const double *theta, const double *eta, size_t m, double *out);
+ST_API st_status st_weights_combine(st_context *ctx, const double *theta, const double *eta, size_t m, double *out);
 
 /* Column scaling before clustering. ZSCORE uses the population standard deviation (ddof 0, as
 ** scikit-learn's StandardScaler); a constant column becomes 0 under MINMAX and ZSCORE. */
@@ -640,18 +640,18 @@ ST_API st_status st_scale_columns(st_context *ctx, const double *x, size_t n, si
 ** mean distance to another cluster, s = (b - a)/max(a, b); a sample alone in its cluster scores 0. Exact:
 ** O(n^2 d) time, O(n (k + d)) memory (the n x n distance matrix is never stored). samples (may be NULL)
 ** receives the n per-sample values. Errors: ST_EINVAL, ST_ENOMEM. */
-ST_API st_status st_silhouette(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
+ST_API st_status st_metric_silhouette(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
                         double *score, double *samples);
 
 /* Davies-Bouldin index (lower is better): mean over clusters of max_j (s_i + s_j)/|c_i - c_j|, with s_i
 ** the mean distance of members to their centroid; 0 when all s_i or all centroid distances are 0.
 ** Errors: ST_EINVAL, ST_ENOMEM. */
-ST_API st_status st_davies_bouldin(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
+ST_API st_status st_metric_davies_bouldin(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
                             double *score);
 
 /* Calinski-Harabasz index: [sum_k n_k |c_k - c|^2 / (k - 1)] / [sum_i |x_i - c_{l_i}|^2 / (n - k)];
 ** 1 when the within-cluster dispersion is 0. Errors: ST_EINVAL, ST_ENOMEM. */
-ST_API st_status st_calinski_harabasz(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
+ST_API st_status st_metric_calinski_harabasz(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
                                double *score);
 
 /* k-means options. Initialise with st_kmeans_options_init. */
@@ -673,7 +673,7 @@ ST_API void st_kmeans_options_init(st_kmeans_options *opts);
 ** distances, n_iter (may be NULL) the Lloyd iterations of the best restart. Uses st_context_threads
 ** threads for the assignment step. Errors: ST_EINVAL (k 0 or more than the points with positive weight,
 ** non-finite data), ST_ENOMEM, ST_ECANCELLED. */
-ST_API st_status st_kmeans(st_context *ctx, const double *x, size_t n, size_t d, const double *w,
+ST_API st_status st_kmeans_fit(st_context *ctx, const double *x, size_t n, size_t d, const double *w,
                     const st_kmeans_options *opts, double *centers, int32_t *labels, double *inertia,
                     int *n_iter);
 
@@ -703,7 +703,7 @@ ST_API const char *st_rfm_segment_name(int segment);
 ** on F when frequency > mean and on M when monetary > mean (strict; means over rows with no NaN). The class
 ** code is 4*R + 2*F + M (7 = key value ... 0 = general recovery); rows with a NaN get -1. cls receives n
 ** codes. Errors: ST_EINVAL (NULL, n 0), ST_EEMPTY (no valid row). */
-ST_API st_status st_rfm8(st_context *ctx, const double *recency_days, const double *frequency,
+ST_API st_status st_rfm8_classes(st_context *ctx, const double *recency_days, const double *frequency,
                   const double *monetary, size_t n, int32_t *cls);
 
 /* Name of an rfm8 class code ("Key value", "Key development", "Key retention", "Key recovery", "General
@@ -711,7 +711,7 @@ ST_API st_status st_rfm8(st_context *ctx, const double *recency_days, const doub
 ST_API const char *st_rfm8_name(int cls);
 
 /* Segment names for clusters from their centroid's R (days), F, M against the population means, as in seed
-** 002: the class code is built as in st_rfm8 and named "Key customers", "Key developing", "Key retention",
+** 002: the class code is built as in st_rfm8_classes and named "Key customers", "Key developing", "Key retention",
 ** "Key recovery", "General maintenance", "General developing", "General retention", "Non-valuable". */
 ST_API int st_rfm_class(double r_days, double f, double m, double mean_r_days, double mean_f, double mean_m);
 ST_API const char *st_value_segment_name(int cls);
@@ -794,11 +794,11 @@ ST_API st_status st_segment_classes(st_context *ctx, const int32_t *labels, size
 
 /* Multi-behaviour RFM (seed 002 eqs. 1-3) over nb behaviours: days (n*nb, row-major) holds the days since
 ** each behaviour (NaN when the customer never did it: replaced by the column's largest value, i.e. as
-** stale as the stalest customer), counts (n*nb) the behaviour counts. omega = st_combine_weights of the
+** stale as the stalest customer), counts (n*nb) the behaviour counts. omega = st_weights_combine of the
 ** AHP weights of ahp (nb x nb; NULL = equal subjective weights) and the entropy weights of counts; then
 ** r_out[i] = sum_b omega_b days_ib and f_out[i] = sum_b omega_b counts_ib. omega (may be NULL) receives nb
 ** weights. Errors: ST_EINVAL (NULL, n or nb 0, bad AHP matrix, non-finite counts), ST_ENOMEM. */
-ST_API st_status st_mbrfm(st_context *ctx, const double *days, const double *counts, size_t n, size_t nb,
+ST_API st_status st_mbrfm_scores(st_context *ctx, const double *days, const double *counts, size_t n, size_t nb,
                    const double *ahp, double *omega, double *r_out, double *f_out);
 
 /* -- Table columns as a matrix --

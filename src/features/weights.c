@@ -57,7 +57,7 @@ st_status st_minmax_normalize(st_context *ctx, const double *x, size_t n, size_t
     return ST_OK;
 }
 
-st_status st_entropy_weights(st_context *ctx, const double *x, size_t n, size_t d, const int *cost,
+st_status st_weights_entropy(st_context *ctx, const double *x, size_t n, size_t d, const int *cost,
                              double *entropy, double *weights)
 {
     st_status rc = check_matrix(ctx, "entropy weights", x, n, d, weights);
@@ -154,7 +154,7 @@ st_status st_ahp_weights(st_context *ctx, const double *a, size_t m, double *wei
     return ST_OK;
 }
 
-st_status st_combine_weights(st_context *ctx, const double *theta, const double *eta, size_t m, double *out)
+st_status st_weights_combine(st_context *ctx, const double *theta, const double *eta, size_t m, double *out)
 {
     if (!theta || !eta || !out) return st__error(ctx, ST_EINVAL, "combine weights: NULL argument");
     if (m == 0) return st__error(ctx, ST_EINVAL, "combine weights: no weights");

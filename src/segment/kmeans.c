@@ -213,7 +213,7 @@ static void relocate_empty(km_state *S, double *sums, double *wk)
     }
 }
 
-st_status st_kmeans(st_context *ctx, const double *x, size_t n, size_t d, const double *w,
+st_status st_kmeans_fit(st_context *ctx, const double *x, size_t n, size_t d, const double *w,
                     const st_kmeans_options *opts, double *centers, int32_t *labels, double *inertia,
                     int *n_iter)
 {

@@ -333,7 +333,7 @@ done:
     return rc;
 }
 
-st_status st_silhouette(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
+st_status st_metric_silhouette(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
                         double *score, double *samples)
 {
     int32_t *codes;
@@ -348,7 +348,7 @@ st_status st_silhouette(st_context *ctx, const double *x, size_t n, size_t d, co
     return st__silhouette_multi(ctx, x, n, d, &labels, 1, score, samples);
 }
 
-st_status st_davies_bouldin(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
+st_status st_metric_davies_bouldin(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
                             double *score)
 {
     int32_t *codes;
@@ -390,7 +390,7 @@ st_status st_davies_bouldin(st_context *ctx, const double *x, size_t n, size_t d
     return ST_OK;
 }
 
-st_status st_calinski_harabasz(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
+st_status st_metric_calinski_harabasz(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
                                double *score)
 {
     int32_t *codes;

@@ -122,7 +122,7 @@ st_status st_segment_classes(st_context *ctx, const int32_t *labels, size_t n, s
     return ST_OK;
 }
 
-st_status st_mbrfm(st_context *ctx, const double *days, const double *counts, size_t n, size_t nb,
+st_status st_mbrfm_scores(st_context *ctx, const double *days, const double *counts, size_t n, size_t nb,
                    const double *ahp, double *omega, double *r_out, double *f_out)
 {
     if (!days || !counts || !r_out || !f_out) return st__error(ctx, ST_EINVAL, "mbrfm: NULL argument");
@@ -135,9 +135,9 @@ st_status st_mbrfm(st_context *ctx, const double *days, const double *counts, si
     } else {
         for (size_t b = 0; b < nb; b++) theta[b] = 1.0 / (double)nb;
     }
-    rc = st_entropy_weights(ctx, counts, n, nb, NULL, NULL, eta);
+    rc = st_weights_entropy(ctx, counts, n, nb, NULL, NULL, eta);
     if (rc) return rc;
-    rc = st_combine_weights(ctx, theta, eta, nb, om);
+    rc = st_weights_combine(ctx, theta, eta, nb, om);
     if (rc) return rc;
     for (size_t b = 0; b < nb; b++) {
         double mx = 0;

@@ -98,7 +98,7 @@ const char *st_rfm_segment_name(int segment)
     return "Others";
 }
 
-st_status st_rfm8(st_context *ctx, const double *recency_days, const double *frequency,
+st_status st_rfm8_classes(st_context *ctx, const double *recency_days, const double *frequency,
                   const double *monetary, size_t n, int32_t *cls)
 {
     if (!recency_days || !frequency || !monetary || !cls) return st__error(ctx, ST_EINVAL, "rfm8: NULL argument");

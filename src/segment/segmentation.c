@@ -88,8 +88,8 @@ st_status st_segment_evaluate(st_context *ctx, const double *x, size_t n, size_t
         ql->k = k;
         valid[l] = k >= 2 && k <= n - 1;
         if (!valid[l]) continue;
-        if ((rc = st_davies_bouldin(ctx, x, n, d, labels[l], &ql->davies_bouldin)) != ST_OK ||
-            (rc = st_calinski_harabasz(ctx, x, n, d, labels[l], &ql->calinski_harabasz)) != ST_OK)
+        if ((rc = st_metric_davies_bouldin(ctx, x, n, d, labels[l], &ql->davies_bouldin)) != ST_OK ||
+            (rc = st_metric_calinski_harabasz(ctx, x, n, d, labels[l], &ql->calinski_harabasz)) != ST_OK)
             return rc == ST_ENOMEM ? st__error(ctx, ST_ENOMEM, "segment quality: out of memory") : rc;
     }
     /* The silhouette: every row up to the sample size, else a seeded sample shared by all labellings. */
@@ -299,7 +299,7 @@ st_status st_segment_run(st_context *ctx, const double *x, size_t n, size_t d, c
         break;
     case ST_SEGMENT_RFM8:
         k = 8;
-        if ((rc = st_rfm8(ctx, cols, cols + m, cols + 2 * m, m, lab)) != ST_OK) goto done;
+        if ((rc = st_rfm8_classes(ctx, cols, cols + m, cols + 2 * m, m, lab)) != ST_OK) goto done;
         break;
     case ST_SEGMENT_KMEANS: {
         st_kmeans_options ko;
@@ -309,7 +309,7 @@ st_status st_segment_run(st_context *ctx, const double *x, size_t n, size_t d, c
         ko.seed = o->seed;
         double *cent = st__malloc(ctx, k * d * sizeof *cent);
         if (!cent) goto oom;
-        rc = st_kmeans(ctx, xf, m, d, NULL, &ko, cent, lab, &s->q.inertia, NULL);
+        rc = st_kmeans_fit(ctx, xf, m, d, NULL, &ko, cent, lab, &s->q.inertia, NULL);
         st__free(ctx, cent, k * d * sizeof *cent);
         if (rc) goto done;
         break;

@@ -527,7 +527,7 @@ st_status st__som_cluster_hits(st_context *ctx, const st_som *som, const double 
     ko.k = k;
     ko.n_init = 10; /* the codebook is small: restarts are cheap */
     ko.seed = seed;
-    st_status rc = st_kmeans(ctx, som->code, som->units, som->d, hits, &ko, cent, unit_labels, NULL, NULL);
+    st_status rc = st_kmeans_fit(ctx, som->code, som->units, som->d, hits, &ko, cent, unit_labels, NULL, NULL);
     st__free(ctx, cent, k * som->d * sizeof *cent);
     return rc;
 }

@@ -31,7 +31,7 @@ int main(void)
     double c[8], c2[8], in, in2;
     int it;
     st_context_set_threads(ctx, 2);
-    CHECK_EQ_INT(st_kmeans(ctx, x, n, d, NULL, &o, c, lab, &in, &it), ST_OK);
+    CHECK_EQ_INT(st_kmeans_fit(ctx, x, n, d, NULL, &o, c, lab, &in, &it), ST_OK);
     /* Each planted cluster maps to one label. */
     int ok = 1;
     for (size_t i = 4; i < n; i++) ok &= lab[i] == lab[i % 4];
@@ -43,7 +43,7 @@ int main(void)
     CHECK(it >= 1 && it <= 300);
     /* Same seed, one thread: bit-identical. */
     st_context_set_threads(ctx, 1);
-    CHECK_EQ_INT(st_kmeans(ctx, x, n, d, NULL, &o, c2, lab2, &in2, NULL), ST_OK);
+    CHECK_EQ_INT(st_kmeans_fit(ctx, x, n, d, NULL, &o, c2, lab2, &in2, NULL), ST_OK);
     CHECK(memcmp(c, c2, sizeof c) == 0);
     CHECK(memcmp(lab, lab2, n * sizeof *lab) == 0);
     CHECK(in == in2);
@@ -53,7 +53,7 @@ int main(void)
     const double ww[] = {3, 1};
     o.k = 1;
     o.n_init = 1;
-    CHECK_EQ_INT(st_kmeans(ctx, xw, 2, 1, ww, &o, c, NULL, &in, NULL), ST_OK);
+    CHECK_EQ_INT(st_kmeans_fit(ctx, xw, 2, 1, ww, &o, c, NULL, &in, NULL), ST_OK);
     CHECK_NEAR(c[0], 2.5, 1e-12);
     CHECK_NEAR(in, 3 * 6.25 + 56.25, 1e-9);
 
@@ -61,7 +61,7 @@ int main(void)
     const double xd[] = {1, 1, 1, 5, 5, 5};
     o.k = 3;
     int32_t ld[6];
-    CHECK_EQ_INT(st_kmeans(ctx, xd, 6, 1, NULL, &o, c, ld, &in, NULL), ST_OK);
+    CHECK_EQ_INT(st_kmeans_fit(ctx, xd, 6, 1, NULL, &o, c, ld, &in, NULL), ST_OK);
     CHECK(!isnan(c[0]) && !isnan(c[1]) && !isnan(c[2]));
     CHECK_NEAR(in, 0.0, 1e-12);
 
@@ -69,13 +69,13 @@ int main(void)
     o.k = 2;
     const double x2[] = {0, 4};
     int32_t l2[2];
-    CHECK_EQ_INT(st_kmeans(ctx, x2, 2, 1, NULL, &o, c, l2, &in, NULL), ST_OK);
+    CHECK_EQ_INT(st_kmeans_fit(ctx, x2, 2, 1, NULL, &o, c, l2, &in, NULL), ST_OK);
     CHECK(l2[0] != l2[1]);
     CHECK_NEAR(in, 0.0, 0);
     o.k = 3;
-    CHECK_EQ_INT(st_kmeans(ctx, x2, 2, 1, NULL, &o, c, l2, &in, NULL), ST_EINVAL);
+    CHECK_EQ_INT(st_kmeans_fit(ctx, x2, 2, 1, NULL, &o, c, l2, &in, NULL), ST_EINVAL);
     o.k = 0;
-    CHECK_EQ_INT(st_kmeans(ctx, x2, 2, 1, NULL, &o, c, l2, &in, NULL), ST_EINVAL);
+    CHECK_EQ_INT(st_kmeans_fit(ctx, x2, 2, 1, NULL, &o, c, l2, &in, NULL), ST_EINVAL);
     free(x);
     free(lab);
     free(lab2);

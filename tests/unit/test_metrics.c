@@ -18,48 +18,48 @@ int main(void)
     if (st_context_new(&ctx)) return 1;
     size_t n = 40, d = 3;
     double sil, db, ch, samples[40];
-    CHECK_EQ_INT(st_silhouette(ctx, FX, n, d, FL, &sil, samples), ST_OK);
+    CHECK_EQ_INT(st_metric_silhouette(ctx, FX, n, d, FL, &sil, samples), ST_OK);
     CHECK_NEAR(sil, F_SIL, 1e-12);
     CHECK_NEAR(samples[0], F_S0, 1e-12);
     CHECK_NEAR(samples[3], 0.0, 0); /* row 3 is alone in its cluster */
-    CHECK_EQ_INT(st_davies_bouldin(ctx, FX, n, d, FL, &db), ST_OK);
+    CHECK_EQ_INT(st_metric_davies_bouldin(ctx, FX, n, d, FL, &db), ST_OK);
     CHECK_NEAR(db, F_DB, 1e-12);
-    CHECK_EQ_INT(st_calinski_harabasz(ctx, FX, n, d, FL, &ch), ST_OK);
+    CHECK_EQ_INT(st_metric_calinski_harabasz(ctx, FX, n, d, FL, &ch), ST_OK);
     CHECK_REL(ch, F_CH, 1e-12);
 
     /* Label counts: 1 label and n labels are refused, as in sklearn. */
     int32_t one[4] = {3, 3, 3, 3}, all[4] = {0, 1, 2, 3};
     const double x4[] = {0, 1, 2, 3};
-    CHECK_EQ_INT(st_silhouette(ctx, x4, 4, 1, one, &sil, NULL), ST_EINVAL);
-    CHECK_EQ_INT(st_silhouette(ctx, x4, 4, 1, all, &sil, NULL), ST_EINVAL);
-    CHECK_EQ_INT(st_davies_bouldin(ctx, x4, 4, 1, all, &db), ST_EINVAL);
-    CHECK_EQ_INT(st_calinski_harabasz(ctx, x4, 4, 1, one, &ch), ST_EINVAL);
+    CHECK_EQ_INT(st_metric_silhouette(ctx, x4, 4, 1, one, &sil, NULL), ST_EINVAL);
+    CHECK_EQ_INT(st_metric_silhouette(ctx, x4, 4, 1, all, &sil, NULL), ST_EINVAL);
+    CHECK_EQ_INT(st_metric_davies_bouldin(ctx, x4, 4, 1, all, &db), ST_EINVAL);
+    CHECK_EQ_INT(st_metric_calinski_harabasz(ctx, x4, 4, 1, one, &ch), ST_EINVAL);
     CHECK(strstr(st_errmsg(ctx), "2 to n_samples - 1") != NULL);
 
     /* Hand-computed 1-D case: {0, 1} vs {3}: s(0) = (3 - 1)/3, s(1) = (2 - 1)/2, singleton 0. */
     const double x3[] = {0, 1, 3};
     int32_t l3[3] = {0, 0, 1};
-    CHECK_EQ_INT(st_silhouette(ctx, x3, 3, 1, l3, &sil, samples), ST_OK);
+    CHECK_EQ_INT(st_metric_silhouette(ctx, x3, 3, 1, l3, &sil, samples), ST_OK);
     CHECK_NEAR(samples[0], 2.0 / 3, 1e-15);
     CHECK_NEAR(samples[1], 0.5, 1e-15);
     CHECK_NEAR(sil, (2.0 / 3 + 0.5) / 3, 1e-15);
     /* CH: centroids 0.5 and 3, mean 4/3: extra = 2*(5/6)^2 + (5/3)^2, intra = 0.5; (n-k)/(k-1) = 1. */
-    CHECK_EQ_INT(st_calinski_harabasz(ctx, x3, 3, 1, l3, &ch), ST_OK);
+    CHECK_EQ_INT(st_metric_calinski_harabasz(ctx, x3, 3, 1, l3, &ch), ST_OK);
     CHECK_NEAR(ch, (2 * 25.0 / 36 + 25.0 / 9) / 0.5, 1e-12);
     /* DB: s = (0.5, 0), M = 2.5: both rows give 0.5/2.5. */
-    CHECK_EQ_INT(st_davies_bouldin(ctx, x3, 3, 1, l3, &db), ST_OK);
+    CHECK_EQ_INT(st_metric_davies_bouldin(ctx, x3, 3, 1, l3, &db), ST_OK);
     CHECK_NEAR(db, 0.2, 1e-15);
     /* Duplicated points: a = b = 0 gives 0; W = 0 gives CH 1; all s = 0 gives DB 0. */
     const double xd[] = {1, 1, 2, 2};
     int32_t ld[4] = {0, 0, 1, 1};
-    CHECK_EQ_INT(st_calinski_harabasz(ctx, xd, 4, 1, ld, &ch), ST_OK);
+    CHECK_EQ_INT(st_metric_calinski_harabasz(ctx, xd, 4, 1, ld, &ch), ST_OK);
     CHECK_NEAR(ch, 1.0, 0);
-    CHECK_EQ_INT(st_davies_bouldin(ctx, xd, 4, 1, ld, &db), ST_OK);
+    CHECK_EQ_INT(st_metric_davies_bouldin(ctx, xd, 4, 1, ld, &db), ST_OK);
     CHECK_NEAR(db, 0.0, 0);
-    CHECK_EQ_INT(st_silhouette(ctx, xd, 4, 1, ld, &sil, NULL), ST_OK);
+    CHECK_EQ_INT(st_metric_silhouette(ctx, xd, 4, 1, ld, &sil, NULL), ST_OK);
     CHECK_NEAR(sil, 1.0, 0);
     const double xs[] = {1, 1, 1, 1};
-    CHECK_EQ_INT(st_silhouette(ctx, xs, 4, 1, ld, &sil, NULL), ST_OK);
+    CHECK_EQ_INT(st_metric_silhouette(ctx, xs, 4, 1, ld, &sil, NULL), ST_OK);
     CHECK_NEAR(sil, 0.0, 0);
 
     /* The blocked, threaded path (n >= 2000) equals a direct O(n^2) computation. */
@@ -73,7 +73,7 @@ int main(void)
     }
     for (size_t i = 0; i < nb; i++) lb[i] = (int32_t)(i % 3);
     st_context_set_threads(ctx, 2);
-    CHECK_EQ_INT(st_silhouette(ctx, xb, nb, 2, lb, &sil, sb), ST_OK);
+    CHECK_EQ_INT(st_metric_silhouette(ctx, xb, nb, 2, lb, &sil, sb), ST_OK);
     double tot = 0, maxdiff = 0;
     for (size_t i = 0; i < nb; i++) {
         double sum[3] = {0, 0, 0};
@@ -96,7 +96,7 @@ int main(void)
     CHECK_NEAR(sil, tot / (double)nb, 1e-12);
     st_context_set_threads(ctx, 1);
     double sil1;
-    CHECK_EQ_INT(st_silhouette(ctx, xb, nb, 2, lb, &sil1, NULL), ST_OK);
+    CHECK_EQ_INT(st_metric_silhouette(ctx, xb, nb, 2, lb, &sil1, NULL), ST_OK);
     CHECK_NEAR(sil1, sil, 1e-12);
     free(xb);
     free(sb);

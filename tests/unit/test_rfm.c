@@ -62,7 +62,7 @@ int main(void)
 
     /* Eight classes: strict comparisons with the means (R: 5.5 days, F: 2.2, M: 55). */
     int32_t cls[11];
-    CHECK_EQ_INT(st_rfm8(ctx, rec, fr, mo, 11, cls), ST_OK);
+    CHECK_EQ_INT(st_rfm8_classes(ctx, rec, fr, mo, 11, cls), ST_OK);
     CHECK_EQ_INT(cls[0], 4);  /* recent, low F, low M: general development */
     CHECK_EQ_INT(cls[9], 3);  /* old, F 9, M 100: key retention */
     CHECK_EQ_INT(cls[5], 1);  /* day 6 > 5.5, F 1, M 60: key recovery */
@@ -77,7 +77,7 @@ int main(void)
     CHECK(strncmp(st_value_segment_strategy(5), "nurture", 7) == 0);
     CHECK(strncmp(st_value_segment_strategy(0), "activate", 8) == 0);
     const double nanv[] = {NAN};
-    CHECK_EQ_INT(st_rfm8(ctx, nanv, nanv, nanv, 1, cls), ST_EEMPTY);
+    CHECK_EQ_INT(st_rfm8_classes(ctx, nanv, nanv, nanv, 1, cls), ST_EEMPTY);
 
     /* Profiles: counts, means and medians per segment; NaN left out; label -1 skipped. */
     const int32_t pl[] = {0, 0, 0, 1, 1, -1};
@@ -104,14 +104,14 @@ int main(void)
     const double days[] = {1, 5, 3, NAN, 10, 2}, counts[] = {1, 7, 2, 7, 3, 7};
     const double ahp[] = {1, 3, 1.0 / 3, 1};
     double om[2], rr[3], ff[3];
-    CHECK_EQ_INT(st_mbrfm(ctx, days, counts, 3, 2, ahp, om, rr, ff), ST_OK);
+    CHECK_EQ_INT(st_mbrfm_scores(ctx, days, counts, 3, 2, ahp, om, rr, ff), ST_OK);
     CHECK_NEAR(om[0], 1.0, 1e-15);
     CHECK_NEAR(om[1], 0.0, 0);
     CHECK_NEAR(rr[1], 3.0, 1e-15);
     CHECK_NEAR(ff[2], 3.0, 1e-15);
     /* Equal subjective weights, both informative: omega = eta, and NaN days use the column's largest. */
     const double counts2[] = {1, 1, 2, 3, 3, 2};
-    CHECK_EQ_INT(st_mbrfm(ctx, days, counts2, 3, 2, NULL, om, rr, ff), ST_OK);
+    CHECK_EQ_INT(st_mbrfm_scores(ctx, days, counts2, 3, 2, NULL, om, rr, ff), ST_OK);
     CHECK_NEAR(om[0] + om[1], 1.0, 1e-15);
     CHECK_NEAR(rr[1], om[0] * 3 + om[1] * 5, 1e-13);
     st_context_free(ctx);

@@ -102,9 +102,9 @@ static void test_evaluate(st_context *ctx)
     /* Below the sample size: the exact metrics, as the single-metric functions give them. */
     CHECK_EQ_INT(st_segment_evaluate(ctx, x, n, 3, labs, 2, 0, 1, q), ST_OK);
     double sil, db, ch;
-    CHECK_EQ_INT(st_silhouette(ctx, x, n, 3, b, &sil, NULL), ST_OK);
-    CHECK_EQ_INT(st_davies_bouldin(ctx, x, n, 3, b, &db), ST_OK);
-    CHECK_EQ_INT(st_calinski_harabasz(ctx, x, n, 3, b, &ch), ST_OK);
+    CHECK_EQ_INT(st_metric_silhouette(ctx, x, n, 3, b, &sil, NULL), ST_OK);
+    CHECK_EQ_INT(st_metric_davies_bouldin(ctx, x, n, 3, b, &db), ST_OK);
+    CHECK_EQ_INT(st_metric_calinski_harabasz(ctx, x, n, 3, b, &ch), ST_OK);
     /* (several labellings sum each row's distances in other runs: equal up to rounding) */
     CHECK_NEAR(q[1].silhouette, sil, 1e-12);
     CHECK(q[1].davies_bouldin == db && q[1].calinski_harabasz == ch);

@@ -41,7 +41,7 @@ int main(void)
     /* col0 normalises to 0, .5, 1 (p = 0, 1/3, 2/3), col1 is constant, col2 to 0, 0, 1 (p = 0, 0, 1). */
     const double x[] = {1, 5, 1, 2, 5, 1, 3, 5, 4};
     double e[3], w[3];
-    CHECK_EQ_INT(st_entropy_weights(ctx, x, 3, 3, NULL, e, w), ST_OK);
+    CHECK_EQ_INT(st_weights_entropy(ctx, x, 3, 3, NULL, e, w), ST_OK);
     double h0 = -(1.0 / 3 * log(1.0 / 3) + 2.0 / 3 * log(2.0 / 3)) / log(3.0);
     CHECK_NEAR(e[0], h0, 1e-14);
     CHECK_NEAR(e[1], 1.0, 0);
@@ -53,7 +53,7 @@ int main(void)
     /* A cost column reverses to 1, .5, 0: same entropy. */
     int cost[3] = {1, 0, 0};
     double wc[3];
-    CHECK_EQ_INT(st_entropy_weights(ctx, x, 3, 3, cost, NULL, wc), ST_OK);
+    CHECK_EQ_INT(st_weights_entropy(ctx, x, 3, 3, cost, NULL, wc), ST_OK);
     CHECK_NEAR(wc[0], w[0], 1e-14);
     double nx[9];
     CHECK_EQ_INT(st_minmax_normalize(ctx, x, 3, 3, cost, nx), ST_OK);
@@ -63,19 +63,19 @@ int main(void)
     CHECK_NEAR(nx[4], 0.0, 0);
     /* n = 2: a varying column has e = 0; n = 1 and all-constant give equal weights, never NaN. */
     const double x2[] = {1, 7, 2, 7};
-    CHECK_EQ_INT(st_entropy_weights(ctx, x2, 2, 2, NULL, e, w), ST_OK);
+    CHECK_EQ_INT(st_weights_entropy(ctx, x2, 2, 2, NULL, e, w), ST_OK);
     CHECK_NEAR(e[0], 0.0, 0);
     CHECK_NEAR(w[0], 1.0, 0);
     CHECK_NEAR(w[1], 0.0, 0);
-    CHECK_EQ_INT(st_entropy_weights(ctx, x2, 1, 2, NULL, e, w), ST_OK);
+    CHECK_EQ_INT(st_weights_entropy(ctx, x2, 1, 2, NULL, e, w), ST_OK);
     CHECK_NEAR(w[0], 0.5, 0);
     CHECK_NEAR(w[1], 0.5, 0);
     const double x3[] = {4, 4, 4, 4};
-    CHECK_EQ_INT(st_entropy_weights(ctx, x3, 2, 2, NULL, e, w), ST_OK);
+    CHECK_EQ_INT(st_weights_entropy(ctx, x3, 2, 2, NULL, e, w), ST_OK);
     CHECK_NEAR(w[0], 0.5, 0);
     CHECK(!isnan(e[0]) && e[0] == 1.0);
     const double xn[] = {1, NAN};
-    CHECK_EQ_INT(st_entropy_weights(ctx, xn, 2, 1, NULL, e, w), ST_EINVAL);
+    CHECK_EQ_INT(st_weights_entropy(ctx, xn, 2, 1, NULL, e, w), ST_EINVAL);
 
     /* AHP: a consistent matrix gives 4/7, 2/7, 1/7 and CR 0. */
     const double a1[] = {1, 2, 4, 0.5, 1, 2, 0.25, 0.5, 1};
@@ -114,12 +114,12 @@ int main(void)
     /* Combined: theta * eta normalised; eta = 0 zeroes the indicator. */
     const double t3[] = {0.5, 0.3, 0.2}, e3[] = {0.2, 0.0, 0.8};
     double om[3];
-    CHECK_EQ_INT(st_combine_weights(ctx, t3, e3, 3, om), ST_OK);
+    CHECK_EQ_INT(st_weights_combine(ctx, t3, e3, 3, om), ST_OK);
     CHECK_NEAR(om[0], 0.1 / 0.26, 1e-15);
     CHECK_NEAR(om[1], 0.0, 0);
     CHECK_NEAR(om[2], 0.16 / 0.26, 1e-15);
     const double z3[] = {0, 0, 0};
-    CHECK_EQ_INT(st_combine_weights(ctx, t3, z3, 3, om), ST_EINVAL);
+    CHECK_EQ_INT(st_weights_combine(ctx, t3, z3, 3, om), ST_EINVAL);
 
     /* z-score scaling uses the population sd; a constant column becomes 0. */
     const double s[] = {1, 3, 3, 3};
