@@ -151,7 +151,10 @@ typedef struct st_table st_table;
 typedef enum st_coltype {
     ST_COL_F64 = 0,  /* double; NaN means missing (written as an empty field) */
     ST_COL_DATE = 1, /* double holding days since 1970-01-01; NaN missing; written as YYYY-MM-DD */
-    ST_COL_STR = 2   /* strings (the key column and labels) */
+    ST_COL_STR = 2,  /* strings (the key column and labels) */
+    ST_COL_I32 = 3,  /* 32-bit integers (counts, flags, arm indices); INT32_MIN means missing (written empty) */
+    ST_COL_CAT = 4   /* categorical: a code per row into a list of levels (code -1 = missing, written empty);
+                        written as the level's text */
 } st_coltype;
 
 /* Creates an empty table with nrows rows and a string key column named key_name (e.g. "customer_id").
@@ -170,23 +173,44 @@ ST_API st_coltype st_table_col_type(const st_table *t, size_t j);
 ST_API long st_table_find(const st_table *t, const char *name);
 
 /* The values of a numeric (F64 or DATE) column; owned by t, valid until t changes shape or is freed.
-** NULL when j is out of range or the column holds strings. */
+** NULL when j is out of range or the column is not F64 or DATE. */
 ST_API const double *st_table_f64(const st_table *t, size_t j);
 ST_API double *st_table_f64_mut(st_table *t, size_t j);
 
-/* Row i's string in a string column (j = 0 for the key); NULL when out of range or not a string column.
-** An absent value is "". */
+/* Row i's string in a string column (j = 0 for the key), or its level in a categorical column; NULL when out
+** of range or neither. An absent value is "". */
 ST_API const char *st_table_str(const st_table *t, size_t j, size_t i);
 
 /* Sets row i of a string column (copies s). Errors: ST_EINVAL, ST_ENOMEM. */
 ST_API st_status st_table_set_str(st_table *t, size_t j, size_t i, const char *s);
 
 /* Appends a numeric column; values (nrows of them) are copied, or the column is filled with NaN when values
-** is NULL. Errors: ST_EINVAL (duplicate name, type ST_COL_STR), ST_ENOMEM. */
+** is NULL. Errors: ST_EINVAL (duplicate name, a type other than ST_COL_F64 or ST_COL_DATE), ST_ENOMEM. */
 ST_API st_status st_table_add_f64(st_table *t, const char *name, st_coltype type, const double *values);
 
 /* Appends a string column, every row "" . Errors: ST_EINVAL (duplicate name), ST_ENOMEM. */
 ST_API st_status st_table_add_str(st_table *t, const char *name);
+
+/* Appends an ST_COL_I32 column; values (nrows of them) are copied, or every row is missing (INT32_MIN) when
+** values is NULL. Errors: ST_EINVAL (NULL t, duplicate name), ST_ENOMEM. */
+ST_API st_status st_table_add_i32(st_table *t, const char *name, const int32_t *values);
+
+/* Appends an ST_COL_CAT column: codes (nrows values, each -1 for missing or in [0, nlevels)) into levels
+** (nlevels non-NULL strings); both are copied. A segment label costs 4 bytes a row this way, its text once.
+** Errors: ST_EINVAL (NULL t, codes or levels with nlevels > 0, duplicate name, a code out of range, more
+** than INT32_MAX levels), ST_ENOMEM. */
+ST_API st_status st_table_add_cat(st_table *t, const char *name, const int32_t *codes, const char *const *levels,
+                                  size_t nlevels);
+
+/* The values of an ST_COL_I32 column, or the codes of an ST_COL_CAT column; owned by t, valid until t changes
+** shape or is freed. NULL for other columns or j out of range. (st_table_str reads a categorical column's
+** rows as their level text, "" when missing; st_table_f64 is NULL for both types.) */
+ST_API const int32_t *st_table_i32(const st_table *t, size_t j);
+
+/* The levels of an ST_COL_CAT column: their number (0 for other columns), and level k's text (NULL when out
+** of range or not categorical). */
+ST_API size_t st_table_cat_nlevels(const st_table *t, size_t j);
+ST_API const char *st_table_cat_level(const st_table *t, size_t j, size_t k);
 
 /* Reads a CSV table with a header row: the column key (NULL = number rows from 1 and call the key "row")
 ** is kept as strings, columns that parse entirely as numbers (empty = missing) become ST_COL_F64 and the

@@ -1,5 +1,6 @@
 /*
-** table.c -- the columnar customer table: a string key column plus numeric (double) or string columns.
+** table.c -- the columnar customer table: a string key column plus numeric (double), integer, categorical
+** or string columns.
 ** String columns keep their bytes in one pool with per-row offsets, so a million customers cost two
 ** allocations, not a million.
 */
@@ -28,6 +29,9 @@ typedef struct column {
     uint32_t *dd;      /* strings stored so far, as pool offsets in an open-addressing table (0 = empty) */
     size_t dd_cap, dd_n;
     bool dd_off;       /* gave up deduplicating */
+    int32_t *i32;      /* ST_COL_I32 values / ST_COL_CAT codes */
+    char **levels;     /* ST_COL_CAT */
+    size_t nlevels;
 } column;
 
 struct st_table {
@@ -47,6 +51,9 @@ static void column_free(st_context *ctx, column *c)
     st__free(ctx, c->off, 0);
     st__free(ctx, c->off32, 0);
     st__free(ctx, c->dd, c->dd_cap * sizeof *c->dd);
+    st__free(ctx, c->i32, 0);
+    for (size_t k = 0; k < c->nlevels && c->levels; k++) st__free(ctx, c->levels[k], 0);
+    st__free(ctx, c->levels, 0);
 }
 
 static size_t col_off(const column *c, size_t i) { return c->off32 ? c->off32[i] : c->off[i]; }
@@ -183,20 +190,41 @@ long st_table_find(const st_table *t, const char *name)
     return -1;
 }
 
+static bool is_f64(st_coltype ty) { return ty == ST_COL_F64 || ty == ST_COL_DATE; }
+
 const double *st_table_f64(const st_table *t, size_t j)
 {
-    return t && j < t->ncols && t->cols[j].type != ST_COL_STR ? t->cols[j].f64 : NULL;
+    return t && j < t->ncols && is_f64(t->cols[j].type) ? t->cols[j].f64 : NULL;
 }
 
 double *st_table_f64_mut(st_table *t, size_t j)
 {
-    return t && j < t->ncols && t->cols[j].type != ST_COL_STR ? t->cols[j].f64 : NULL;
+    return t && j < t->ncols && is_f64(t->cols[j].type) ? t->cols[j].f64 : NULL;
+}
+
+const int32_t *st_table_i32(const st_table *t, size_t j)
+{
+    return t && j < t->ncols && (t->cols[j].type == ST_COL_I32 || t->cols[j].type == ST_COL_CAT) ? t->cols[j].i32 : NULL;
+}
+
+size_t st_table_cat_nlevels(const st_table *t, size_t j)
+{
+    return t && j < t->ncols && t->cols[j].type == ST_COL_CAT ? t->cols[j].nlevels : 0;
+}
+
+const char *st_table_cat_level(const st_table *t, size_t j, size_t k)
+{
+    if (!t || j >= t->ncols || t->cols[j].type != ST_COL_CAT || k >= t->cols[j].nlevels) return NULL;
+    return t->cols[j].levels[k];
 }
 
 const char *st_table_str(const st_table *t, size_t j, size_t i)
 {
-    if (!t || j >= t->ncols || i >= t->nrows || t->cols[j].type != ST_COL_STR) return NULL;
-    return t->cols[j].pool + col_off(&t->cols[j], i);
+    if (!t || j >= t->ncols || i >= t->nrows) return NULL;
+    const column *c = &t->cols[j];
+    if (c->type == ST_COL_CAT) return c->i32[i] >= 0 ? c->levels[c->i32[i]] : "";
+    if (c->type != ST_COL_STR) return NULL;
+    return c->pool + col_off(c, i);
 }
 
 static size_t str_hash(const char *s, size_t n)
@@ -305,7 +333,7 @@ st_status st_table_set_str(st_table *t, size_t j, size_t i, const char *s)
 st_status st__table_add_f64_owned(st_table *t, const char *name, st_coltype type, double *values)
 {
     st_status rc = check_new_name(t, name);
-    if (rc == ST_OK && type == ST_COL_STR) rc = st__error(t->ctx, ST_EINVAL, "numeric column with string type");
+    if (rc == ST_OK && !is_f64(type)) rc = st__error(t->ctx, ST_EINVAL, "a double column must be ST_COL_F64 or ST_COL_DATE");
     column c = {0};
     c.type = type;
     c.f64 = values;
@@ -343,6 +371,54 @@ st_status st_table_add_str(st_table *t, const char *name)
     return ST_OK;
 }
 
+st_status st_table_add_i32(st_table *t, const char *name, const int32_t *values)
+{
+    if (!t) return ST_EINVAL;
+    st_status rc = check_new_name(t, name);
+    if (rc) return rc;
+    column c = {0};
+    c.type = ST_COL_I32;
+    if (!(c.name = st__strdup(t->ctx, name)) || !(c.i32 = st__malloc(t->ctx, (t->nrows ? t->nrows : 1) * sizeof *c.i32))) {
+        column_free(t->ctx, &c);
+        return ST_ENOMEM;
+    }
+    for (size_t i = 0; i < t->nrows; i++) c.i32[i] = values ? values[i] : INT32_MIN;
+    if ((rc = push_column(t, &c)) != ST_OK) column_free(t->ctx, &c);
+    return rc;
+}
+
+st_status st_table_add_cat(st_table *t, const char *name, const int32_t *codes, const char *const *levels,
+                           size_t nlevels)
+{
+    if (!t) return ST_EINVAL;
+    if (!codes || (nlevels && !levels)) return st__error(t->ctx, ST_EINVAL, "st_table_add_cat: NULL codes or levels");
+    if (nlevels > INT32_MAX) return st__error(t->ctx, ST_EINVAL, "st_table_add_cat: more than %d levels", INT32_MAX);
+    st_status rc = check_new_name(t, name);
+    if (rc) return rc;
+    for (size_t k = 0; k < nlevels; k++)
+        if (!levels[k]) return st__error(t->ctx, ST_EINVAL, "st_table_add_cat: level %zu is NULL", k);
+    for (size_t i = 0; i < t->nrows; i++)
+        if (codes[i] < -1 || (codes[i] >= 0 && (size_t)codes[i] >= nlevels))
+            return st__error(t->ctx, ST_EINVAL, "st_table_add_cat: row %zu: code %d is not -1 or below %zu levels", i,
+                             (int)codes[i], nlevels);
+    column c = {0};
+    c.type = ST_COL_CAT;
+    c.name = st__strdup(t->ctx, name);
+    c.i32 = st__malloc(t->ctx, (t->nrows ? t->nrows : 1) * sizeof *c.i32);
+    c.levels = st__calloc(t->ctx, nlevels ? nlevels : 1, sizeof *c.levels);
+    if (!c.name || !c.i32 || !c.levels) rc = ST_ENOMEM;
+    for (size_t k = 0; rc == ST_OK && k < nlevels; k++) {
+        if (!(c.levels[k] = st__strdup(t->ctx, levels[k]))) rc = ST_ENOMEM;
+        c.nlevels = k + 1;
+    }
+    if (rc == ST_OK) {
+        memcpy(c.i32, codes, t->nrows * sizeof *c.i32);
+        rc = push_column(t, &c);
+    }
+    if (rc != ST_OK) column_free(t->ctx, &c);
+    return rc;
+}
+
 /* ---- CSV output ---- */
 
 /* Rows [from, to) as CSV text appended to b. */
@@ -357,6 +433,13 @@ static bool format_rows(const st_table *t, size_t from, size_t to, st_buf *b)
             if (c->type == ST_COL_STR) {
                 const char *s = c->pool + col_off(c, i);
                 ok = st__buf_put_csv_field(b, s, strlen(s), ',');
+            } else if (c->type == ST_COL_I32) {
+                if (c->i32[i] != INT32_MIN) ok = st__buf_printf(b, "%d", (int)c->i32[i]);
+            } else if (c->type == ST_COL_CAT) {
+                if (c->i32[i] >= 0) {
+                    const char *s = c->levels[c->i32[i]];
+                    ok = st__buf_put_csv_field(b, s, strlen(s), ',');
+                }
             } else if (c->type == ST_COL_DATE) {
                 double d = c->f64[i];
                 if (!isnan(d)) {
