@@ -24,10 +24,7 @@ void st_mdp_free(st_mdp *m)
     if (!m) return;
     st_context *ctx = m->ctx;
     size_t rows = m->S * m->A;
-    size_t nnz = m->rowptr ? m->rowptr[rows] : 0;
-    st__free(ctx, m->col, nnz * sizeof *m->col);
-    st__free(ctx, m->prob, nnz * sizeof *m->prob);
-    st__free(ctx, m->rowptr, (rows + 1) * sizeof *m->rowptr);
+    st__csr_free(ctx, &m->P);
     st__free(ctx, m->R, rows * sizeof *m->R);
     free_names(ctx, m->state_name, m->S);
     free_names(ctx, m->action_name, m->A);
@@ -66,10 +63,11 @@ st_status st__mdp_alloc(st_context *ctx, size_t S, size_t A, st_mdp **out)
     m->ctx = ctx;
     m->S = S;
     m->A = A;
-    m->rowptr = st__calloc(ctx, rows + 1, sizeof *m->rowptr);
+    m->P.nrows = rows;
+    m->P.rowptr = st__calloc(ctx, rows + 1, sizeof *m->P.rowptr);
     m->R = st__calloc(ctx, rows, sizeof *m->R);
     m->cost = st__calloc(ctx, A, sizeof *m->cost);
-    if (m->rowptr && m->R && m->cost) {
+    if (m->P.rowptr && m->R && m->cost) {
         m->state_name = default_names(ctx, S, 's');
         if (m->state_name) m->action_name = default_names(ctx, A, 'a');
     }
@@ -84,17 +82,17 @@ st_status st__mdp_alloc(st_context *ctx, size_t S, size_t A, st_mdp **out)
 st_status st__mdp_alloc_entries(st_mdp *m, size_t **cursor)
 {
     size_t rows = m->S * m->A;
-    for (size_t r = 0; r < rows; r++) m->rowptr[r + 1] += m->rowptr[r];
-    size_t nnz = m->rowptr[rows];
-    m->col = st__realloc_array(m->ctx, NULL, 0, nnz, sizeof *m->col);
-    m->prob = st__realloc_array(m->ctx, NULL, 0, nnz, sizeof *m->prob);
+    for (size_t r = 0; r < rows; r++) m->P.rowptr[r + 1] += m->P.rowptr[r];
+    size_t nnz = m->P.rowptr[rows];
+    m->P.col = st__realloc_array(m->ctx, NULL, 0, nnz, sizeof *m->P.col);
+    m->P.val = st__realloc_array(m->ctx, NULL, 0, nnz, sizeof *m->P.val);
     *cursor = st__realloc_array(m->ctx, NULL, 0, rows, sizeof **cursor);
-    if (!m->col || !m->prob || !*cursor) {
+    if (!m->P.col || !m->P.val || !*cursor) {
         st__free(m->ctx, *cursor, 0);
         *cursor = NULL;
         return ST_ENOMEM;
     }
-    memcpy(*cursor, m->rowptr, rows * sizeof **cursor);
+    memcpy(*cursor, m->P.rowptr, rows * sizeof **cursor);
     return ST_OK;
 }
 
@@ -113,21 +111,21 @@ static int cmp_entry(const void *a, const void *b)
 static st_status sort_row(st_mdp *m, size_t lo, size_t hi, entry **scratch, size_t *scap)
 {
     bool sorted = true;
-    for (size_t k = lo + 1; k < hi && sorted; k++) sorted = m->col[k - 1] <= m->col[k];
+    for (size_t k = lo + 1; k < hi && sorted; k++) sorted = m->P.col[k - 1] <= m->P.col[k];
     if (sorted) return ST_OK;
     size_t n = hi - lo;
     if (n <= 32) {
         for (size_t k = lo + 1; k < hi; k++) {
-            uint32_t c = m->col[k];
-            double p = m->prob[k];
+            uint32_t c = m->P.col[k];
+            double p = m->P.val[k];
             size_t j = k;
-            while (j > lo && m->col[j - 1] > c) {
-                m->col[j] = m->col[j - 1];
-                m->prob[j] = m->prob[j - 1];
+            while (j > lo && m->P.col[j - 1] > c) {
+                m->P.col[j] = m->P.col[j - 1];
+                m->P.val[j] = m->P.val[j - 1];
                 j--;
             }
-            m->col[j] = c;
-            m->prob[j] = p;
+            m->P.col[j] = c;
+            m->P.val[j] = p;
         }
         return ST_OK;
     }
@@ -138,11 +136,11 @@ static st_status sort_row(st_mdp *m, size_t lo, size_t hi, entry **scratch, size
         *scap = n;
     }
     entry *e = *scratch;
-    for (size_t k = 0; k < n; k++) e[k] = (entry){m->col[lo + k], m->prob[lo + k]};
+    for (size_t k = 0; k < n; k++) e[k] = (entry){m->P.col[lo + k], m->P.val[lo + k]};
     qsort(e, n, sizeof *e, cmp_entry);
     for (size_t k = 0; k < n; k++) {
-        m->col[lo + k] = e[k].col;
-        m->prob[lo + k] = e[k].p;
+        m->P.col[lo + k] = e[k].col;
+        m->P.val[lo + k] = e[k].p;
     }
     return ST_OK;
 }
@@ -154,7 +152,7 @@ st_status st__mdp_finish(st_mdp *m, size_t *cursor, const char *where)
     const char *w = where ? where : "";
     const char *sep = where ? ": " : "";
     for (size_t r = 0; r < rows; r++)
-        if (cursor[r] != m->rowptr[r + 1])
+        if (cursor[r] != m->P.rowptr[r + 1])
             return st__error(ctx, ST_EINVAL, "%s%sinternal: row %zu not filled", w, sep, r);
     for (size_t r = 0; r < rows; r++) {
         double x = m->R[r];
@@ -167,29 +165,29 @@ st_status st__mdp_finish(st_mdp *m, size_t *cursor, const char *where)
     size_t wpos = 0, lo = 0;
     st_status rc = ST_OK;
     for (size_t r = 0; r < rows && rc == ST_OK; r++) {
-        size_t hi = m->rowptr[r + 1];
+        size_t hi = m->P.rowptr[r + 1];
         size_t s = r / m->A, a = r % m->A;
         rc = sort_row(m, lo, hi, &scratch, &scap);
         if (rc != ST_OK) break;
         size_t start = wpos;
         double sum = 0.0;
         for (size_t k = lo; k < hi; k++) {
-            double p = m->prob[k];
+            double p = m->P.val[k];
             if (!(p >= 0.0) || !isfinite(p)) {
                 rc = st__error(ctx, ST_EDATA, "%s%sP[%zu][%zu][%u] (action '%s', state '%s') = %.17g: "
-                               "probabilities must be finite and non-negative", w, sep, a, s, m->col[k],
+                               "probabilities must be finite and non-negative", w, sep, a, s, m->P.col[k],
                                m->action_name[a], m->state_name[s], p);
                 break;
             }
-            if (k > lo && m->col[k] == m->col[k - 1]) {
+            if (k > lo && m->P.col[k] == m->P.col[k - 1]) {
                 rc = st__error(ctx, ST_EDATA, "%s%sP[%zu][%zu][%u] (action '%s', state '%s') is given twice",
-                               w, sep, a, s, m->col[k], m->action_name[a], m->state_name[s]);
+                               w, sep, a, s, m->P.col[k], m->action_name[a], m->state_name[s]);
                 break;
             }
             if (p == 0.0) continue;
             sum += p;
-            m->col[wpos] = m->col[k];
-            m->prob[wpos] = p;
+            m->P.col[wpos] = m->P.col[k];
+            m->P.val[wpos] = p;
             wpos++;
         }
         if (rc != ST_OK) break;
@@ -199,18 +197,18 @@ st_status st__mdp_finish(st_mdp *m, size_t *cursor, const char *where)
             break;
         }
         /* Exact normalisation: estimated rows are off by rounding, and solvers assume stochastic rows. */
-        for (size_t k = start; k < wpos; k++) m->prob[k] /= sum;
+        for (size_t k = start; k < wpos; k++) m->P.val[k] /= sum;
         lo = hi;
-        m->rowptr[r + 1] = wpos;
+        m->P.rowptr[r + 1] = wpos;
     }
     st__free(ctx, scratch, scap * sizeof *scratch);
     if (rc != ST_OK) return rc;
     size_t nnz_old = lo;
     if (wpos < nnz_old && wpos > 0) {
-        uint32_t *c = st__realloc_array(ctx, m->col, nnz_old, wpos, sizeof *c);
-        if (c) m->col = c;
-        double *p = st__realloc_array(ctx, m->prob, nnz_old, wpos, sizeof *p);
-        if (p) m->prob = p;
+        uint32_t *c = st__realloc_array(ctx, m->P.col, nnz_old, wpos, sizeof *c);
+        if (c) m->P.col = c;
+        double *p = st__realloc_array(ctx, m->P.val, nnz_old, wpos, sizeof *p);
+        if (p) m->P.val = p;
         st_clear_error(ctx); /* shrinking failures are harmless */
     }
     return ST_OK;
@@ -240,7 +238,7 @@ st_status st_mdp_new_sparse(st_context *ctx, size_t nstates, size_t nactions, si
             return st__error(ctx, ST_EINVAL, "entry %zu: (action %u, state %u, next %u) out of range "
                              "(%zu actions, %zu states)", k, action[k], state[k], next[k], nactions, nstates);
         }
-        m->rowptr[(size_t)state[k] * nactions + action[k] + 1]++;
+        m->P.rowptr[(size_t)state[k] * nactions + action[k] + 1]++;
     }
     size_t *cur;
     if ((rc = st__mdp_alloc_entries(m, &cur))) {
@@ -275,7 +273,7 @@ st_status st_mdp_new_dense(st_context *ctx, size_t nstates, size_t nactions, con
             const double *row = P + (a * S + s) * S;
             size_t c = 0;
             for (size_t j = 0; j < S; j++) c += row[j] != 0.0;
-            m->rowptr[s * A + a + 1] = c;
+            m->P.rowptr[s * A + a + 1] = c;
         }
     size_t *cur;
     if ((rc = st__mdp_alloc_entries(m, &cur))) {
@@ -301,7 +299,7 @@ st_status st_mdp_new_dense(st_context *ctx, size_t nstates, size_t nactions, con
 
 size_t st_mdp_nstates(const st_mdp *m) { return m ? m->S : 0; }
 size_t st_mdp_nactions(const st_mdp *m) { return m ? m->A : 0; }
-size_t st_mdp_nnz(const st_mdp *m) { return m ? m->rowptr[m->S * m->A] : 0; }
+size_t st_mdp_nnz(const st_mdp *m) { return m ? m->P.rowptr[m->S * m->A] : 0; }
 
 const char *st_mdp_state_name(const st_mdp *m, size_t s) { return m && s < m->S ? m->state_name[s] : NULL; }
 const char *st_mdp_action_name(const st_mdp *m, size_t a) { return m && a < m->A ? m->action_name[a] : NULL; }
@@ -329,14 +327,7 @@ double st_mdp_reward(const st_mdp *m, size_t s, size_t a)
 double st_mdp_prob(const st_mdp *m, size_t s, size_t a, size_t next)
 {
     if (!m || s >= m->S || a >= m->A || next >= m->S) return 0.0;
-    size_t r = s * m->A + a;
-    size_t lo = m->rowptr[r], hi = m->rowptr[r + 1];
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->col[mid] < next) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < m->rowptr[r + 1] && m->col[lo] == next ? m->prob[lo] : 0.0;
+    return st__csr_get(&m->P, s * m->A + a, (uint32_t)next);
 }
 
 static st_status set_name(st_mdp *m, char **slot, const char *name)

@@ -7,13 +7,12 @@
 #define STRATA_DECIDE_MDP_H
 
 #include "core/internal.h"
+#include "num/csr.h"
 
 struct st_mdp {
     st_context *ctx;
     size_t S, A;
-    size_t *rowptr;    /* S * A + 1 offsets into col / prob */
-    uint32_t *col;     /* next state, ascending within a row */
-    double *prob;
+    st__csr P;         /* transitions: row s * A + a, column = next state (num/csr.h) */
     double *R;         /* S * A, R[s * A + a], net of the action's cost */
     char **state_name; /* S strings */
     char **action_name;
@@ -43,9 +42,9 @@ st_status st__mdp_finish(st_mdp *m, size_t *cursor, const char *where);
 static inline bool st__mdp_put(st_mdp *m, size_t *cursor, size_t r, uint32_t next, double p)
 {
     size_t k = cursor[r];
-    if (k >= m->rowptr[r + 1]) return false;
-    m->col[k] = next;
-    m->prob[k] = p;
+    if (k >= m->P.rowptr[r + 1]) return false;
+    m->P.col[k] = next;
+    m->P.val[k] = p;
     cursor[r] = k + 1;
     return true;
 }
@@ -63,9 +62,7 @@ st_status st__mdp_evaluate(st_context *ctx, const st_mdp *m, const uint32_t *act
 static inline double st__mdp_q(const st_mdp *m, size_t s, size_t a, double g, const double *V)
 {
     size_t r = s * m->A + a;
-    double acc = 0.0;
-    for (size_t k = m->rowptr[r]; k < m->rowptr[r + 1]; k++) acc += m->prob[k] * V[m->col[k]];
-    return m->R[r] + g * acc;
+    return m->R[r] + g * st__csr_row_dot(&m->P, r, V);
 }
 
 #endif

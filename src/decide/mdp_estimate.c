@@ -74,7 +74,7 @@ static st_status estimate_counts(st_context *ctx, size_t S, size_t A, double *cn
             cnt[r * S + j] = p;
             nz += p > 0;
         }
-        m->rowptr[r + 1] = nz;
+        m->P.rowptr[r + 1] = nz;
         double c = opts->cost ? opts->cost[r % A] : 0.0;
         m->R[r] = (rn[r] > 0 ? rsum[r] / rn[r] : 0.0) - c;
     }

@@ -115,7 +115,7 @@ static st_status read_sparse(st_mdp *m, const st_json *P, const char *name)
             !get_index(st__json_at(e, 2), S, &j))
             return st__error(ctx, ST_EFORMAT, "%s: \"P\"[%zu]: action, state and next must be whole numbers below "
                              "%zu, %zu and %zu", name, k, A, S, S);
-        m->rowptr[(size_t)s * A + a + 1]++;
+        m->P.rowptr[(size_t)s * A + a + 1]++;
     }
     size_t *cur;
     st_status rc = st__mdp_alloc_entries(m, &cur);
@@ -154,7 +154,7 @@ static st_status read_dense(st_mdp *m, const st_json *P, const char *name)
                     return st__error(ctx, ST_EFORMAT, "%s: \"P\"[%zu][%zu][%zu] is not a number", name, a, s, j);
                 c += st__json_number(x) != 0.0;
             }
-            m->rowptr[s * A + a + 1] = c;
+            m->P.rowptr[s * A + a + 1] = c;
         }
     }
     size_t *cur;
@@ -188,7 +188,7 @@ static st_status read_triplets(st_mdp *m, const triplets *T, const char *name)
         if (T->a[k] >= A || T->s[k] >= S || T->n[k] >= S)
             return st__error(ctx, ST_EFORMAT, "%s: \"P\"[%zu]: action, state and next must be whole numbers below "
                              "%zu, %zu and %zu", name, k, A, S, S);
-        m->rowptr[(size_t)T->s[k] * A + T->a[k] + 1]++;
+        m->P.rowptr[(size_t)T->s[k] * A + T->a[k] + 1]++;
     }
     size_t *cur;
     st_status rc = st__mdp_alloc_entries(m, &cur);
@@ -608,12 +608,12 @@ st_status st_mdp_to_json_file(st_context *ctx, const st_mdp *m, const char *path
              st__buf_puts(&b, ", \"cost\": ") && put_num(&b, m->cost[a]) &&
              st__buf_puts(&b, a + 1 < m->A ? "},\n" : "}\n");
     ok = ok && st__buf_puts(&b, "  ],\n  \"P\": [\n");
-    size_t nnz = m->rowptr[m->S * m->A], done = 0;
+    size_t nnz = m->P.rowptr[m->S * m->A], done = 0;
     for (size_t s = 0; ok && s < m->S; s++)
         for (size_t a = 0; ok && a < m->A; a++) {
             size_t r = s * m->A + a;
-            for (size_t k = m->rowptr[r]; ok && k < m->rowptr[r + 1]; k++) {
-                ok = st__buf_printf(&b, "    [%zu, %zu, %u, ", a, s, m->col[k]) && put_num(&b, m->prob[k]) &&
+            for (size_t k = m->P.rowptr[r]; ok && k < m->P.rowptr[r + 1]; k++) {
+                ok = st__buf_printf(&b, "    [%zu, %zu, %u, ", a, s, m->P.col[k]) && put_num(&b, m->P.val[k]) &&
                      st__buf_puts(&b, ++done < nnz ? "],\n" : "]\n");
             }
         }

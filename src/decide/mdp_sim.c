@@ -11,12 +11,12 @@
 static uint32_t next_state(const st_mdp *m, size_t r, st_rng *g)
 {
     double u = st__rng_uniform(g), acc = 0.0;
-    size_t lo = m->rowptr[r], hi = m->rowptr[r + 1];
+    size_t lo = m->P.rowptr[r], hi = m->P.rowptr[r + 1];
     for (size_t k = lo; k < hi; k++) {
-        acc += m->prob[k];
-        if (u < acc) return m->col[k];
+        acc += m->P.val[k];
+        if (u < acc) return m->P.col[k];
     }
-    return m->col[hi - 1]; /* rounding left u above the last partial sum */
+    return m->P.col[hi - 1]; /* rounding left u above the last partial sum */
 }
 
 st_status st_mdp_simulate(st_context *ctx, const st_mdp *m, const st_policy *p, uint64_t customers,

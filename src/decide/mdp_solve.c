@@ -50,7 +50,7 @@ static st_status evaluate_dense(st_context *ctx, const st_mdp *m, const uint32_t
         size_t r = s * m->A + act[s];
         double *row = M + s * S;
         row[s] = 1.0;
-        for (size_t k = m->rowptr[r]; k < m->rowptr[r + 1]; k++) row[m->col[k]] -= g * m->prob[k];
+        for (size_t k = m->P.rowptr[r]; k < m->P.rowptr[r + 1]; k++) row[m->P.col[k]] -= g * m->P.val[k];
         V[s] = m->R[r];
     }
     int lu = st__lu_solve(M, S, S, V);
@@ -69,10 +69,10 @@ static st_status evaluate_iterative(st_context *ctx, const st_mdp *m, const uint
         for (size_t s = 0; s < S; s++) {
             size_t r = s * m->A + act[s];
             double acc = 0.0, diag = 0.0;
-            for (size_t k = m->rowptr[r]; k < m->rowptr[r + 1]; k++) {
-                uint32_t j = m->col[k];
-                if (j == s) diag = m->prob[k];
-                else acc += m->prob[k] * V[j];
+            for (size_t k = m->P.rowptr[r]; k < m->P.rowptr[r + 1]; k++) {
+                uint32_t j = m->P.col[k];
+                if (j == s) diag = m->P.val[k];
+                else acc += m->P.val[k] * V[j];
             }
             double v = (m->R[r] + g * acc) / (1.0 - g * diag);
             double d = fabs(v - V[s]);
@@ -190,13 +190,13 @@ static void sweep_run(void *ud, size_t job, size_t worker)
 static void sweep(st_context *ctx, const st_mdp *m, double g, const double *V, double *W, double *dmin, double *dmax)
 {
     sweep_job jobs[2] = {{m, g, V, W, 0, m->S, 0, 0}, {m, g, V, W, m->S, m->S, 0, 0}};
-    bool two = st_context_threads(ctx) >= 2 && m->rowptr[m->S * m->A] >= PARALLEL_MIN_NNZ;
+    bool two = st_context_threads(ctx) >= 2 && m->P.rowptr[m->S * m->A] >= PARALLEL_MIN_NNZ;
     if (two) {
         /* Split by transitions, not states, so both halves carry the same work. */
-        size_t half = m->rowptr[m->S * m->A] / 2, lo = 0, hi = m->S;
+        size_t half = m->P.rowptr[m->S * m->A] / 2, lo = 0, hi = m->S;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (m->rowptr[mid * m->A] < half) lo = mid + 1;
+            if (m->P.rowptr[mid * m->A] < half) lo = mid + 1;
             else hi = mid;
         }
         jobs[0].hi = jobs[1].lo = lo;
@@ -417,10 +417,10 @@ st_status st_mdp_solve_backward(st_context *ctx, const st_mdp *m, double discoun
             size_t r = (size_t)at * m->A + p->action[k * S + at];
             uint32_t best = at;
             double pb = -1.0;
-            for (size_t j = m->rowptr[r]; j < m->rowptr[r + 1]; j++)
-                if (m->prob[j] > pb) {
-                    pb = m->prob[j];
-                    best = m->col[j];
+            for (size_t j = m->P.rowptr[r]; j < m->P.rowptr[r + 1]; j++)
+                if (m->P.val[j] > pb) {
+                    pb = m->P.val[j];
+                    best = m->P.col[j];
                 }
             p->path[(k + 1) * S + s] = best;
         }
