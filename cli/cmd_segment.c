@@ -304,17 +304,7 @@ int cmd_segment(int argc, char **argv)
                     CMD, q->k);
         size_t len;
         if ((rc = st_segmentation_to_json(ctx, seg, &json, &len)) != ST_OK) goto fail;
-        FILE *fp = strcmp(a.metrics, "-") == 0 ? stdout : fopen(a.metrics, "w");
-        if (!fp) {
-            code = cli_error(CMD, CLI_FAIL, "%s: cannot write", a.metrics);
-            goto done;
-        }
-        bool ok = fwrite(json, 1, len, fp) == len;
-        if (fp != stdout) ok = fclose(fp) == 0 && ok;
-        if (!ok) {
-            code = cli_error(CMD, CLI_FAIL, "%s: write failed", a.metrics);
-            goto done;
-        }
+        if ((rc = st_file_write_atomic(ctx, a.metrics, json, len)) != ST_OK) goto fail;
     }
     if ((rc = st_table_write_csv(ctx, o, a.out)) != ST_OK) goto fail;
     code = CLI_OK;

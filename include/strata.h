@@ -90,6 +90,12 @@ ST_API st_status st_context_new_with_alloc(st_alloc_fn alloc, void *ud, st_conte
 /* Frees the context. Every handle created from it must have been freed first. NULL is a no-op. */
 ST_API void st_context_free(st_context *ctx);
 
+/* Writes len bytes of data to path atomically: to a temporary file beside it, then renamed into place, so
+** nothing half-written is ever left ("-" writes to standard output; a device such as /dev/null is written in
+** place). For outputs a caller makes itself, such as a JSON document from st_segmentation_to_json.
+** Errors: ST_EINVAL (NULL path, or NULL data with len > 0), ST_EIO. */
+ST_API st_status st_file_write_atomic(st_context *ctx, const char *path, const void *data, size_t len);
+
 /* Releases an array the library allocated through ctx's allocation hook and handed over (the functions that
 ** do so say "release with st_free"). NULL p is a no-op. */
 ST_API void st_free(st_context *ctx, void *p);

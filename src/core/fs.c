@@ -174,3 +174,10 @@ st_status st__write_file_atomic(st_context *ctx, const char *path, const void *d
     }
     return st__atomic_commit(ctx, &af);
 }
+
+st_status st_file_write_atomic(st_context *ctx, const char *path, const void *data, size_t len)
+{
+    if (!ctx) return ST_EINVAL;
+    if (!path || (!data && len)) return st__error(ctx, ST_EINVAL, "st_file_write_atomic: NULL argument");
+    return st__write_file_atomic(ctx, path, data ? data : "", len);
+}
