@@ -346,7 +346,6 @@ static int do_assign(int argc, char **argv)
     if (rc == ST_OK) rc = st_table_read_csv(ctx, files[2], key, &t);
     if (rc != ST_OK) {
         code = cli_fail(CMD, ctx, rc);
-        if (code == CLI_USAGE) code = CLI_FAIL;
         goto done;
     }
     long jc = st_table_find(t, state_col);

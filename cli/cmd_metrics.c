@@ -104,7 +104,6 @@ int cmd_metrics(int argc, char **argv)
     if (rc == ST_OK) rc = st_metric_calinski_harabasz(ctx, xs, m, d, lk, &ch);
     if (rc) {
         code = cli_fail(CMD, ctx, rc);
-        if (code == CLI_USAGE) code = CLI_FAIL;
         goto done;
     }
     if (json) {

@@ -265,7 +265,6 @@ static int compare(st_context *ctx, st_table *t, long k, unsigned long long seed
     if (rc == ST_OK) rc = run_model(ctx, xb, m, (size_t)k, seed, (int)epochs, &rb);
     if (rc) {
         code = cli_fail(CMD, ctx, rc);
-        if (code == CLI_USAGE) code = CLI_FAIL;
         goto done;
     }
     const cmp_result *rr[2] = {&ra, &rb};

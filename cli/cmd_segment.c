@@ -314,7 +314,6 @@ oom:
     goto done;
 fail:
     code = cli_fail(CMD, ctx, rc);
-    if (code == CLI_USAGE && rc == ST_EINVAL) code = CLI_FAIL;
 done:
     st_segmentation_json_free(ctx, json);
     st_segmentation_free(seg);

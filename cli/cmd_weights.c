@@ -118,7 +118,6 @@ int segcli_compute_weights(const char *cmd, st_context *ctx, const st_table *t, 
         rc = st_ahp_weights(ctx, ahp, d, w->theta, &w->lambda_max, &w->ci, &w->cr);
         if (rc) {
             code = cli_fail(cmd, ctx, rc);
-            if (code == CLI_USAGE) code = CLI_FAIL;
             goto done;
         }
         w->has_ahp = 1;

@@ -21,7 +21,7 @@ static st_status check_matrix(st_context *ctx, const char *fn, const double *x, 
     if (!st__mul_ok(n, d, &nd)) return st__error(ctx, ST_ENOMEM, "%s: matrix size overflows", fn);
     for (size_t i = 0; i < nd; i++)
         if (!isfinite(x[i]))
-            return st__error(ctx, ST_EINVAL, "%s: row %zu column %zu is not a finite number", fn, i / d + 1,
+            return st__error(ctx, ST_EDATA, "%s: row %zu column %zu is not a finite number", fn, i / d + 1,
                              i % d + 1);
     return ST_OK;
 }
@@ -109,16 +109,16 @@ st_status st_ahp_weights(st_context *ctx, const double *a, size_t m, double *wei
         for (size_t j = 0; j < m; j++) {
             double v = a[i * m + j];
             if (!isfinite(v) || v <= 0)
-                return st__error(ctx, ST_EINVAL, "ahp: cell (%zu,%zu) = %g is not a positive number", i + 1,
+                return st__error(ctx, ST_EDATA, "ahp: cell (%zu,%zu) = %g is not a positive number", i + 1,
                                  j + 1, v);
         }
     for (size_t i = 0; i < m; i++) {
         if (fabs(a[i * m + i] - 1.0) > 1e-6)
-            return st__error(ctx, ST_EINVAL, "ahp: diagonal cell (%zu,%zu) = %g, expected 1", i + 1, i + 1,
+            return st__error(ctx, ST_EDATA, "ahp: diagonal cell (%zu,%zu) = %g, expected 1", i + 1, i + 1,
                              a[i * m + i]);
         for (size_t j = i + 1; j < m; j++)
             if (fabs(a[i * m + j] * a[j * m + i] - 1.0) > 1e-6)
-                return st__error(ctx, ST_EINVAL,
+                return st__error(ctx, ST_EDATA,
                                  "ahp: not reciprocal: cell (%zu,%zu) = %g but cell (%zu,%zu) = %g", i + 1, j + 1,
                                  a[i * m + j], j + 1, i + 1, a[j * m + i]);
     }
@@ -161,10 +161,10 @@ st_status st_weights_combine(st_context *ctx, const double *theta, const double 
     double s = 0;
     for (size_t i = 0; i < m; i++) {
         if (!isfinite(theta[i]) || !isfinite(eta[i]) || theta[i] < 0 || eta[i] < 0)
-            return st__error(ctx, ST_EINVAL, "combine weights: weight %zu is negative or not finite", i + 1);
+            return st__error(ctx, ST_EDATA, "combine weights: weight %zu is negative or not finite", i + 1);
         s += theta[i] * eta[i];
     }
-    if (!(s > 0)) return st__error(ctx, ST_EINVAL, "combine weights: every product theta*eta is 0");
+    if (!(s > 0)) return st__error(ctx, ST_EDATA, "combine weights: every product theta*eta is 0");
     for (size_t i = 0; i < m; i++) out[i] = theta[i] * eta[i] / s;
     return ST_OK;
 }

@@ -223,11 +223,11 @@ st_status st_kmeans_fit(st_context *ctx, const double *x, size_t n, size_t d, co
     size_t k = opts->k, npos = 0;
     for (size_t i = 0; i < n; i++) {
         if (w && (!isfinite(w[i]) || w[i] < 0))
-            return st__error(ctx, ST_EINVAL, "kmeans: weight of row %zu is negative or not finite", i + 1);
+            return st__error(ctx, ST_EDATA, "kmeans: weight of row %zu is negative or not finite", i + 1);
         npos += !w || w[i] > 0;
     }
     if (k == 0 || k > npos)
-        return st__error(ctx, ST_EINVAL, "kmeans: k = %zu but there are %zu points (with positive weight)", k,
+        return st__error(ctx, ST_EDATA, "kmeans: k = %zu but there are %zu points (with positive weight)", k,
                          npos);
     if (opts->n_init < 1 || opts->max_iter < 1 || !(opts->tol >= 0))
         return st__error(ctx, ST_EINVAL, "kmeans: n_init and max_iter must be >= 1 and tol >= 0");

@@ -24,7 +24,7 @@ static st_status prepare(st_context *ctx, const char *fn, const double *x, size_
         st__free(ctx, *counts, *k * sizeof **counts);
         *codes = NULL;
         *counts = NULL;
-        return st__error(ctx, ST_EINVAL,
+        return st__error(ctx, ST_EDATA,
                          "%s: number of labels is %zu; valid values are 2 to n_samples - 1 (inclusive)", fn, *k);
     }
     return ST_OK;

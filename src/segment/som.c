@@ -518,7 +518,7 @@ st_status st__som_cluster_hits(st_context *ctx, const st_som *som, const double 
     size_t hit_units = 0;
     for (size_t u = 0; u < som->units; u++) hit_units += hits[u] > 0;
     if (k == 0 || k > hit_units)
-        return st__error(ctx, ST_EINVAL, "som cluster: k = %zu but only %zu units are hit; use a smaller k", k,
+        return st__error(ctx, ST_EDATA, "som cluster: k = %zu but only %zu units are hit; use a smaller k", k,
                          hit_units);
     double *cent = st__calloc(ctx, k * som->d, sizeof *cent);
     if (!cent) return st__error(ctx, ST_ENOMEM, "som cluster: out of memory");

@@ -19,7 +19,7 @@ st_status st__seg_check_data(st_context *ctx, const char *fn, const double *x, s
         return st__error(ctx, ST_ENOMEM, "%s: data size overflows", fn);
     for (size_t i = 0; i < nd; i++)
         if (!isfinite(x[i]))
-            return st__error(ctx, ST_EINVAL, "%s: row %zu column %zu is not a finite number", fn, i / d + 1,
+            return st__error(ctx, ST_EDATA, "%s: row %zu column %zu is not a finite number", fn, i / d + 1,
                              i % d + 1);
     return ST_OK;
 }

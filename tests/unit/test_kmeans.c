@@ -73,9 +73,9 @@ int main(void)
     CHECK(l2[0] != l2[1]);
     CHECK_NEAR(in, 0.0, 0);
     o.k = 3;
-    CHECK_EQ_INT(st_kmeans_fit(ctx, x2, 2, 1, NULL, &o, c, l2, &in, NULL), ST_EINVAL);
+    CHECK_EQ_INT(st_kmeans_fit(ctx, x2, 2, 1, NULL, &o, c, l2, &in, NULL), ST_EDATA);
     o.k = 0;
-    CHECK_EQ_INT(st_kmeans_fit(ctx, x2, 2, 1, NULL, &o, c, l2, &in, NULL), ST_EINVAL);
+    CHECK_EQ_INT(st_kmeans_fit(ctx, x2, 2, 1, NULL, &o, c, l2, &in, NULL), ST_EDATA);
     free(x);
     free(lab);
     free(lab2);

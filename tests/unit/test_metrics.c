@@ -30,10 +30,10 @@ int main(void)
     /* Label counts: 1 label and n labels are refused, as in sklearn. */
     int32_t one[4] = {3, 3, 3, 3}, all[4] = {0, 1, 2, 3};
     const double x4[] = {0, 1, 2, 3};
-    CHECK_EQ_INT(st_metric_silhouette(ctx, x4, 4, 1, one, &sil, NULL), ST_EINVAL);
-    CHECK_EQ_INT(st_metric_silhouette(ctx, x4, 4, 1, all, &sil, NULL), ST_EINVAL);
-    CHECK_EQ_INT(st_metric_davies_bouldin(ctx, x4, 4, 1, all, &db), ST_EINVAL);
-    CHECK_EQ_INT(st_metric_calinski_harabasz(ctx, x4, 4, 1, one, &ch), ST_EINVAL);
+    CHECK_EQ_INT(st_metric_silhouette(ctx, x4, 4, 1, one, &sil, NULL), ST_EDATA);
+    CHECK_EQ_INT(st_metric_silhouette(ctx, x4, 4, 1, all, &sil, NULL), ST_EDATA);
+    CHECK_EQ_INT(st_metric_davies_bouldin(ctx, x4, 4, 1, all, &db), ST_EDATA);
+    CHECK_EQ_INT(st_metric_calinski_harabasz(ctx, x4, 4, 1, one, &ch), ST_EDATA);
     CHECK(strstr(st_errmsg(ctx), "2 to n_samples - 1") != NULL);
 
     /* Hand-computed 1-D case: {0, 1} vs {3}: s(0) = (3 - 1)/3, s(1) = (2 - 1)/2, singleton 0. */

@@ -187,7 +187,7 @@ static void test_run(st_context *ctx)
     /* k at most the units hit; too many segments otherwise is an error. */
     o.som.rows = o.som.cols = 2;
     o.k = 7;
-    CHECK_EQ_INT(st_segment_run(ctx, x, n, 3, &o, &s), ST_EINVAL);
+    CHECK_EQ_INT(st_segment_run(ctx, x, n, 3, &o, &s), ST_EDATA);
     CHECK(s == NULL);
     o.k_at_most = 1;
     CHECK_EQ_INT(st_segment_run(ctx, x, n, 3, &o, &s), ST_OK);

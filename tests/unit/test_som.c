@@ -84,7 +84,7 @@ int main(void)
     CHECK_NEAR(gx, 0.5, 0);
     CHECK_NEAR(gx * gx + gy * gy, 1.0, 1e-12);
     int32_t ul[4];
-    CHECK_EQ_INT(st_som_cluster(ctx, h, x, 10, 5, 1, ul), ST_EINVAL);
+    CHECK_EQ_INT(st_som_cluster(ctx, h, x, 10, 5, 1, ul), ST_EDATA);
     st_som_free(h);
     st_som_free(NULL);
     o.rows = 0;

@@ -75,7 +75,7 @@ int main(void)
     CHECK_NEAR(w[0], 0.5, 0);
     CHECK(!isnan(e[0]) && e[0] == 1.0);
     const double xn[] = {1, NAN};
-    CHECK_EQ_INT(st_weights_entropy(ctx, xn, 2, 1, NULL, e, w), ST_EINVAL);
+    CHECK_EQ_INT(st_weights_entropy(ctx, xn, 2, 1, NULL, e, w), ST_EDATA);
 
     /* AHP: a consistent matrix gives 4/7, 2/7, 1/7 and CR 0. */
     const double a1[] = {1, 2, 4, 0.5, 1, 2, 0.25, 0.5, 1};
@@ -104,10 +104,10 @@ int main(void)
     CHECK_NEAR(th[0], 1.0, 0);
     /* Refused: not reciprocal, not positive. */
     const double a5[] = {1, 3, 0.5, 1};
-    CHECK_EQ_INT(st_ahp_weights(ctx, a5, 2, th, NULL, NULL, NULL), ST_EINVAL);
+    CHECK_EQ_INT(st_ahp_weights(ctx, a5, 2, th, NULL, NULL, NULL), ST_EDATA);
     CHECK(strstr(st_errmsg(ctx), "reciprocal") != NULL);
     const double a6[] = {1, -1, -1, 1};
-    CHECK_EQ_INT(st_ahp_weights(ctx, a6, 2, th, NULL, NULL, NULL), ST_EINVAL);
+    CHECK_EQ_INT(st_ahp_weights(ctx, a6, 2, th, NULL, NULL, NULL), ST_EDATA);
     const double a7[] = {1, 3, 0.3333333, 1}; /* within 1e-6 relative */
     CHECK_EQ_INT(st_ahp_weights(ctx, a7, 2, th, NULL, NULL, NULL), ST_OK);
 
@@ -119,7 +119,7 @@ int main(void)
     CHECK_NEAR(om[1], 0.0, 0);
     CHECK_NEAR(om[2], 0.16 / 0.26, 1e-15);
     const double z3[] = {0, 0, 0};
-    CHECK_EQ_INT(st_weights_combine(ctx, t3, z3, 3, om), ST_EINVAL);
+    CHECK_EQ_INT(st_weights_combine(ctx, t3, z3, 3, om), ST_EDATA);
 
     /* z-score scaling uses the population sd; a constant column becomes 0. */
     const double s[] = {1, 3, 3, 3};
