@@ -454,7 +454,8 @@ ST_API st_status st_btyd_kind_parse(const char *name, st_btyd_kind *out);
 ** Hessian of the total log-likelihood: V = J H^-1 J with J = diag(theta).
 ** A fit that ends without converging still gives a model (st_btyd_converged = 0) and returns ST_OK; the
 ** caller decides. gg with q <= 1 is returned flagged (st_btyd_warning) and refused by the predictions.
-** Errors: ST_EINVAL (NULL arrays, bad kind, negative/NaN data or weights, tx > T), ST_EEMPTY (no usable
+** Errors: ST_EINVAL (NULL arrays, bad kind), ST_EDATA (negative/NaN data or weights, tx > T, the row named
+** in the message), ST_EEMPTY (no usable
 ** row), ST_ECONVERGE (the objective is not finite at any starting point), ST_ENOMEM. *out is NULL on
 ** failure. Thread-safety: uses only ctx and the arrays (the library's own lgamma: no signgam). */
 ST_API st_status st_btyd_fit(st_context *ctx, st_btyd_kind kind, const double *x, const double *tx,
@@ -463,7 +464,7 @@ ST_API st_status st_btyd_fit(st_context *ctx, st_btyd_kind kind, const double *x
 
 /* The accumulator form of st_btyd_fit: add rows (compressed as they arrive, memory ~ unique rows), merge
 ** partial accumulators built on other threads, then fit. An empty accumulator merges as the identity.
-** st_btyd_acc_add: w < 0 or NaN gives ST_EINVAL; rows gg would skip are skipped at fit time.
+** st_btyd_acc_add: an invalid row (w < 0 or NaN, tx > T, ...) gives ST_EDATA; rows gg would skip are skipped at fit time.
 ** st_btyd_acc_merge adds src's rows into dst (src unchanged; both must have the same kind, else ST_EINVAL).
 ** st_btyd_acc_fit is st_btyd_fit on the accumulated rows; the accumulator stays usable.
 ** st_btyd_acc_rows gives the number of unique rows held. One accumulator per thread. */
@@ -513,7 +514,8 @@ ST_API st_status st_btyd_from_json(st_context *ctx, const char *text, size_t len
 ** p_alive = P(alive at T) (bgbb: alive in period T+1); expected = conditional expected purchases in
 ** (T, T + horizon] (bgbb: in the next `horizon` periods, rounded down). Either output may be NULL.
 ** Runs on st_context_threads threads; each value is the same whatever their number.
-** Errors: ST_EINVAL (NULL inputs, gg model, horizon < 0), ST_ERANGE (non-finite result). */
+** Errors: ST_EINVAL (NULL inputs, gg model, horizon < 0), ST_EDATA (a row outside 0 <= tx <= T or with
+** x < 0, named in the message), ST_ERANGE (non-finite result). */
 ST_API st_status st_btyd_predict(st_context *ctx, const st_btyd_model *m, const double *x, const double *tx,
                            const double *T, size_t n, double horizon, double *p_alive, double *expected);
 
@@ -537,8 +539,8 @@ ST_API st_status st_btyd_pmf(st_context *ctx, const st_btyd_model *m, double t, 
 ** note 028; bgnbd (r+x, alpha+T, a, b+x) and mbgnbd (r+x, alpha+T, a, b+x+1), both with drop-out coins
 ** only after purchases; bgbb (alpha+x, beta+n-x, gamma, delta+n) over the next floor(t) periods (t < 1
 ** gives P(X = 0) = 1). Its mean is st_btyd_predict's expected purchases over the horizon t.
-** Errors: ST_EINVAL (NULL m or out, gg, t <= 0 or not finite, x < 0, tx outside [0, T], bgbb x > n or
-** beyond 100000 periods), ST_ERANGE (a value is not finite). Thread-safety: pure, as st_btyd_pmf. */
+** Errors: ST_EINVAL (NULL m or out, gg, t <= 0 or not finite, bgbb beyond 100000 periods), ST_EDATA (x < 0,
+** tx outside [0, T], bgbb x > n), ST_ERANGE (a value is not finite). Thread-safety: pure, as st_btyd_pmf. */
 ST_API st_status st_btyd_conditional_pmf(st_context *ctx, const st_btyd_model *m, double x, double tx, double T, double t,
                                    size_t kmax, double *out);
 
@@ -559,7 +561,7 @@ ST_API st_status st_btyd_dert(st_context *ctx, const st_btyd_model *m, const dou
 ** horizon / ceil(horizon) when horizon <= 104 time units, else horizon / 52. spend may be NULL (then
 ** m is used as the spend per transaction directly). At most 1000000 steps (horizon / step). Runs on
 ** st_context_threads threads; each value is the same whatever their number. Errors: ST_EINVAL (unknown time
-** unit with a non-zero discount, bad kinds, too many steps, a row outside 0 <= tx <= T), ST_ERANGE (gg
+** unit with a non-zero discount, bad kinds, too many steps), ST_EDATA (a row outside 0 <= tx <= T), ST_ERANGE (gg
 ** q <= 1, a CLV that is not finite; the message names the first such row). */
 ST_API st_status st_btyd_clv(st_context *ctx, const st_btyd_model *m, const st_btyd_model *spend, const double *x,
                        const double *tx, const double *T, const double *mbar, size_t n, double horizon,

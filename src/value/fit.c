@@ -24,31 +24,31 @@ typedef st__btyd_row row;
 static int check_row(st_context *ctx, st_btyd_kind kind, double x, double t, double T, double w, size_t i)
 {
     if (!(w >= 0.0) || !isfinite(w)) {
-        st__error(ctx, ST_EINVAL, "row %zu: weight must be finite and >= 0", i + 1);
+        st__error(ctx, ST_EDATA, "row %zu: weight must be finite and >= 0", i + 1);
         return -1;
     }
     if (kind == ST_BTYD_GG) {
         if (!isfinite(x) || !isfinite(t) || x < 0.0) {
-            st__error(ctx, ST_EINVAL, "row %zu: frequency and monetary value must be finite, frequency >= 0",
+            st__error(ctx, ST_EDATA, "row %zu: frequency and monetary value must be finite, frequency >= 0",
                       i + 1);
             return -1;
         }
         return x > 0.0 && t > 0.0 ? 1 : 0;
     }
     if (!isfinite(x) || !isfinite(t) || !isfinite(T) || x < 0.0 || t < 0.0 || T < 0.0) {
-        st__error(ctx, ST_EINVAL, "row %zu: frequency, recency and T must be finite and >= 0", i + 1);
+        st__error(ctx, ST_EDATA, "row %zu: frequency, recency and T must be finite and >= 0", i + 1);
         return -1;
     }
     if (t > T * (1.0 + 1e-12)) {
-        st__error(ctx, ST_EINVAL, "row %zu: recency %g exceeds T %g", i + 1, t, T);
+        st__error(ctx, ST_EDATA, "row %zu: recency %g exceeds T %g", i + 1, t, T);
         return -1;
     }
     if (x == 0.0 && t != 0.0) {
-        st__error(ctx, ST_EINVAL, "row %zu: recency must be 0 when frequency is 0", i + 1);
+        st__error(ctx, ST_EDATA, "row %zu: recency must be 0 when frequency is 0", i + 1);
         return -1;
     }
     if (kind == ST_BTYD_BGBB && (x != floor(x) || t != floor(t) || T != floor(T) || x > t)) {
-        st__error(ctx, ST_EINVAL, "row %zu: bgbb needs integer frequency <= recency <= periods", i + 1);
+        st__error(ctx, ST_EDATA, "row %zu: bgbb needs integer frequency <= recency <= periods", i + 1);
         return -1;
     }
     return 1;
@@ -742,7 +742,7 @@ st_status st_btyd_fit(st_context *ctx, st_btyd_kind kind, const double *x, const
             double Ti = T ? T[i] : 0.0, wi = w ? w[i] : 1.0;
             int ok = check_row(ctx, kind, x[i], tx[i], Ti, wi, i);
             if (ok < 0) {
-                rc = ST_EINVAL;
+                rc = ST_EDATA;
                 break;
             }
             if (ok == 0) continue;
@@ -794,7 +794,7 @@ st_status st_btyd_acc_add(st_btyd_acc *acc, double x, double tx, double T, doubl
     if (!acc) return ST_EINVAL;
     int ok = check_row(acc->u.ctx, acc->kind, x, tx, T, w, acc->added);
     acc->added++;
-    if (ok < 0) return ST_EINVAL;
+    if (ok < 0) return ST_EDATA;
     if (ok == 0) return ST_OK;
     return st__uniq_add(&acc->u, x, tx, acc->kind == ST_BTYD_GG ? 0.0 : T, w) ? ST_ENOMEM : ST_OK;
 }
@@ -812,7 +812,7 @@ st_status st__btyd_acc_add_many(st_btyd_acc *acc, const double *x, const double 
             if (isnan(x[i]) || isnan(t[i]) || isnan(Ti)) continue;
             int ok = check_row(acc->u.ctx, acc->kind, x[i], t[i], Ti, 1.0, acc->added);
             acc->added++;
-            if (ok < 0) return ST_EINVAL;
+            if (ok < 0) return ST_EDATA;
             if (ok == 0) continue;
             bx[m] = x[i];
             bt[m] = t[i];
@@ -858,7 +858,7 @@ st_status st__gg_fit_columns(st_context *ctx, const double *x, const double *m, 
     for (size_t i = 0; i < n; i++) {
         if (isnan(x[i]) || isnan(m[i]) || (T && isnan(T[i]))) continue;
         int ok = check_row(ctx, ST_BTYD_GG, x[i], m[i], 0.0, 1.0, used++);
-        if (ok < 0) return ST_EINVAL;
+        if (ok < 0) return ST_EDATA;
         k += ok > 0;
     }
     xm *a = st__realloc_array(ctx, NULL, 0, k ? k : 1, sizeof *a);

@@ -246,7 +246,7 @@ static st_status check_inputs(st_context *ctx, const char *fn, const double *x, 
                               const double *T, size_t i)
 {
     if (!(x[i] >= 0.0) || !(tx[i] >= 0.0) || !(T[i] >= tx[i] * (1.0 - 1e-12)) || !isfinite(T[i]))
-        return st__error(ctx, ST_EINVAL, "%s: row %zu: need 0 <= recency <= T and frequency >= 0", fn, i + 1);
+        return st__error(ctx, ST_EDATA, "%s: row %zu: need 0 <= recency <= T and frequency >= 0", fn, i + 1);
     return ST_OK;
 }
 
@@ -333,7 +333,7 @@ st_status st_btyd_conditional_pmf(st_context *ctx, const st_btyd_model *m, doubl
     case ST_BTYD_MBGNBD: st__bgnbd_cond_pmf(m->param, x, tx, T, t, 1, kmax, out); break;
     case ST_BTYD_PNBD: st__pnbd_cond_pmf(m->param, x, tx, T, t, kmax, out); break;
     case ST_BTYD_BGBB:
-        if (x > T) return st__error(ctx, ST_EINVAL, "%s: bgbb: need x <= n (periods)", fn);
+        if (x > T) return st__error(ctx, ST_EDATA, "%s: bgbb: need x <= n (periods)", fn);
         if (floor(t) > ST__BGBB_PMF_MAXN)
             return st__error(ctx, ST_EINVAL, "%s: bgbb: at most %.0f periods", fn, ST__BGBB_PMF_MAXN);
         st__bgbb_cond_pmf(m->param, x, tx, T, floor(t), kmax, out);

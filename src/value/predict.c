@@ -329,7 +329,7 @@ st_status st__predict_run(st_context *ctx, const char *fn, const st__predict_job
             goto done;
         }
     if (nrows < n)
-        rc = st__error(ctx, ST_EINVAL, "%s: row %zu: need 0 <= recency <= T and frequency >= 0", fn, nrows + 1);
+        rc = st__error(ctx, ST_EDATA, "%s: row %zu: need 0 <= recency <= T and frequency >= 0", fn, nrows + 1);
 done:
     if (bad) st__free(ctx, bad, (nchunks ? nchunks : 1) * sizeof *bad);
     if (tab) st__free(ctx, tab, (ntab ? ntab : 1) * sizeof *tab);

@@ -23,7 +23,7 @@ typedef struct st__predict_job {
 } st__predict_job;
 
 /* Runs job on up to st_context_threads threads; every row's values are those of a one-row call, whatever
-** the thread count. Errors name the first failing row as "fn: row %zu: ...": ST_EINVAL (a row outside
+** the thread count. Errors name the first failing row as "fn: row %zu: ...": ST_EDATA (a row outside
 ** 0 <= tx <= T, x >= 0; more than 1000000 CLV steps), ST_ERANGE (a non-finite result), ST_ENOMEM. */
 st_status st__predict_run(st_context *ctx, const char *fn, const st__predict_job *job);
 
@@ -35,7 +35,7 @@ st_status st__clv_job(st_context *ctx, const st_btyd_model *m, const st_btyd_mod
                       double annual_discount, double margin, st__predict_job *q);
 
 /* st_btyd_acc_add for rows 0..n-1 with weight 1 (fit.c), skipping the rows where x, t or T is NaN (T NULL:
-** none; gg ignores T otherwise). Errors as st_btyd_acc_add: ST_EINVAL (an invalid row), ST_ENOMEM. */
+** none; gg ignores T otherwise). Errors as st_btyd_acc_add: ST_EDATA (an invalid row), ST_ENOMEM. */
 st_status st__btyd_acc_add_many(st_btyd_acc *acc, const double *x, const double *t, const double *T, size_t n);
 
 /* Gamma-Gamma fitted straight from columns (fit.c): the rows where x, m and T (T NULL: not looked at) are

@@ -524,7 +524,7 @@ static void errors(st_context *ctx)
 {
     st_btyd_model *m = NULL;
     double x[2] = {1, 0}, t[2] = {5, 0}, T[2] = {4, 3};
-    CHECK_EQ_INT(st_btyd_fit(ctx, ST_BTYD_BGNBD, x, t, T, NULL, 2, 0, 1, &m), ST_EINVAL); /* t > T */
+    CHECK_EQ_INT(st_btyd_fit(ctx, ST_BTYD_BGNBD, x, t, T, NULL, 2, 0, 1, &m), ST_EDATA); /* t > T */
     CHECK(m == NULL);
     CHECK_EQ_INT(st_btyd_fit(ctx, ST_BTYD_BGNBD, x, t, T, NULL, 0, 0, 1, &m), ST_EEMPTY);
     CHECK_EQ_INT(st_btyd_fit(ctx, ST_BTYD_GG, x, t, NULL, NULL, 2, -1, 1, &m), ST_EINVAL);

@@ -271,10 +271,10 @@ static void errors(st_context *ctx)
     CHECK(st_btyd_pmf(ctx, bg, 1.0, 3, NULL) == ST_EINVAL);
     CHECK(st_btyd_pmf(ctx, NULL, 1.0, 3, pbuf) == ST_EINVAL);
     CHECK(st_btyd_conditional_pmf(ctx, bg, 1, 1, 2, 0.0, 3, pbuf) == ST_EINVAL);
-    CHECK(st_btyd_conditional_pmf(ctx, bg, 1, 3, 2, 1.0, 3, pbuf) == ST_EINVAL);  /* tx > T */
-    CHECK(st_btyd_conditional_pmf(ctx, bg, -1, 0, 2, 1.0, 3, pbuf) == ST_EINVAL); /* x < 0 */
+    CHECK(st_btyd_conditional_pmf(ctx, bg, 1, 3, 2, 1.0, 3, pbuf) == ST_EDATA);  /* tx > T */
+    CHECK(st_btyd_conditional_pmf(ctx, bg, -1, 0, 2, 1.0, 3, pbuf) == ST_EDATA); /* x < 0 */
     CHECK(st_btyd_conditional_pmf(ctx, bg, 1, 1, 2, 1.0, 3, NULL) == ST_EINVAL);
-    CHECK(st_btyd_conditional_pmf(ctx, bb, 7, 6, 6, 1.0, 3, pbuf) == ST_EINVAL); /* x > n */
+    CHECK(st_btyd_conditional_pmf(ctx, bb, 7, 6, 6, 1.0, 3, pbuf) == ST_EDATA); /* x > n */
     CHECK(st_btyd_pmf(ctx, bb, 200001.0, 3, pbuf) == ST_EINVAL);
     st_btyd_free(gg);
     st_btyd_free(bb);

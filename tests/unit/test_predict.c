@@ -78,9 +78,9 @@ static void errors(st_context *ctx, const st_btyd_model *m)
     st_context_set_threads(ctx, 2);
     double keep = TX[15000];
     TX[15000] = TT[15000] + 5.0; /* tx > T */
-    CHECK(st_btyd_clv(ctx, m, NULL, X, TX, TT, MB, N, 52.0, 0.0, 0.1, 1.0, clv1) == ST_EINVAL);
+    CHECK(st_btyd_clv(ctx, m, NULL, X, TX, TT, MB, N, 52.0, 0.0, 0.1, 1.0, clv1) == ST_EDATA);
     CHECK(strstr(st_errmsg(ctx), "row 15001") != NULL);
-    CHECK(st_btyd_predict(ctx, m, X, TX, TT, N, 52.0, pa1, ex1) == ST_EINVAL);
+    CHECK(st_btyd_predict(ctx, m, X, TX, TT, N, 52.0, pa1, ex1) == ST_EDATA);
     CHECK(strstr(st_errmsg(ctx), "row 15001") != NULL);
     TX[15000] = keep;
     double km = MB[9000];
