@@ -131,41 +131,49 @@ st_status st__stage_mdp(st_stage_env *env)
     /* Per customer: state, optimal action and value; strata by terciles of V* over the customers. */
     st_table *t = env->customers;
     size_t n = st_table_nrows(t), nS = st_mdp_nstates(m ? m : NULL);
-    size_t c_state = 0, c_action = 0, c_strategy = 0;
+    size_t nA = st_mdp_nactions(m ? m : NULL);
     double *value = NULL, *stratum = NULL;
-    int32_t *s32 = NULL;
+    int32_t *s32 = NULL, *acode = NULL;
+    const char **names = NULL;
     if (rc == ST_OK) {
         value = st__malloc(ctx, (n ? n : 1) * sizeof *value);
         stratum = st__malloc(ctx, (n ? n : 1) * sizeof *stratum);
         s32 = st__malloc(ctx, (n ? n : 1) * sizeof *s32);
-        if (!value || !stratum || !s32) rc = ST_ENOMEM;
+        acode = st__malloc(ctx, (n ? n : 1) * sizeof *acode);
+        size_t nl = nS > nA ? nS : nA;
+        names = st__malloc(ctx, (nl > 3 ? nl : 3) * sizeof *names);
+        if (!value || !stratum || !s32 || !acode || !names) rc = ST_ENOMEM;
     }
-    if (rc == ST_OK && (rc = st_table_add_str(t, "mdp_state")) == ST_OK) c_state = st_table_ncols(t) - 1;
-    if (rc == ST_OK && (rc = st_table_add_str(t, "optimal_action")) == ST_OK) c_action = st_table_ncols(t) - 1;
+    /* mdp_state and optimal_action are categorical columns: a 4-byte code a customer, each name once */
     for (size_t i = 0; i < n && rc == ST_OK; i++) {
         value[i] = NAN;
+        acode[i] = -1;
         if (early->row_state[i] < 0) continue;
         size_t s = (size_t)early->row_state[i];
-        const char *sname = st_mdp_state_name(m, s);
         long a = st_policy_action(opt, s, 0);
-        rc = st_table_set_str(t, c_state, i, sname);
-        if (rc == ST_OK && a >= 0) rc = st_table_set_str(t, c_action, i, st_mdp_action_name(m, (size_t)a));
+        acode[i] = a >= 0 ? (int32_t)a : -1;
         value[i] = st_policy_value(opt, s, 0);
     }
+    for (size_t s = 0; rc == ST_OK && s < nS; s++) names[s] = st_mdp_state_name(m, s);
+    if (rc == ST_OK) rc = st_table_add_cat(t, "mdp_state", early->row_state, names, nS);
+    for (size_t a = 0; rc == ST_OK && a < nA; a++) names[a] = st_mdp_action_name(m, a);
+    if (rc == ST_OK) rc = st_table_add_cat(t, "optimal_action", acode, names, nA);
     /* terciles of V* over the customers (st_value_strata: above a cut only when V* exceeds it, so customers
     ** tied at a quantile fall to the lower stratum; no state = stratum 0) */
     if (rc == ST_OK) rc = st_value_strata(ctx, value, n, 3, NULL, 0, s32);
-    if (rc == ST_OK && (rc = st_table_add_str(t, "strategy")) == ST_OK) c_strategy = st_table_ncols(t) - 1;
     size_t counts[3] = {0, 0, 0};
     for (size_t i = 0; i < n && rc == ST_OK; i++) {
         if (s32[i] < 1) {
             stratum[i] = NAN;
+            acode[i] = -1;
             continue;
         }
         stratum[i] = s32[i];
         counts[s32[i] - 1]++;
-        rc = st_table_set_str(t, c_strategy, i, st_stratum_strategy(s32[i], 3));
+        acode[i] = s32[i] - 1; /* the strategy's code: stratum 1, 2, 3 -> level 0, 1, 2 */
     }
+    for (long s = 1; rc == ST_OK && s <= 3; s++) names[s - 1] = st_stratum_strategy(s, 3);
+    if (rc == ST_OK) rc = st_table_add_cat(t, "strategy", acode, names, 3);
     if (rc == ST_OK) rc = st_table_add_f64(t, "optimal_value", ST_COL_F64, value);
     if (rc == ST_OK) rc = st_table_add_f64(t, "value_stratum", ST_COL_F64, stratum);
     if (rc == ST_OK) {
@@ -219,6 +227,8 @@ st_status st__stage_mdp(st_stage_env *env)
     st__free(ctx, value, 0);
     st__free(ctx, stratum, 0);
     st__free(ctx, s32, 0);
+    st__free(ctx, acode, 0);
+    st__free(ctx, names, 0);
     st_policy_free(opt);
     st_policy_free(none);
     st_policy_free(myopic);

@@ -65,17 +65,25 @@ static bool write_quality(st_jw *w, const st_segment_quality *q)
            st__jw_number(w, q->calinski_harabasz);
 }
 
-/* Adds a string column of segment names ("No purchase" for customers without a purchase). */
-static st_status add_names(st_table *t, const char *col, const scheme *s, size_t n, const size_t *rows, size_t m)
+/* Adds a categorical column of segment names ("No purchase", the last level, for customers without a
+** purchase): 4 bytes a customer, each name stored once. */
+static st_status add_names(st_context *ctx, st_table *t, const char *col, const scheme *s, size_t n,
+                           const size_t *rows, size_t m)
 {
-    st_status rc = st_table_add_str(t, col);
-    size_t j = st_table_ncols(t) - 1;
-    const char *none = st_segmentation_name(s->seg, -1);
+    size_t k = st_segmentation_k(s->seg);
+    const char **levels = st__malloc(ctx, (k + 1) * sizeof *levels);
+    int32_t *codes = st__malloc(ctx, (n ? n : 1) * sizeof *codes);
+    st_status rc = levels && codes ? ST_OK : ST_ENOMEM;
+    for (size_t c = 0; rc == ST_OK && c < k; c++) levels[c] = st_segmentation_name(s->seg, (long)c);
+    if (rc == ST_OK) levels[k] = st_segmentation_name(s->seg, -1);
     for (size_t i = 0, q = 0; rc == ST_OK && i < n; i++) {
         bool has = q < m && rows[q] == i;
-        rc = st_table_set_str(t, j, i, has ? st_segmentation_name(s->seg, s->lab[q]) : none);
+        codes[i] = has ? s->lab[q] : (int32_t)k;
         q += has;
     }
+    if (rc == ST_OK) rc = st_table_add_cat(t, col, codes, levels, k + 1);
+    st__free(ctx, levels, 0);
+    st__free(ctx, codes, 0);
     return rc;
 }
 
@@ -155,10 +163,10 @@ st_status st__stage_segment(st_stage_env *env)
     const char *sn[4] = {"r_score", "f_score", "m_score", "rfm_score"};
     for (int c = 0; c < 4 && rc == ST_OK; c++)
         rc = add_num(t, sn[c], col, n, rows, m, st_segmentation_scores(sc[0].seg, c));
-    if (rc == ST_OK) rc = add_names(t, "rfm_segment", &sc[0], n, rows, m);
-    if (rc == ST_OK) rc = add_names(t, "rfm8_segment", &sc[1], n, rows, m);
+    if (rc == ST_OK) rc = add_names(ctx, t, "rfm_segment", &sc[0], n, rows, m);
+    if (rc == ST_OK) rc = add_names(ctx, t, "rfm8_segment", &sc[1], n, rows, m);
     if (rc == ST_OK) rc = add_num(t, "som_segment_id", col, n, rows, m, sc[2].lab);
-    if (rc == ST_OK) rc = add_names(t, "som_segment", &sc[2], n, rows, m);
+    if (rc == ST_OK) rc = add_names(ctx, t, "som_segment", &sc[2], n, rows, m);
     if (rc == ST_OK) rc = add_num(t, "som_bmu", col, n, rows, m, st_segmentation_bmu(sc[2].seg));
     if (rc) goto done;
 
