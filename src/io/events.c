@@ -66,6 +66,8 @@ typedef struct worker {
     void *parts[ST__MAX_SINKS]; /* this worker's partial state of each sink */
     uint32_t last_cust;       /* logs list a customer's events together: try the previous one first */
     bool has_last;
+    uint32_t last_beh;        /* and repeat a few behaviours: the previous row's first */
+    bool has_last_beh;
     st_csv_scanner sc;
     uint64_t rows, lines;
     uint64_t after_end, nonpositive;
@@ -346,11 +348,16 @@ static bool do_record(worker *w, uint64_t line)
     st_status rc;
     if (l->event >= 0) {
         uint32_t b;
-        if ((rc = st__strmap_intern(&w->beh, ev, nev, &b)) != ST_OK) {
+        if (w->has_last_beh && st__strmap_len(&w->beh, w->last_beh) == nev &&
+            st__eq_bytes(st__strmap_key(&w->beh, w->last_beh), ev, nev)) {
+            b = w->last_beh;
+        } else if ((rc = st__strmap_intern(&w->beh, ev, nev, &b)) != ST_OK) {
             if (rc == ST_ENOMEM) return bad_row(w, SK_N, ST_ENOMEM, line, 0, "out of memory");
             return bad_row(w, SK_N, ST_ELIMIT, line, (size_t)l->event + 1, "more than %d distinct values in column '%s'",
                            ST__MAX_BEHAVIOURS, col_name(l, l->event));
         }
+        w->last_beh = b;
+        w->has_last_beh = true;
         e.behaviour = (int32_t)b;
     }
     if (w->has_last && st__strmap_len(&w->ids, w->last_cust) == ncust &&
