@@ -852,6 +852,21 @@ ST_API st_status st_segment_classes(st_context *ctx, const int32_t *labels, size
 ST_API st_status st_mbrfm_scores(st_context *ctx, const double *days, const double *counts, size_t n, size_t nb,
                    const double *ahp, double *omega, double *r_out, double *f_out);
 
+/* A comparison of segmentation models as JSON text (what `strata profile --compare --json` prints):
+**   {"behaviour_weights": {behaviour: omega, ...},
+**    model: {"customers", "key_customers", "key_rate", "non_valuable", "non_valuable_rate", "silhouette",
+**            "davies_bouldin"}, ... one member per model}
+** one member a line, each object on one line; rates are key / customers and non_valuable / customers;
+** non-finite numbers (a rate of 0 customers) are null. behaviours and omega hold nb entries (omega as from
+** st_mbrfm_scores); models, customers, key_customers, non_valuable, silhouette and davies_bouldin hold
+** nmodels entries. *out is a NUL-terminated string ending in a newline (*len bytes, len may be NULL) to
+** release with st_free(ctx, *out); NULL on failure. Errors: ST_EINVAL (NULL argument), ST_ENOMEM.
+** Thread-safe for distinct contexts. */
+ST_API st_status st_profile_compare_to_json(st_context *ctx, const char *const *behaviours, const double *omega, size_t nb,
+                             const char *const *models, size_t nmodels, const size_t *customers,
+                             const size_t *key_customers, const size_t *non_valuable, const double *silhouette,
+                             const double *davies_bouldin, char **out, size_t *len);
+
 /* -- Table columns as a matrix --
 ** A row-major n x d matrix of the numeric columns cols[0..d-1] of t (by name). With finite_only, rows holding
 ** a missing (NaN) or infinite value are left out. *x receives m*d values and *rows (may be NULL) the m table
