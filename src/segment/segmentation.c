@@ -418,14 +418,7 @@ st_status st_segmentation_to_json(st_context *ctx, const st_segmentation *s, cha
         st__jw_kv_num(&w, "topographic_error", q->topographic_error);
     }
     st__jw_end_object(&w);
-    bool ok = st__jw_ok(&w) && st__buf_putc(&b, '\n') && st__buf_putc(&b, '\0');
-    if (!ok) {
-        st__buf_free(&b);
-        return st__error(ctx, ST_ENOMEM, "segmentation json: out of memory");
-    }
-    if (len) *len = b.len - 1;
-    *out = b.data;
-    return ST_OK;
+    return st__jw_finish(&w, "segmentation json", out, len);
 }
 
 void st_segmentation_json_free(st_context *ctx, char *json) { st__free(ctx, json, 0); }
