@@ -107,13 +107,14 @@ int cmd_metrics(int argc, char **argv)
         goto done;
     }
     if (json) {
-        printf("{\"silhouette\": ");
-        segcli_json_num(stdout, sil);
-        printf(", \"davies_bouldin\": ");
-        segcli_json_num(stdout, db);
-        printf(", \"calinski_harabasz\": ");
-        segcli_json_num(stdout, ch);
-        printf(", \"rows\": %zu}\n", m);
+        char *js = NULL;
+        rc = st_metrics_to_json(ctx, sil, db, ch, m, &js, NULL);
+        if (rc) {
+            code = cli_fail(CMD, ctx, rc);
+            goto done;
+        }
+        fputs(js, stdout);
+        st_free(ctx, js);
     } else {
         printf("rows               %zu\nsilhouette         %.6f\ndavies_bouldin     %.6f\ncalinski_harabasz  %.6f\n", m,
                sil, db, ch);

@@ -270,27 +270,18 @@ static int compare(st_context *ctx, st_table *t, long k, unsigned long long seed
     const cmp_result *rr[2] = {&ra, &rb};
     const char *mn[2] = {"MB-RFM+SOM", "RFM+SOM"};
     if (json) {
-        printf("{\n  \"behaviour_weights\": {");
-        for (size_t b = 0; b < nb; b++) {
-            printf("%s", b ? ", " : "");
-            segcli_json_str(stdout, bname[b]);
-            printf(": ");
-            segcli_json_num(stdout, omega[b]);
+        const char *bn[sizeof bname / sizeof bname[0]];
+        for (size_t b = 0; b < nb; b++) bn[b] = bname[b];
+        size_t ncust[2] = {ra.customers, rb.customers}, nk[2] = {ra.key, rb.key}, nv[2] = {ra.nonval, rb.nonval};
+        double sil[2] = {ra.sil, rb.sil}, db[2] = {ra.db, rb.db};
+        char *js = NULL;
+        rc = st_profile_compare_to_json(ctx, bn, omega, nb, mn, 2, ncust, nk, nv, sil, db, &js, NULL);
+        if (rc) {
+            code = cli_fail(CMD, ctx, rc);
+            goto done;
         }
-        printf("},\n");
-        for (int q = 0; q < 2; q++) {
-            printf("  \"%s\": {\"customers\": %zu, \"key_customers\": %zu, \"key_rate\": ", mn[q], rr[q]->customers,
-                   rr[q]->key);
-            segcli_json_num(stdout, (double)rr[q]->key / (double)rr[q]->customers);
-            printf(", \"non_valuable\": %zu, \"non_valuable_rate\": ", rr[q]->nonval);
-            segcli_json_num(stdout, (double)rr[q]->nonval / (double)rr[q]->customers);
-            printf(", \"silhouette\": ");
-            segcli_json_num(stdout, rr[q]->sil);
-            printf(", \"davies_bouldin\": ");
-            segcli_json_num(stdout, rr[q]->db);
-            printf("}%s\n", q ? "" : ",");
-        }
-        printf("}\n");
+        fputs(js, stdout);
+        st_free(ctx, js);
     } else {
         printf("behaviour weights (AHP x entropy):");
         for (size_t b = 0; b < nb; b++) printf(" %s %.4f", bname[b], omega[b]);

@@ -154,24 +154,6 @@ done:
     return code;
 }
 
-static void json_map(FILE *fp, const char *key, char *const *names, const double *v, size_t d, bool last)
-{
-    fprintf(fp, "  ");
-    segcli_json_str(fp, key);
-    if (!v) {
-        fprintf(fp, ": null%s\n", last ? "" : ",");
-        return;
-    }
-    fprintf(fp, ": {");
-    for (size_t j = 0; j < d; j++) {
-        if (j) fputs(", ", fp);
-        segcli_json_str(fp, names[j]);
-        fputs(": ", fp);
-        segcli_json_num(fp, v[j]);
-    }
-    fprintf(fp, "}%s\n", last ? "" : ",");
-}
-
 int cmd_weights(int argc, char **argv)
 {
     const char *path = NULL, *columns = NULL, *cost = NULL, *ahp = NULL, *id = NULL, *norm_path = NULL;
@@ -221,19 +203,13 @@ int cmd_weights(int argc, char **argv)
     }
     if (code == CLI_OK) {
         if (json) {
-            printf("{\n");
-            json_map(stdout, "entropy", names, w.entropy, d, false);
-            json_map(stdout, "entropy_weights", names, w.eta, d, false);
-            json_map(stdout, "ahp_weights", names, w.has_ahp ? w.theta : NULL, d, false);
-            printf("  \"lambda_max\": ");
-            segcli_json_num(stdout, w.has_ahp ? w.lambda_max : (double)NAN);
-            printf(",\n  \"ci\": ");
-            segcli_json_num(stdout, w.has_ahp ? w.ci : (double)NAN);
-            printf(",\n  \"cr\": ");
-            segcli_json_num(stdout, w.has_ahp ? w.cr : (double)NAN);
-            printf(",\n  \"rows\": %zu,\n", w.rows_used);
-            json_map(stdout, "combined_weights", names, w.omega, d, true);
-            printf("}\n");
+            char *js = NULL;
+            st_status rc = st_weights_to_json(ctx, (const char *const *)names, d, w.entropy, w.eta,
+                                              w.has_ahp ? w.theta : NULL, w.lambda_max, w.ci, w.cr, w.omega,
+                                              w.rows_used, &js, NULL);
+            if (rc) code = cli_fail(CMD, ctx, rc);
+            else fputs(js, stdout);
+            st_free(ctx, js);
         } else {
             printf("%-20s %10s %10s %10s %10s\n", "column", "entropy", "entropy_w", "ahp_w", "combined");
             for (size_t j = 0; j < d; j++) {

@@ -169,32 +169,6 @@ int32_t *segcli_labels(const char *cmd, const st_table *t, size_t col, char ***n
     return lab;
 }
 
-void segcli_json_str(FILE *fp, const char *s)
-{
-    fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(fp, "\\%c", *p);
-        else if (*p == '\n') fputs("\\n", fp);
-        else if (*p < 0x20) fprintf(fp, "\\u%04x", *p);
-        else fputc(*p, fp);
-    }
-    fputc('"', fp);
-}
-
-void segcli_json_num(FILE *fp, double x)
-{
-    if (!isfinite(x)) {
-        fputs("null", fp);
-        return;
-    }
-    char buf[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x) break;
-    }
-    fputs(buf, fp);
-}
-
 double *segcli_read_ahp(const char *cmd, st_context *ctx, const char *path, size_t m)
 {
     double *a = malloc((m ? m * m : 1) * sizeof *a);

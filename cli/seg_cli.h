@@ -32,10 +32,6 @@ size_t segcli_finite_rows(const double *x, size_t n, size_t d, size_t *keep);
 ** INT32_MIN. Returns NULL after printing on failure. */
 int32_t *segcli_labels(const char *cmd, const st_table *t, size_t col, char ***names, size_t *nnames);
 
-/* JSON output: a string with escapes, and a number (null when not finite; shortest round-trip form). */
-void segcli_json_str(FILE *fp, const char *s);
-void segcli_json_num(FILE *fp, double x);
-
 /* Reads an AHP matrix CSV of m indicators with st_ahp_read (an optional header row; m rows; an optional
 ** first column of row names; cells are decimals or fractions like 1/3) into a (m*m, malloc'd). Returns
 ** NULL after printing the error. */

@@ -657,6 +657,17 @@ ST_API st_status st_ahp_read(st_context *ctx, const char *path, size_t m, double
 ** weights, or sum_j theta_j eta_j == 0). */
 ST_API st_status st_weights_combine(st_context *ctx, const double *theta, const double *eta, size_t m, double *out);
 
+/* The weights of d indicators as JSON text (what `strata weights --json` prints):
+**   {"entropy": {name: e, ...}, "entropy_weights": {...}, "ahp_weights": {...} or null, "lambda_max",
+**    "ci", "cr" (null without AHP), "rows", "combined_weights": {...}}
+** one member a line, each map on one line; non-finite numbers are null. names, entropy, entropy_weights and
+** combined hold d entries; ahp_weights may be NULL (no AHP: lambda_max, ci and cr are then ignored). *out is
+** a NUL-terminated string ending in a newline (*len bytes, len may be NULL) to release with st_free(ctx, *out);
+** NULL on failure. Errors: ST_EINVAL (NULL argument), ST_ENOMEM. Thread-safe for distinct contexts. */
+ST_API st_status st_weights_to_json(st_context *ctx, const char *const *names, size_t d, const double *entropy,
+                             const double *entropy_weights, const double *ahp_weights, double lambda_max,
+                             double ci, double cr, const double *combined, size_t rows, char **out, size_t *len);
+
 /* Column scaling before clustering. ZSCORE uses the population standard deviation (ddof 0, as
 ** scikit-learn's StandardScaler); a constant column becomes 0 under MINMAX and ZSCORE. */
 typedef enum st_scale { ST_SCALE_NONE = 0, ST_SCALE_MINMAX = 1, ST_SCALE_ZSCORE = 2 } st_scale;
@@ -685,6 +696,14 @@ ST_API st_status st_metric_davies_bouldin(st_context *ctx, const double *x, size
 ** 1 when the within-cluster dispersion is 0. Errors: ST_EINVAL, ST_ENOMEM. */
 ST_API st_status st_metric_calinski_harabasz(st_context *ctx, const double *x, size_t n, size_t d, const int32_t *labels,
                                double *score);
+
+/* The three quality metrics as one line of JSON text (what `strata metrics --json` prints):
+**   {"silhouette": s, "davies_bouldin": db, "calinski_harabasz": ch, "rows": rows}
+** non-finite numbers are null. *out is a NUL-terminated string ending in a newline (*len bytes, len may be
+** NULL) to release with st_free(ctx, *out); NULL on failure. Errors: ST_EINVAL (out NULL), ST_ENOMEM.
+** Thread-safe for distinct contexts. */
+ST_API st_status st_metrics_to_json(st_context *ctx, double silhouette, double davies_bouldin,
+                             double calinski_harabasz, size_t rows, char **out, size_t *len);
 
 /* k-means options. Initialise with st_kmeans_options_init. */
 typedef struct st_kmeans_options {
@@ -832,6 +851,21 @@ ST_API st_status st_segment_classes(st_context *ctx, const int32_t *labels, size
 ** weights. Errors: ST_EINVAL (NULL, n or nb 0, bad AHP matrix, non-finite counts), ST_ENOMEM. */
 ST_API st_status st_mbrfm_scores(st_context *ctx, const double *days, const double *counts, size_t n, size_t nb,
                    const double *ahp, double *omega, double *r_out, double *f_out);
+
+/* A comparison of segmentation models as JSON text (what `strata profile --compare --json` prints):
+**   {"behaviour_weights": {behaviour: omega, ...},
+**    model: {"customers", "key_customers", "key_rate", "non_valuable", "non_valuable_rate", "silhouette",
+**            "davies_bouldin"}, ... one member per model}
+** one member a line, each object on one line; rates are key / customers and non_valuable / customers;
+** non-finite numbers (a rate of 0 customers) are null. behaviours and omega hold nb entries (omega as from
+** st_mbrfm_scores); models, customers, key_customers, non_valuable, silhouette and davies_bouldin hold
+** nmodels entries. *out is a NUL-terminated string ending in a newline (*len bytes, len may be NULL) to
+** release with st_free(ctx, *out); NULL on failure. Errors: ST_EINVAL (NULL argument), ST_ENOMEM.
+** Thread-safe for distinct contexts. */
+ST_API st_status st_profile_compare_to_json(st_context *ctx, const char *const *behaviours, const double *omega, size_t nb,
+                             const char *const *models, size_t nmodels, const size_t *customers,
+                             const size_t *key_customers, const size_t *non_valuable, const double *silhouette,
+                             const double *davies_bouldin, char **out, size_t *len);
 
 /* -- Table columns as a matrix --
 ** A row-major n x d matrix of the numeric columns cols[0..d-1] of t (by name). With finite_only, rows holding

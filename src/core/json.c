@@ -765,11 +765,13 @@ static bool before_item(st_jw *w)
     }
     if (w->depth == 0) return true;
     if (w->need_comma[w->depth] && !st__buf_putc(w->b, ',')) return false;
+    bool first = !w->need_comma[w->depth];
     w->need_comma[w->depth] = true;
+    if (w->one_line[w->depth]) return first || st__buf_putc(w->b, ' ');
     return newline_indent(w, w->depth);
 }
 
-static bool open_container(st_jw *w, char c)
+static bool open_container(st_jw *w, char c, bool one_line)
 {
     if (!before_item(w)) return false;
     if (w->depth + 1 >= (int)(sizeof w->need_comma / sizeof w->need_comma[0])) {
@@ -778,8 +780,10 @@ static bool open_container(st_jw *w, char c)
         return false;
     }
     if (!st__buf_putc(w->b, c)) return false;
+    bool in_line = w->depth > 0 && w->one_line[w->depth];
     w->depth++;
     w->need_comma[w->depth] = false;
+    w->one_line[w->depth] = one_line || in_line;
     return true;
 }
 
@@ -789,7 +793,7 @@ static bool close_container_w(st_jw *w, char c)
         st__error(w->b->ctx, ST_EINVAL, "JSON writer: unbalanced close");
         return false;
     }
-    bool had_items = w->need_comma[w->depth];
+    bool had_items = w->need_comma[w->depth] && !w->one_line[w->depth];
     w->depth--;
     w->after_key = false;
     if (had_items && !newline_indent(w, w->depth)) return false;
@@ -799,9 +803,9 @@ static bool close_container_w(st_jw *w, char c)
 static bool jw_null(st_jw *w);
 static bool jw_string_n(st_jw *w, const char *s, size_t n);
 
-static bool jw_begin_object(st_jw *w) { return open_container(w, '{'); }
+static bool jw_begin_object(st_jw *w) { return open_container(w, '{', false); }
 static bool jw_end_object(st_jw *w) { return close_container_w(w, '}'); }
-static bool jw_begin_array(st_jw *w) { return open_container(w, '['); }
+static bool jw_begin_array(st_jw *w) { return open_container(w, '[', false); }
 static bool jw_end_array(st_jw *w) { return close_container_w(w, ']'); }
 
 static bool put_string(st_buf *b, const char *s, size_t n)
@@ -897,6 +901,8 @@ static bool jw_null(st_jw *w)
 bool st__jw_begin_object(st_jw *w) { JW_STICKY(jw_begin_object(w)); }
 bool st__jw_end_object(st_jw *w) { JW_STICKY(jw_end_object(w)); }
 bool st__jw_begin_array(st_jw *w) { JW_STICKY(jw_begin_array(w)); }
+bool st__jw_begin_object_inline(st_jw *w) { JW_STICKY(open_container(w, '{', true)); }
+bool st__jw_begin_array_inline(st_jw *w) { JW_STICKY(open_container(w, '[', true)); }
 bool st__jw_end_array(st_jw *w) { JW_STICKY(jw_end_array(w)); }
 bool st__jw_key(st_jw *w, const char *key) { JW_STICKY(jw_key(w, key)); }
 bool st__jw_number(st_jw *w, double x) { JW_STICKY(jw_number(w, x)); }
@@ -910,6 +916,21 @@ bool st__jw_kv_num(st_jw *w, const char *key, double x) { return st__jw_key(w, k
 bool st__jw_kv_int(st_jw *w, const char *key, long long x) { return st__jw_key(w, key) && st__jw_int(w, x); }
 bool st__jw_kv_str(st_jw *w, const char *key, const char *s) { return st__jw_key(w, key) && st__jw_string(w, s); }
 bool st__jw_kv_bool(st_jw *w, const char *key, bool x) { return st__jw_key(w, key) && st__jw_bool(w, x); }
+
+st_status st__jw_finish(st_jw *w, const char *what, char **out, size_t *len)
+{
+    *out = NULL;
+    if (!st__jw_ok(w) || w->depth != 0 || !st__buf_putc(w->b, '\n')) {
+        st__buf_free(w->b);
+        if (w->depth != 0 && st__jw_ok(w)) return st__error(w->b->ctx, ST_EINVAL, "%s: unbalanced JSON", what);
+        return st__error(w->b->ctx, ST_ENOMEM, "%s: out of memory", what);
+    }
+    if (len) *len = w->b->len;
+    *out = w->b->data;
+    w->b->data = NULL;
+    w->b->len = w->b->cap = 0;
+    return ST_OK;
+}
 
 bool st__jw_value(st_jw *w, const st_json *v)
 {

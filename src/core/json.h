@@ -48,6 +48,7 @@ typedef struct st_jw {
     int indent;
     int depth;
     bool need_comma[257]; /* one per open container: as deep as the reader accepts */
+    bool one_line[257];   /* per open container: written on one line (st__jw_begin_object_inline) */
     bool after_key;
     bool failed; /* a call failed: the writer is stuck (st__jw_ok) */
 } st_jw;
@@ -57,6 +58,10 @@ bool st__jw_begin_object(st_jw *w);
 bool st__jw_end_object(st_jw *w);
 bool st__jw_begin_array(st_jw *w);
 bool st__jw_end_array(st_jw *w);
+/* A container on one line inside a pretty-printed document: {"a": 1, "b": [2, 3]} (items separated by ", ",
+** no line breaks); containers opened inside it are on the same line. Closed with st__jw_end_object/array. */
+bool st__jw_begin_object_inline(st_jw *w);
+bool st__jw_begin_array_inline(st_jw *w);
 bool st__jw_key(st_jw *w, const char *key);
 bool st__jw_number(st_jw *w, double x);
 bool st__jw_int(st_jw *w, long long x);
@@ -72,6 +77,10 @@ bool st__jw_kv_num(st_jw *w, const char *key, double x);
 bool st__jw_kv_int(st_jw *w, const char *key, long long x);
 bool st__jw_kv_str(st_jw *w, const char *key, const char *s); /* NULL writes null */
 bool st__jw_kv_bool(st_jw *w, const char *key, bool x);
+/* Ends a document written into w's buffer: on success appends a newline, hands the NUL-terminated text to
+** *out (*len bytes without the NUL, len may be NULL; release with st_free) and returns ST_OK; after a failed
+** call frees the buffer, sets *out NULL and returns ST_ENOMEM (or the failure's code) naming `what`. */
+st_status st__jw_finish(st_jw *w, const char *what, char **out, size_t *len);
 /* Writes a parsed value and everything below it (keys holding \0 are cut there). */
 bool st__jw_value(st_jw *w, const st_json *v);
 

@@ -4,6 +4,7 @@
 ** AHP x entropy combination of seed 002 (eq. 2). Also the column scalers used before clustering.
 */
 #include "core/internal.h"
+#include "core/json.h"
 
 #include <errno.h>
 #include <math.h>
@@ -321,4 +322,44 @@ st_status st_ahp_read(st_context *ctx, const char *path, size_t m, double *a)
     else rc = st_ahp_parse(ctx, buf, n, name, m, a);
     st__free(ctx, buf, MAXF + 1);
     return rc;
+}
+
+/* "key": {name: v, ...} on one line, or null. */
+static void write_map(st_jw *w, const char *key, const char *const *names, const double *v, size_t d)
+{
+    st__jw_key(w, key);
+    if (!v) {
+        st__jw_null(w);
+        return;
+    }
+    st__jw_begin_object_inline(w);
+    for (size_t j = 0; j < d; j++) st__jw_kv_num(w, names[j], v[j]);
+    st__jw_end_object(w);
+}
+
+st_status st_weights_to_json(st_context *ctx, const char *const *names, size_t d, const double *entropy,
+                             const double *entropy_weights, const double *ahp_weights, double lambda_max,
+                             double ci, double cr, const double *combined, size_t rows, char **out, size_t *len)
+{
+    if (!out) return st__error(ctx, ST_EINVAL, "st_weights_to_json: NULL argument");
+    *out = NULL;
+    if ((d && (!names || !entropy || !entropy_weights || !combined)))
+        return st__error(ctx, ST_EINVAL, "st_weights_to_json: NULL argument");
+    for (size_t j = 0; j < d; j++)
+        if (!names[j]) return st__error(ctx, ST_EINVAL, "st_weights_to_json: NULL name");
+    st_buf b;
+    st__buf_init(&b, ctx);
+    st_jw w;
+    st__jw_init(&w, &b, 2);
+    st__jw_begin_object(&w);
+    write_map(&w, "entropy", names, entropy, d);
+    write_map(&w, "entropy_weights", names, entropy_weights, d);
+    write_map(&w, "ahp_weights", names, ahp_weights, d);
+    st__jw_kv_num(&w, "lambda_max", ahp_weights ? lambda_max : (double)NAN);
+    st__jw_kv_num(&w, "ci", ahp_weights ? ci : (double)NAN);
+    st__jw_kv_num(&w, "cr", ahp_weights ? cr : (double)NAN);
+    st__jw_kv_int(&w, "rows", (long long)rows);
+    write_map(&w, "combined_weights", names, combined, d);
+    st__jw_end_object(&w);
+    return st__jw_finish(&w, "st_weights_to_json", out, len);
 }

@@ -135,15 +135,20 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
     st__buf_init(&b, ctx);
     st_jw w;
     st__jw_init(&w, &b, 2);
-    bool ok = st__jw_begin_object(&w) && st__jw_key(&w, "strata_version") && st__jw_string(&w, st_version()) &&
-              st__jw_key(&w, "inputs") && st__jw_begin_array(&w);
-    for (size_t k = 0; ok && k < npaths; k++) ok = st__jw_string(&w, paths[k]);
-    ok = ok && st__jw_end_array(&w) && write_report(&w, &rep, t) && st__jw_key(&w, "stages") && st__jw_begin_object(&w);
+    st__jw_begin_object(&w);
+    st__jw_kv_str(&w, "strata_version", st_version());
+    st__jw_key(&w, "inputs");
+    st__jw_begin_array(&w);
+    for (size_t k = 0; k < npaths; k++) st__jw_string(&w, paths[k]);
+    st__jw_end_array(&w);
+    write_report(&w, &rep, t);
+    st__jw_key(&w, "stages");
+    st__jw_begin_object(&w);
     double timings[16] = {t_sum};
     const char *tnames[16] = {"summarize"};
     size_t nt = 1;
     st_stage_env env = {ctx, t, opts->out_dir, opts, paths, npaths, &w, &mdp};
-    for (size_t s = 0; ok && rc == ST_OK && later_stages[s].fn; s++) {
+    for (size_t s = 0; st__jw_ok(&w) && rc == ST_OK && later_stages[s].fn; s++) {
         double ts = now_seconds();
         if ((rc = st__progress(ctx, later_stages[s].name, -1)) != ST_OK) break;
         rc = later_stages[s].fn(&env);
@@ -152,7 +157,8 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
             tnames[nt++] = later_stages[s].name;
         }
     }
-    ok = ok && st__jw_end_object(&w);
+    st__jw_end_object(&w);
+    bool ok = st__jw_ok(&w);
     if (rc == ST_OK && !ok) rc = ST_ENOMEM;
     char *cpath = NULL, *spath = NULL;
     if (rc == ST_OK) {

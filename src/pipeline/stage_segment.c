@@ -58,11 +58,11 @@ static st_status profile_rows(st_context *ctx, st_buf *b, const scheme *s, size_
     return rc;
 }
 
-static bool write_quality(st_jw *w, const st_segment_quality *q)
+static void write_quality(st_jw *w, const st_segment_quality *q)
 {
-    return st__jw_key(w, "silhouette") && st__jw_number(w, q->silhouette) && st__jw_key(w, "davies_bouldin") &&
-           st__jw_number(w, q->davies_bouldin) && st__jw_key(w, "calinski_harabasz") &&
-           st__jw_number(w, q->calinski_harabasz);
+    st__jw_kv_num(w, "silhouette", q->silhouette);
+    st__jw_kv_num(w, "davies_bouldin", q->davies_bouldin);
+    st__jw_kv_num(w, "calinski_harabasz", q->calinski_harabasz);
 }
 
 /* Adds a categorical column of segment names ("No purchase", the last level, for customers without a
@@ -187,19 +187,28 @@ st_status st__stage_segment(st_stage_env *env)
     /* metrics.json */
     st_jw w;
     st__jw_init(&w, &js, 2);
-    bool ok = st__jw_begin_object(&w) && st__jw_key(&w, "features") && st__jw_begin_array(&w) &&
-              st__jw_string(&w, "recency_days") && st__jw_string(&w, "orders") && st__jw_string(&w, "revenue") &&
-              st__jw_end_array(&w) && st__jw_key(&w, "scale") && st__jw_string(&w, "zscore") &&
-              st__jw_key(&w, "customers") && st__jw_int(&w, (long long)m) && st__jw_key(&w, "silhouette_rows") &&
-              st__jw_int(&w, (long long)sc[0].q.silhouette_rows);
-    for (int s = 0; ok && s < 3; s++) {
-        ok = st__jw_key(&w, sc[s].method) && st__jw_begin_object(&w) && write_quality(&w, &sc[s].q);
-        if (ok && s == 2)
-            ok = st__jw_key(&w, "quantization_error") && st__jw_number(&w, sq->quantization_error) &&
-                 st__jw_key(&w, "topographic_error") && st__jw_number(&w, sq->topographic_error);
-        ok = ok && st__jw_end_object(&w);
+    st__jw_begin_object(&w);
+    st__jw_key(&w, "features");
+    st__jw_begin_array(&w);
+    st__jw_string(&w, "recency_days");
+    st__jw_string(&w, "orders");
+    st__jw_string(&w, "revenue");
+    st__jw_end_array(&w);
+    st__jw_kv_str(&w, "scale", "zscore");
+    st__jw_kv_int(&w, "customers", (long long)m);
+    st__jw_kv_int(&w, "silhouette_rows", (long long)sc[0].q.silhouette_rows);
+    for (int s = 0; s < 3; s++) {
+        st__jw_key(&w, sc[s].method);
+        st__jw_begin_object(&w);
+        write_quality(&w, &sc[s].q);
+        if (s == 2) {
+            st__jw_kv_num(&w, "quantization_error", sq->quantization_error);
+            st__jw_kv_num(&w, "topographic_error", sq->topographic_error);
+        }
+        st__jw_end_object(&w);
     }
-    ok = ok && st__jw_end_object(&w) && st__buf_putc(&js, '\n');
+    st__jw_end_object(&w);
+    bool ok = st__jw_ok(&w) && st__buf_putc(&js, '\n');
     if (!ok) goto oom;
     p2 = st__path_join(ctx, env->out_dir, "metrics.json");
     if (!p2) goto oom;
@@ -209,27 +218,37 @@ st_status st__stage_segment(st_stage_env *env)
     st_jw *sw = env->summary;
     char grid[32];
     snprintf(grid, sizeof grid, "%zux%zu", so.som.rows, so.som.cols);
-    ok = st__jw_key(sw, "segment") && st__jw_begin_object(sw) && st__jw_key(sw, "monetary") &&
-         st__jw_string(sw, no_money ? "orders" : "revenue") && st__jw_key(sw, "customers") &&
-         st__jw_int(sw, (long long)n) && st__jw_key(sw, "with_purchase") && st__jw_int(sw, (long long)m) &&
-         st__jw_key(sw, "no_purchase") && st__jw_int(sw, (long long)(n - m)) && st__jw_key(sw, "files") &&
-         st__jw_begin_array(sw) && st__jw_string(sw, "segments.csv") && st__jw_string(sw, "metrics.json") &&
-         st__jw_end_array(sw) && st__jw_key(sw, "som_grid") && st__jw_string(sw, grid) && st__jw_key(sw, "som_k") &&
-         st__jw_int(sw, (long long)st_segmentation_k(sc[2].seg));
-    for (int s = 0; ok && s < 3; s++) {
+    st__jw_key(sw, "segment");
+    st__jw_begin_object(sw);
+    st__jw_kv_str(sw, "monetary", no_money ? "orders" : "revenue");
+    st__jw_kv_int(sw, "customers", (long long)n);
+    st__jw_kv_int(sw, "with_purchase", (long long)m);
+    st__jw_kv_int(sw, "no_purchase", (long long)(n - m));
+    st__jw_key(sw, "files");
+    st__jw_begin_array(sw);
+    st__jw_string(sw, "segments.csv");
+    st__jw_string(sw, "metrics.json");
+    st__jw_end_array(sw);
+    st__jw_kv_str(sw, "som_grid", grid);
+    st__jw_kv_int(sw, "som_k", (long long)st_segmentation_k(sc[2].seg));
+    for (int s = 0; s < 3; s++) {
         size_t k = st_segmentation_k(sc[s].seg);
         size_t *cnt = st__calloc(ctx, k, sizeof *cnt);
         if (!cnt) goto oom;
         for (size_t q = 0; q < m; q++) cnt[sc[s].lab[q]]++;
-        ok = st__jw_key(sw, sc[s].method) && st__jw_begin_object(sw) && write_quality(sw, &sc[s].q) &&
-             st__jw_key(sw, "segments") && st__jw_begin_object(sw);
-        for (size_t g = 0; ok && g < k; g++)
-            if (cnt[g])
-                ok = st__jw_key(sw, st_segmentation_name(sc[s].seg, (long)g)) && st__jw_int(sw, (long long)cnt[g]);
-        ok = ok && st__jw_end_object(sw) && st__jw_end_object(sw);
+        st__jw_key(sw, sc[s].method);
+        st__jw_begin_object(sw);
+        write_quality(sw, &sc[s].q);
+        st__jw_key(sw, "segments");
+        st__jw_begin_object(sw);
+        for (size_t g = 0; g < k; g++)
+            if (cnt[g]) st__jw_kv_int(sw, st_segmentation_name(sc[s].seg, (long)g), (long long)cnt[g]);
+        st__jw_end_object(sw);
+        st__jw_end_object(sw);
         st__free(ctx, cnt, k * sizeof *cnt);
     }
-    ok = ok && st__jw_end_object(sw);
+    st__jw_end_object(sw);
+    ok = st__jw_ok(sw);
     if (!ok) goto oom;
     rc = ST_OK;
     goto done;

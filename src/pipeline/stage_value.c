@@ -45,20 +45,25 @@ static st_status save_model(st_stage_env *env, const char *models_dir, const cha
     return rc;
 }
 
-static bool write_model_summary(st_jw *w, const char *key, const st_btyd_model *m)
+static void write_model_summary(st_jw *w, const char *key, const st_btyd_model *m)
 {
-    bool ok = st__jw_key(w, key) && st__jw_begin_object(w) && st__jw_key(w, "params") && st__jw_begin_object(w);
-    for (size_t k = 0; ok && k < st_btyd_nparams(m); k++)
-        ok = st__jw_key(w, st_btyd_param_name(m, k)) && st__jw_number(w, st_btyd_param(m, k));
-    ok = ok && st__jw_end_object(w) && st__jw_key(w, "std_errors") && st__jw_begin_object(w);
-    for (size_t k = 0; ok && k < st_btyd_nparams(m); k++)
-        ok = st__jw_key(w, st_btyd_param_name(m, k)) && st__jw_number(w, st_btyd_stderr(m, k));
-    ok = ok && st__jw_end_object(w) && st__jw_key(w, "log_likelihood") && st__jw_number(w, st_btyd_loglik(m)) &&
-         st__jw_key(w, "converged") && st__jw_bool(w, st_btyd_converged(m) != 0) && st__jw_key(w, "status") &&
-         st__jw_string(w, st_btyd_status(m)) && st__jw_key(w, "iterations") &&
-         st__jw_int(w, st_btyd_iterations(m)) && st__jw_key(w, "n_obs") && st__jw_number(w, st_btyd_nobs(m));
-    if (ok && st_btyd_warning(m)[0]) ok = st__jw_key(w, "warning") && st__jw_string(w, st_btyd_warning(m));
-    return ok && st__jw_end_object(w);
+    st__jw_key(w, key);
+    st__jw_begin_object(w);
+    st__jw_key(w, "params");
+    st__jw_begin_object(w);
+    for (size_t k = 0; k < st_btyd_nparams(m); k++) st__jw_kv_num(w, st_btyd_param_name(m, k), st_btyd_param(m, k));
+    st__jw_end_object(w);
+    st__jw_key(w, "std_errors");
+    st__jw_begin_object(w);
+    for (size_t k = 0; k < st_btyd_nparams(m); k++) st__jw_kv_num(w, st_btyd_param_name(m, k), st_btyd_stderr(m, k));
+    st__jw_end_object(w);
+    st__jw_kv_num(w, "log_likelihood", st_btyd_loglik(m));
+    st__jw_kv_bool(w, "converged", st_btyd_converged(m) != 0);
+    st__jw_kv_str(w, "status", st_btyd_status(m));
+    st__jw_kv_int(w, "iterations", st_btyd_iterations(m));
+    st__jw_kv_num(w, "n_obs", st_btyd_nobs(m));
+    if (st_btyd_warning(m)[0]) st__jw_kv_str(w, "warning", st_btyd_warning(m));
+    st__jw_end_object(w);
 }
 
 st_status st__stage_value(st_stage_env *env)
@@ -196,22 +201,25 @@ st_status st__stage_value(st_stage_env *env)
         col[1] = NULL;
         if (rc) goto done;
     }
-    bool ok = st__jw_key(w, "value") && st__jw_begin_object(w) && st__jw_key(w, "time_unit") &&
-              st__jw_string(w, unit_name(unit)) && st__jw_key(w, "horizon") && st__jw_number(w, horizon) &&
-              st__jw_key(w, "annual_discount") && st__jw_number(w, VALUE_DISCOUNT) && st__jw_key(w, "customers") &&
-              st__jw_int(w, (long long)used) && st__jw_key(w, "repeat_customers") &&
-              st__jw_int(w, (long long)repeat) && st__jw_key(w, "unique_rows") &&
-              st__jw_int(w, (long long)st_btyd_acc_rows(acc)) && write_model_summary(w, "bgnbd", bg);
-    if (ok && gg) ok = write_model_summary(w, "gg", gg);
-    if (ok && pn) ok = write_model_summary(w, "pnbd", pn);
-    if (ok && with_pnbd && !pn) ok = st__jw_key(w, "pnbd_skipped") && st__jw_string(w, "the Pareto/NBD fit failed");
-    if (ok && !gg_usable)
-        ok = st__jw_key(w, "clv_skipped") &&
-             st__jw_string(w, gg ? "gg q <= 1: expected spend undefined" : "too few repeat buyers for gg");
-    ok = ok && st__jw_key(w, "mean_p_alive") && st__jw_number(w, sum_pa / (double)used) &&
-         st__jw_key(w, "expected_purchases_total") && st__jw_number(w, sum_ex);
-    if (ok && gg_usable) ok = st__jw_key(w, "clv_total") && st__jw_number(w, sum_clv);
-    ok = ok && st__jw_end_object(w);
+    st__jw_key(w, "value");
+    st__jw_begin_object(w);
+    st__jw_kv_str(w, "time_unit", unit_name(unit));
+    st__jw_kv_num(w, "horizon", horizon);
+    st__jw_kv_num(w, "annual_discount", VALUE_DISCOUNT);
+    st__jw_kv_int(w, "customers", (long long)used);
+    st__jw_kv_int(w, "repeat_customers", (long long)repeat);
+    st__jw_kv_int(w, "unique_rows", (long long)st_btyd_acc_rows(acc));
+    write_model_summary(w, "bgnbd", bg);
+    if (gg) write_model_summary(w, "gg", gg);
+    if (pn) write_model_summary(w, "pnbd", pn);
+    if (with_pnbd && !pn) st__jw_kv_str(w, "pnbd_skipped", "the Pareto/NBD fit failed");
+    if (!gg_usable)
+        st__jw_kv_str(w, "clv_skipped", gg ? "gg q <= 1: expected spend undefined" : "too few repeat buyers for gg");
+    st__jw_kv_num(w, "mean_p_alive", sum_pa / (double)used);
+    st__jw_kv_num(w, "expected_purchases_total", sum_ex);
+    if (gg_usable) st__jw_kv_num(w, "clv_total", sum_clv);
+    st__jw_end_object(w);
+    bool ok = st__jw_ok(w);
     if (!ok) rc = st__error(ctx, ST_ENOMEM, "out of memory writing the summary");
 done:
     for (int k = 0; k < 4; k++)

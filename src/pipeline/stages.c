@@ -22,7 +22,10 @@ char *st__path_join(st_context *ctx, const char *dir, const char *name)
 st_status st__stage_skip(st_stage_env *env, const char *stage, const char *why)
 {
     st_jw *w = env->summary;
-    bool ok = st__jw_key(w, stage) && st__jw_begin_object(w) && st__jw_key(w, "skipped") && st__jw_string(w, why) &&
-              st__jw_end_object(w);
+    st__jw_key(w, stage);
+    st__jw_begin_object(w);
+    st__jw_kv_str(w, "skipped", why);
+    st__jw_end_object(w);
+    bool ok = st__jw_ok(w);
     return ok ? ST_OK : ST_ENOMEM;
 }

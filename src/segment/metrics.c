@@ -4,6 +4,7 @@
 ** Calinski-Harabasz, with the same edge cases (singletons score 0, 2 <= labels <= n - 1).
 */
 #include "segment/segment.h"
+#include "core/json.h"
 
 #include <math.h>
 #include <string.h>
@@ -417,4 +418,21 @@ st_status st_metric_calinski_harabasz(st_context *ctx, const double *x, size_t n
     st__free(ctx, codes, n * sizeof *codes);
     st__free(ctx, counts, k * sizeof *counts);
     return ST_OK;
+}
+
+st_status st_metrics_to_json(st_context *ctx, double silhouette, double davies_bouldin,
+                             double calinski_harabasz, size_t rows, char **out, size_t *len)
+{
+    if (!out) return st__error(ctx, ST_EINVAL, "st_metrics_to_json: NULL argument");
+    st_buf b;
+    st__buf_init(&b, ctx);
+    st_jw w;
+    st__jw_init(&w, &b, 2);
+    st__jw_begin_object_inline(&w);
+    st__jw_kv_num(&w, "silhouette", silhouette);
+    st__jw_kv_num(&w, "davies_bouldin", davies_bouldin);
+    st__jw_kv_num(&w, "calinski_harabasz", calinski_harabasz);
+    st__jw_kv_int(&w, "rows", (long long)rows);
+    st__jw_end_object(&w);
+    return st__jw_finish(&w, "st_metrics_to_json", out, len);
 }

@@ -4,6 +4,7 @@
 ** seed 002 (AHP x entropy weighted sums over behaviours).
 */
 #include "segment/segment.h"
+#include "core/json.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -159,4 +160,44 @@ st_status st_mbrfm_scores(st_context *ctx, const double *days, const double *cou
     }
     if (omega) memcpy(omega, om, nb * sizeof *om);
     return ST_OK;
+}
+
+st_status st_profile_compare_to_json(st_context *ctx, const char *const *behaviours, const double *omega, size_t nb,
+                             const char *const *models, size_t nmodels, const size_t *customers,
+                             const size_t *key_customers, const size_t *non_valuable, const double *silhouette,
+                             const double *davies_bouldin, char **out, size_t *len)
+{
+    if (!out) return st__error(ctx, ST_EINVAL, "st_profile_compare_to_json: NULL argument");
+    *out = NULL;
+    if ((nb && (!behaviours || !omega)) || (nmodels && (!models || !customers || !key_customers ||
+                                                         !non_valuable || !silhouette || !davies_bouldin)))
+        return st__error(ctx, ST_EINVAL, "st_profile_compare_to_json: NULL argument");
+    for (size_t b = 0; b < nb; b++)
+        if (!behaviours[b]) return st__error(ctx, ST_EINVAL, "st_profile_compare_to_json: NULL behaviour name");
+    for (size_t q = 0; q < nmodels; q++)
+        if (!models[q]) return st__error(ctx, ST_EINVAL, "st_profile_compare_to_json: NULL model name");
+    st_buf buf;
+    st__buf_init(&buf, ctx);
+    st_jw w;
+    st__jw_init(&w, &buf, 2);
+    st__jw_begin_object(&w);
+    st__jw_key(&w, "behaviour_weights");
+    st__jw_begin_object_inline(&w);
+    for (size_t b = 0; b < nb; b++) st__jw_kv_num(&w, behaviours[b], omega[b]);
+    st__jw_end_object(&w);
+    for (size_t q = 0; q < nmodels; q++) {
+        double n = (double)customers[q];
+        st__jw_key(&w, models[q]);
+        st__jw_begin_object_inline(&w);
+        st__jw_kv_int(&w, "customers", (long long)customers[q]);
+        st__jw_kv_int(&w, "key_customers", (long long)key_customers[q]);
+        st__jw_kv_num(&w, "key_rate", (double)key_customers[q] / n);
+        st__jw_kv_int(&w, "non_valuable", (long long)non_valuable[q]);
+        st__jw_kv_num(&w, "non_valuable_rate", (double)non_valuable[q] / n);
+        st__jw_kv_num(&w, "silhouette", silhouette[q]);
+        st__jw_kv_num(&w, "davies_bouldin", davies_bouldin[q]);
+        st__jw_end_object(&w);
+    }
+    st__jw_end_object(&w);
+    return st__jw_finish(&w, "st_profile_compare_to_json", out, len);
 }

@@ -403,25 +403,22 @@ st_status st_segmentation_to_json(st_context *ctx, const st_segmentation *s, cha
     st_jw w;
     st__jw_init(&w, &b, 2);
     const st_segment_quality *q = &s->q;
-    bool ok = st__jw_begin_object(&w) && st__jw_key(&w, "method") && st__jw_string(&w, method_name(s->method)) &&
-              st__jw_key(&w, "rows") && st__jw_int(&w, (long long)s->n) && st__jw_key(&w, "rows_segmented") &&
-              st__jw_int(&w, (long long)s->m) && st__jw_key(&w, "k") && st__jw_int(&w, (long long)q->k) &&
-              st__jw_key(&w, "silhouette") && st__jw_number(&w, q->silhouette) &&
-              st__jw_key(&w, "silhouette_rows") && st__jw_int(&w, (long long)q->silhouette_rows) &&
-              st__jw_key(&w, "davies_bouldin") && st__jw_number(&w, q->davies_bouldin) &&
-              st__jw_key(&w, "calinski_harabasz") && st__jw_number(&w, q->calinski_harabasz);
-    if (ok && s->method == ST_SEGMENT_KMEANS) ok = st__jw_key(&w, "inertia") && st__jw_number(&w, q->inertia);
-    if (ok && s->method == ST_SEGMENT_SOM)
-        ok = st__jw_key(&w, "quantization_error") && st__jw_number(&w, q->quantization_error) &&
-             st__jw_key(&w, "topographic_error") && st__jw_number(&w, q->topographic_error);
-    ok = ok && st__jw_end_object(&w) && st__buf_putc(&b, '\n') && st__buf_putc(&b, '\0');
-    if (!ok) {
-        st__buf_free(&b);
-        return st__error(ctx, ST_ENOMEM, "segmentation json: out of memory");
+    st__jw_begin_object(&w);
+    st__jw_kv_str(&w, "method", method_name(s->method));
+    st__jw_kv_int(&w, "rows", (long long)s->n);
+    st__jw_kv_int(&w, "rows_segmented", (long long)s->m);
+    st__jw_kv_int(&w, "k", (long long)q->k);
+    st__jw_kv_num(&w, "silhouette", q->silhouette);
+    st__jw_kv_int(&w, "silhouette_rows", (long long)q->silhouette_rows);
+    st__jw_kv_num(&w, "davies_bouldin", q->davies_bouldin);
+    st__jw_kv_num(&w, "calinski_harabasz", q->calinski_harabasz);
+    if (s->method == ST_SEGMENT_KMEANS) st__jw_kv_num(&w, "inertia", q->inertia);
+    if (s->method == ST_SEGMENT_SOM) {
+        st__jw_kv_num(&w, "quantization_error", q->quantization_error);
+        st__jw_kv_num(&w, "topographic_error", q->topographic_error);
     }
-    if (len) *len = b.len - 1;
-    *out = b.data;
-    return ST_OK;
+    st__jw_end_object(&w);
+    return st__jw_finish(&w, "segmentation json", out, len);
 }
 
 void st_segmentation_json_free(st_context *ctx, char *json) { st__free(ctx, json, 0); }

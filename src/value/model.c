@@ -83,46 +83,51 @@ st_status st_btyd_set_time_unit(st_btyd_model *m, const char *unit)
 
 static bool write_model(st_jw *w, const st_btyd_model *m)
 {
-    bool ok = st__jw_begin_object(w);
-    ok = ok && st__jw_key(w, "format") && st__jw_string(w, "strata-model");
-    ok = ok && st__jw_key(w, "version") && st__jw_int(w, ST__MODEL_VERSION);
-    ok = ok && st__jw_key(w, "model") && st__jw_string(w, st_btyd_kind_name(m->kind));
-    ok = ok && st__jw_key(w, "params") && st__jw_begin_object(w);
-    for (size_t k = 0; ok && k < m->np; k++)
-        ok = st__jw_key(w, st__model_param_name(m->kind, k)) && st__jw_number(w, m->param[k]);
-    ok = ok && st__jw_end_object(w);
-    ok = ok && st__jw_key(w, "std_errors") && st__jw_begin_object(w);
-    for (size_t k = 0; ok && k < m->np; k++)
-        ok = st__jw_key(w, st__model_param_name(m->kind, k)) && st__jw_number(w, m->se[k]);
-    ok = ok && st__jw_end_object(w);
-    ok = ok && st__jw_key(w, "ci95") && st__jw_begin_object(w);
-    for (size_t k = 0; ok && k < m->np; k++) {
+    st__jw_begin_object(w);
+    st__jw_kv_str(w, "format", "strata-model");
+    st__jw_kv_int(w, "version", ST__MODEL_VERSION);
+    st__jw_kv_str(w, "model", st_btyd_kind_name(m->kind));
+    st__jw_key(w, "params");
+    st__jw_begin_object(w);
+    for (size_t k = 0; k < m->np; k++) st__jw_kv_num(w, st__model_param_name(m->kind, k), m->param[k]);
+    st__jw_end_object(w);
+    st__jw_key(w, "std_errors");
+    st__jw_begin_object(w);
+    for (size_t k = 0; k < m->np; k++) st__jw_kv_num(w, st__model_param_name(m->kind, k), m->se[k]);
+    st__jw_end_object(w);
+    st__jw_key(w, "ci95");
+    st__jw_begin_object(w);
+    for (size_t k = 0; k < m->np; k++) {
         double lo, hi;
         st_btyd_ci95(m, k, &lo, &hi);
-        ok = st__jw_key(w, st__model_param_name(m->kind, k)) && st__jw_begin_array(w) && st__jw_number(w, lo) &&
-             st__jw_number(w, hi) && st__jw_end_array(w);
+        st__jw_key(w, st__model_param_name(m->kind, k));
+        st__jw_begin_array(w);
+        st__jw_number(w, lo);
+        st__jw_number(w, hi);
+        st__jw_end_array(w);
     }
-    ok = ok && st__jw_end_object(w);
-    ok = ok && st__jw_key(w, "covariance") && st__jw_begin_array(w);
-    for (size_t i = 0; ok && i < m->np; i++) {
-        ok = st__jw_begin_array(w);
-        for (size_t j = 0; ok && j < m->np; j++) ok = st__jw_number(w, m->cov[i * m->np + j]);
-        ok = ok && st__jw_end_array(w);
+    st__jw_end_object(w);
+    st__jw_key(w, "covariance");
+    st__jw_begin_array(w);
+    for (size_t i = 0; i < m->np; i++) {
+        st__jw_begin_array(w);
+        for (size_t j = 0; j < m->np; j++) st__jw_number(w, m->cov[i * m->np + j]);
+        st__jw_end_array(w);
     }
-    ok = ok && st__jw_end_array(w);
-    ok = ok && st__jw_key(w, "log_likelihood") && st__jw_number(w, m->loglik);
-    ok = ok && st__jw_key(w, "time_unit") && st__jw_string(w, m->time_unit);
-    ok = ok && st__jw_key(w, "converged") && st__jw_bool(w, m->converged != 0);
-    ok = ok && st__jw_key(w, "status") && st__jw_string(w, m->status);
-    ok = ok && st__jw_key(w, "iterations") && st__jw_int(w, m->iterations);
-    ok = ok && st__jw_key(w, "evaluations") && st__jw_int(w, m->evaluations);
-    ok = ok && st__jw_key(w, "starts") && st__jw_int(w, m->starts);
-    ok = ok && st__jw_key(w, "n_obs") && st__jw_number(w, m->nobs);
-    ok = ok && st__jw_key(w, "unique_rows") && st__jw_int(w, (long long)m->rows);
-    ok = ok && st__jw_key(w, "penalizer") && st__jw_number(w, m->penalizer);
-    ok = ok && st__jw_key(w, "warning") && st__jw_string(w, m->warning);
-    ok = ok && st__jw_end_object(w);
-    return ok;
+    st__jw_end_array(w);
+    st__jw_kv_num(w, "log_likelihood", m->loglik);
+    st__jw_kv_str(w, "time_unit", m->time_unit);
+    st__jw_kv_bool(w, "converged", m->converged != 0);
+    st__jw_kv_str(w, "status", m->status);
+    st__jw_kv_int(w, "iterations", m->iterations);
+    st__jw_kv_int(w, "evaluations", m->evaluations);
+    st__jw_kv_int(w, "starts", m->starts);
+    st__jw_kv_num(w, "n_obs", m->nobs);
+    st__jw_kv_int(w, "unique_rows", (long long)m->rows);
+    st__jw_kv_num(w, "penalizer", m->penalizer);
+    st__jw_kv_str(w, "warning", m->warning);
+    st__jw_end_object(w);
+    return st__jw_ok(w);
 }
 
 st_status st_btyd_to_json(st_context *ctx, const st_btyd_model *m, char **out, size_t *len)

@@ -539,10 +539,46 @@ static void test_writer_sticky(void)
     st__buf_free(&b);
 }
 
+/* One-line containers inside a pretty-printed document, and a one-line document. */
+static void test_writer_inline(void)
+{
+    st_buf b;
+    st__buf_init(&b, ctx);
+    st_jw w;
+    st__jw_init(&w, &b, 2);
+    st__jw_begin_object(&w);
+    st__jw_key(&w, "m");
+    st__jw_begin_object_inline(&w);
+    st__jw_kv_num(&w, "a", 0.5);
+    st__jw_key(&w, "b");
+    st__jw_begin_array(&w);
+    st__jw_int(&w, 1);
+    st__jw_int(&w, 2);
+    st__jw_end_array(&w);
+    st__jw_end_object(&w);
+    st__jw_key(&w, "e");
+    st__jw_begin_object_inline(&w);
+    st__jw_end_object(&w);
+    st__jw_kv_int(&w, "n", 3);
+    st__jw_end_object(&w);
+    CHECK(st__jw_ok(&w));
+    CHECK_STR(b.data, "{\n  \"m\": {\"a\": 0.5, \"b\": [1, 2]},\n  \"e\": {},\n  \"n\": 3\n}");
+    b.len = 0;
+    st__jw_init(&w, &b, 2);
+    st__jw_begin_array_inline(&w);
+    st__jw_null(&w);
+    st__jw_string(&w, "x");
+    st__jw_end_array(&w);
+    CHECK(st__jw_ok(&w));
+    CHECK_STR(b.data, "[null, \"x\"]");
+    st__buf_free(&b);
+}
+
 int main(void)
 {
     if (st_context_new(&ctx) != ST_OK) return 1;
     test_writer_sticky();
+    test_writer_inline();
     test_values();
     test_strings();
     test_numbers();

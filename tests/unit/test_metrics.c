@@ -12,10 +12,36 @@ static const int32_t FL[] = {5,1,5,7,-2,-2,5,-2,1,-2,5,5,1,5,5,5,-2,-2,1,-2,1,-2
 /* silhouette_score, davies_bouldin_score, calinski_harabasz_score, silhouette_samples[0] */
 static const double F_SIL = 0.5406788321373013, F_DB = 0.4981447756040985, F_CH = 76.0855677011528, F_S0 = 0.6215781486218841;
 
+/* The metrics line and the profile comparison document (non-finite numbers and 0/0 rates as null). */
+static void to_json(st_context *ctx)
+{
+    char *js = NULL;
+    size_t len = 0;
+    CHECK_EQ_INT(st_metrics_to_json(ctx, 0.5, NAN, 1e300, 3, &js, &len), ST_OK);
+    CHECK_STR(js, "{\"silhouette\": 0.5, \"davies_bouldin\": null, \"calinski_harabasz\": 1e+300, \"rows\": 3}\n");
+    CHECK_EQ_INT(len, strlen(js));
+    st_free(ctx, js);
+    CHECK_EQ_INT(st_metrics_to_json(ctx, 0, 0, 0, 0, NULL, NULL), ST_EINVAL);
+
+    const char *beh[] = {"view", "buy"}, *models[] = {"A", "B"};
+    const double om[] = {0.25, 0.75}, sil[] = {0.5, NAN}, db[] = {1, 2};
+    const size_t nc[] = {4, 0}, nk[] = {1, 0}, nv[] = {2, 0};
+    CHECK_EQ_INT(st_profile_compare_to_json(ctx, beh, om, 2, models, 2, nc, nk, nv, sil, db, &js, NULL), ST_OK);
+    CHECK_STR(js, "{\n  \"behaviour_weights\": {\"view\": 0.25, \"buy\": 0.75},\n"
+                  "  \"A\": {\"customers\": 4, \"key_customers\": 1, \"key_rate\": 0.25, \"non_valuable\": 2, "
+                  "\"non_valuable_rate\": 0.5, \"silhouette\": 0.5, \"davies_bouldin\": 1},\n"
+                  "  \"B\": {\"customers\": 0, \"key_customers\": 0, \"key_rate\": null, \"non_valuable\": 0, "
+                  "\"non_valuable_rate\": null, \"silhouette\": null, \"davies_bouldin\": 2}\n}\n");
+    st_free(ctx, js);
+    CHECK_EQ_INT(st_profile_compare_to_json(ctx, beh, om, 2, NULL, 2, nc, nk, nv, sil, db, &js, NULL), ST_EINVAL);
+    CHECK(js == NULL);
+}
+
 int main(void)
 {
     st_context *ctx;
     if (st_context_new(&ctx)) return 1;
+    to_json(ctx);
     size_t n = 40, d = 3;
     double sil, db, ch, samples[40];
     CHECK_EQ_INT(st_metric_silhouette(ctx, FX, n, d, FL, &sil, samples), ST_OK);

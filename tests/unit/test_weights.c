@@ -32,11 +32,37 @@ static void ahp_parse(st_context *ctx)
     CHECK_EQ_INT(st_ahp_parse(ctx, bad, strlen(bad), NULL, 0, a), ST_EINVAL);
 }
 
+/* The weights document: maps on one line, null without AHP, non-finite numbers as null. */
+static void to_json(st_context *ctx)
+{
+    const char *names[] = {"a", "b\"q"};
+    const double e[] = {0.5, 1}, eta[] = {1, 0}, theta[] = {0.25, 0.75}, om[] = {NAN, 0};
+    char *js = NULL;
+    size_t len = 0;
+    CHECK_EQ_INT(st_weights_to_json(ctx, names, 2, e, eta, theta, 2, 0.125, -0, om, 7, &js, &len), ST_OK);
+    CHECK_STR(js, "{\n  \"entropy\": {\"a\": 0.5, \"b\\\"q\": 1},\n"
+                  "  \"entropy_weights\": {\"a\": 1, \"b\\\"q\": 0},\n"
+                  "  \"ahp_weights\": {\"a\": 0.25, \"b\\\"q\": 0.75},\n"
+                  "  \"lambda_max\": 2,\n  \"ci\": 0.125,\n  \"cr\": 0,\n  \"rows\": 7,\n"
+                  "  \"combined_weights\": {\"a\": null, \"b\\\"q\": 0}\n}\n");
+    CHECK_EQ_INT(len, strlen(js));
+    st_free(ctx, js);
+    CHECK_EQ_INT(st_weights_to_json(ctx, names, 1, e, eta, NULL, 2, 0.125, 0, eta, 1, &js, NULL), ST_OK);
+    CHECK_STR(js, "{\n  \"entropy\": {\"a\": 0.5},\n  \"entropy_weights\": {\"a\": 1},\n  \"ahp_weights\": null,\n"
+                  "  \"lambda_max\": null,\n  \"ci\": null,\n  \"cr\": null,\n  \"rows\": 1,\n"
+                  "  \"combined_weights\": {\"a\": 1}\n}\n");
+    st_free(ctx, js);
+    CHECK_EQ_INT(st_weights_to_json(ctx, NULL, 1, e, eta, NULL, 0, 0, 0, eta, 1, &js, NULL), ST_EINVAL);
+    CHECK(js == NULL);
+    CHECK_EQ_INT(st_weights_to_json(ctx, names, 1, e, eta, NULL, 0, 0, 0, eta, 1, NULL, NULL), ST_EINVAL);
+}
+
 int main(void)
 {
     st_context *ctx;
     if (st_context_new(&ctx)) return 1;
     ahp_parse(ctx);
+    to_json(ctx);
 
     /* col0 normalises to 0, .5, 1 (p = 0, 1/3, 2/3), col1 is constant, col2 to 0, 0, 1 (p = 0, 0, 1). */
     const double x[] = {1, 5, 1, 2, 5, 1, 3, 5, 4};
