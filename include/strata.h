@@ -992,8 +992,8 @@ ST_API st_status st_mdp_new_dense(st_context *ctx, size_t nstates, size_t nactio
 **  "P": dense [action][state][next] or sparse [[action, state, next, probability], ...],
 **  "R": [state][action]}; "format" and "version" may be omitted in hand-written files, "cost" defaults
 ** to 0, and an action may be given as a bare name. Errors: ST_EIO, ST_EPARSE (malformed JSON, with
-** file:line:column), ST_EFORMAT (wrong format or version, missing or mistyped members), ST_EINVAL or
-** ST_EDATA (the validation of st_mdp_new_sparse), ST_ENOMEM. */
+** file:line:column), ST_ELIMIT (JSON nested deeper than 256 levels), ST_EFORMAT (wrong format or version,
+** missing or mistyped members), ST_EINVAL or ST_EDATA (the validation of st_mdp_new_sparse), ST_ENOMEM. */
 ST_API st_status st_mdp_from_json_file(st_context *ctx, const char *path, st_mdp **out);
 ST_API st_status st_mdp_from_json(st_context *ctx, const char *text, size_t len, const char *name, st_mdp **out);
 
@@ -1096,8 +1096,8 @@ ST_API long st_policy_path(const st_policy *p, size_t s, size_t k);
 ** ST_ENOMEM. */
 ST_API st_status st_policy_to_json_file(st_context *ctx, const st_policy *p, const st_mdp *m, const char *path);
 
-/* Reads POLICY.json for model m. Errors: ST_EIO, ST_EPARSE, ST_EFORMAT (wrong format, version, sizes or
-** action indices), ST_ENOMEM. */
+/* Reads POLICY.json for model m. Errors: ST_EIO, ST_EPARSE, ST_ELIMIT (JSON nested deeper than 256 levels),
+** ST_EFORMAT (wrong format, version, sizes or action indices), ST_ENOMEM. */
 ST_API st_status st_policy_from_json_file(st_context *ctx, const st_mdp *m, const char *path, st_policy **out);
 
 /* Monte-Carlo value of following policy p on model m: `customers` trajectories of `periods` periods, each
