@@ -475,6 +475,18 @@ ST_API st_status st_btyd_acc_add(st_btyd_acc *acc, double x, double tx, double T
 ST_API st_status st_btyd_acc_merge(st_btyd_acc *dst, const st_btyd_acc *src);
 ST_API size_t st_btyd_acc_rows(st_btyd_acc *acc);
 ST_API st_status st_btyd_acc_fit(st_btyd_acc *acc, double penalizer, uint64_t seed, st_btyd_model **out);
+/* The accumulator as bytes, for shipping partial states between threads, processes or machines: the frame
+** of docs/architecture.md, "Partial states" (magic "STRT", version 1, kind "btyd_acc", length, CRC-32;
+** little-endian), payload the model kind, the rows added and the unique rows (x, t, T, weight) in ascending
+** order. Serializing sorts acc's rows in place (as st_btyd_acc_rows does), so it is not const; equal
+** accumulators give equal bytes. *buf (*len bytes) comes from ctx's allocator: release it with
+** st_free(ctx, *buf). Errors: ST_EINVAL (NULL argument), ST_ENOMEM. */
+ST_API st_status st_btyd_acc_serialize(st_context *ctx, st_btyd_acc *acc, char **buf, size_t *len);
+/* Rebuilds an accumulator from len bytes of st_btyd_acc_serialize; it merges with, fits like and
+** serializes to the same bytes as the accumulator written. Errors: ST_EINVAL (NULL argument), ST_EFORMAT
+** (a damaged or truncated state, another kind or version, a row the accumulator would not hold, rows out
+** of order; nothing is returned), ST_ENOMEM. */
+ST_API st_status st_btyd_acc_deserialize(st_context *ctx, const char *buf, size_t len, st_btyd_acc **out);
 
 /* Frees the model; NULL is a no-op. */
 ST_API void st_btyd_free(st_btyd_model *m);
@@ -1026,8 +1038,8 @@ ST_API st_status st_mdp_new_dense(st_context *ctx, size_t nstates, size_t nactio
 **  "P": dense [action][state][next] or sparse [[action, state, next, probability], ...],
 **  "R": [state][action]}; "format" and "version" may be omitted in hand-written files, "cost" defaults
 ** to 0, and an action may be given as a bare name. Errors: ST_EIO, ST_EPARSE (malformed JSON, with
-** file:line:column), ST_EFORMAT (wrong format or version, missing or mistyped members), ST_EINVAL or
-** ST_EDATA (the validation of st_mdp_new_sparse), ST_ENOMEM. */
+** file:line:column), ST_ELIMIT (JSON nested deeper than 256 levels), ST_EFORMAT (wrong format or version,
+** missing or mistyped members), ST_EINVAL or ST_EDATA (the validation of st_mdp_new_sparse), ST_ENOMEM. */
 ST_API st_status st_mdp_from_json_file(st_context *ctx, const char *path, st_mdp **out);
 ST_API st_status st_mdp_from_json(st_context *ctx, const char *text, size_t len, const char *name, st_mdp **out);
 
@@ -1130,8 +1142,8 @@ ST_API long st_policy_path(const st_policy *p, size_t s, size_t k);
 ** ST_ENOMEM. */
 ST_API st_status st_policy_to_json_file(st_context *ctx, const st_policy *p, const st_mdp *m, const char *path);
 
-/* Reads POLICY.json for model m. Errors: ST_EIO, ST_EPARSE, ST_EFORMAT (wrong format, version, sizes or
-** action indices), ST_ENOMEM. */
+/* Reads POLICY.json for model m. Errors: ST_EIO, ST_EPARSE, ST_ELIMIT (JSON nested deeper than 256 levels),
+** ST_EFORMAT (wrong format, version, sizes or action indices), ST_ENOMEM. */
 ST_API st_status st_policy_from_json_file(st_context *ctx, const st_mdp *m, const char *path, st_policy **out);
 
 /* Monte-Carlo value of following policy p on model m: `customers` trajectories of `periods` periods, each

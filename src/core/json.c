@@ -728,7 +728,8 @@ const char *st__json_key(const st_json *v, size_t i)
 
 const st_json *st__json_get(const st_json *obj, const char *key)
 {
-    if (!obj || !key || obj->type != ST_JSON_OBJECT) return NULL;
+    /* an empty object has no kids array: NULL + 0 is undefined behaviour */
+    if (!obj || !key || obj->type != ST_JSON_OBJECT || obj->len == 0) return NULL;
     const char *const *keys = (const char *const *)(const void *)(obj->u.kids + obj->len);
     for (size_t i = 0; i < obj->len; i++)
         if (strcmp(keys[i], key) == 0) return &obj->u.kids[i];

@@ -211,6 +211,7 @@ st_status st_time_parse(const char *fmt, const char *s, size_t len, int64_t *out
             continue;
         }
         f++;
+        if (*f == '\0') return ST_EINVAL; /* a format ending in a lone '%' */
         /* Without a separator after this field (e.g. %Y%m%d), numbers take their full width. */
         bool packed = packed_format || (f[1] != '\0' && f[1] >= '0' && f[1] <= '9');
         int w2min = packed ? 2 : 1;

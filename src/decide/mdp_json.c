@@ -719,7 +719,9 @@ static st_status policy_from_tree(st_context *ctx, const st_mdp *m, const st_jso
     const st_json *g = st__json_get(root, "average_reward");
     if (st__json_type(g) == ST_JSON_NUMBER) p->average_reward = st__json_number(g);
     const st_json *it = st__json_get(root, "iterations");
-    if (st__json_type(it) == ST_JSON_NUMBER && st__json_number(it) >= 0) p->iterations = (size_t)st__json_number(it);
+    /* a count past what size_t holds (or NaN) is not converted: that would be undefined behaviour */
+    if (st__json_type(it) == ST_JSON_NUMBER && st__json_number(it) >= 0 && st__json_number(it) < 0x1p53)
+        p->iterations = (size_t)st__json_number(it);
     for (size_t s = 0; s < S; s++) {
         const st_json *ps = st__json_at(pol, s), *vs = st__json_at(val, s), *qs = path ? st__json_at(path, s) : NULL;
         if (!finite) {

@@ -11,6 +11,7 @@
 #include "num/specfun.h"
 #include "core/parallel.h"
 #include "core/rng.h"
+#include "core/serial.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -927,4 +928,99 @@ st_status st_btyd_acc_fit(st_btyd_acc *acc, double penalizer, uint64_t seed, st_
         return st__error(ctx, ST_EINVAL, "st_btyd_acc_fit: the penalizer must be finite and >= 0");
     if (st__uniq_finish(&acc->u)) return ST_ENOMEM;
     return fit_uniq(ctx, acc->kind, &acc->u, NULL, 0, penalizer, seed, out);
+}
+
+/* ---- accumulator state: the core/serial frame, kind "btyd_acc" ----
+** Payload v1: u32 model kind, u64 rows added, u64 n, then n unique rows (f64 x, t, T, w) in the order of a
+** finished set: ascending (x, t, T), weights > 0, T = 0 for Gamma-Gamma. */
+#define BTYD_ACC_KIND "btyd_acc"
+#define BTYD_ACC_VERSION 1
+
+st_status st_btyd_acc_serialize(st_context *ctx, st_btyd_acc *acc, char **buf, size_t *len)
+{
+    if (!ctx || !acc || !buf || !len)
+        return ctx ? st__error(ctx, ST_EINVAL, "st_btyd_acc_serialize: NULL argument") : ST_EINVAL;
+    *buf = NULL;
+    *len = 0;
+    st__uniq *u = &acc->u;
+    if (st__uniq_finish(u)) return ST_ENOMEM;
+    st__wbuf w;
+    st__wbuf_begin(&w, ctx, BTYD_ACC_KIND, BTYD_ACC_VERSION);
+    if (u->n <= (SIZE_MAX - 64) / 32) st__wbuf_reserve(&w, 20 + 32 * u->n);
+    st__wbuf_u32(&w, (uint32_t)acc->kind);
+    st__wbuf_u64(&w, (uint64_t)acc->added);
+    st__wbuf_u64(&w, (uint64_t)u->n);
+    for (size_t k = 0; k < u->xs.n; k++)
+        for (size_t i = 0; i < u->g[k].n; i++) {
+            const st__idrow *q = &u->g[k].r[i];
+            /* + 0.0: a -0 held (the sets take it as +0) is written as +0, the one form the reader takes */
+            st__wbuf_f64(&w, u->xs.val[k] + 0.0);
+            st__wbuf_f64(&w, u->vs.val[q->t] + 0.0);
+            st__wbuf_f64(&w, u->vs.val[q->T] + 0.0);
+            st__wbuf_f64(&w, q->w);
+        }
+    return st__wbuf_finish(&w, buf, len);
+}
+
+static bool row_less(const double *a, const double *b)
+{
+    for (int j = 0; j < 3; j++)
+        if (a[j] != b[j]) return a[j] < b[j];
+    return false;
+}
+
+static st_status btyd_acc_read(st__rbuf *r, st_btyd_acc *a)
+{
+    uint64_t added;
+    size_t n;
+    if (!st__rbuf_u64(r, "rows added", &added) || !st__rbuf_count(r, "unique rows", 32, &n)) return ST_EFORMAT;
+    if (added > SIZE_MAX || added < n) {
+        st__rbuf_fail(r, "%llu rows added for %zu unique rows", (unsigned long long)added, n);
+        return ST_EFORMAT;
+    }
+    a->added = (size_t)added;
+    double prev[3] = {0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        double v[4];
+        if (!st__rbuf_f64(r, "x", &v[0]) || !st__rbuf_f64(r, "t", &v[1]) || !st__rbuf_f64(r, "T", &v[2]) ||
+            !st__rbuf_f64(r, "weight", &v[3]))
+            return ST_EFORMAT;
+        bool neg0 = signbit(v[0]) || signbit(v[1]) || signbit(v[2]);
+        int ok = neg0 ? -1 : check_row(a->u.ctx, a->kind, v[0], v[1], v[2], v[3], i);
+        if (ok <= 0 || !(v[3] > 0.0) || (a->kind == ST_BTYD_GG && v[2] != 0.0)) {
+            st__rbuf_fail(r, "row %zu is not a row the accumulator keeps", i + 1);
+            return ST_EFORMAT;
+        }
+        if (i > 0 && !row_less(prev, v)) {
+            st__rbuf_fail(r, "row %zu is out of order or repeated", i + 1);
+            return ST_EFORMAT;
+        }
+        memcpy(prev, v, sizeof prev);
+        if (st__uniq_add(&a->u, v[0], v[1], v[2], v[3])) return ST_ENOMEM;
+    }
+    return st__rbuf_end(r);
+}
+
+st_status st_btyd_acc_deserialize(st_context *ctx, const char *buf, size_t len, st_btyd_acc **out)
+{
+    if (!ctx || !out || (!buf && len))
+        return ctx ? st__error(ctx, ST_EINVAL, "st_btyd_acc_deserialize: NULL argument") : ST_EINVAL;
+    *out = NULL;
+    st__rbuf r;
+    uint32_t version, kind;
+    st_status rc = st__rbuf_begin(&r, ctx, buf, len, BTYD_ACC_KIND, BTYD_ACC_VERSION, &version);
+    if (rc != ST_OK) return rc;
+    if (!st__rbuf_u32(&r, "model kind", &kind)) return ST_EFORMAT;
+    if (kind > (uint32_t)INT32_MAX || st__model_nparams((st_btyd_kind)kind) == 0) {
+        st__rbuf_fail(&r, "model kind %u is not a known kind", (unsigned)kind);
+        return ST_EFORMAT;
+    }
+    st_btyd_acc *a;
+    if ((rc = st_btyd_acc_new(ctx, (st_btyd_kind)kind, &a)) != ST_OK) return rc;
+    if ((rc = btyd_acc_read(&r, a)) != ST_OK) {
+        st_btyd_acc_free(a);
+        return rc;
+    }
+    *out = a;
+    return ST_OK;
 }

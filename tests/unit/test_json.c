@@ -114,6 +114,8 @@ static void test_values(void)
     CHECK_EQ_INT(st__json_len(st__json_get(v, "c")), 0);
     CHECK_EQ_INT(st__json_type(st__json_get(v, "d")), ST_JSON_ARRAY);
     CHECK(st__json_get(v, "zz") == NULL);
+    /* a lookup in an empty object (no kids array) finds nothing, without arithmetic on a NULL pointer */
+    CHECK(st__json_get(st__json_get(v, "c"), "a") == NULL);
     CHECK(st__json_get(arr, "a") == NULL);
     CHECK(isnan(st__json_number(arr)));
     CHECK(st__json_string(arr) == NULL);

@@ -55,6 +55,9 @@ int main(void)
     CHECK_EQ_INT(t, 1704067201);
     CHECK_EQ_INT(fmt("100%% %Y", "100% 2024", &t), ST_OK);
     CHECK_EQ_INT(fmt("%Q", "x", &t), ST_EINVAL);
+    /* a lone '%' at the end of the format is an unknown conversion (it was read past the terminator) */
+    CHECK_EQ_INT(fmt("x%", "x", &t), ST_EINVAL);
+    CHECK_EQ_INT(fmt("%Y-%", "2024-", &t), ST_EINVAL);
     CHECK_EQ_INT(fmt("%Y-%m-%d", "2024-02-30", &t), ST_EPARSE);
 
     CHECK_EQ_INT(fmt("unix", "1511544070", &t), ST_OK);
