@@ -19,7 +19,8 @@ static void help(void)
     fputs("usage: strata predict MODEL.json SUMMARY.csv --horizon H [options] -o OUT.csv\n"
           "\n"
           "Per-customer predictions from `strata fit` models (docs/value.md). Output columns: customer_id,\n"
-          "p_alive, expected_purchases, and with --spend: expected_spend, clv.\n"
+          "p_alive, expected_purchases, p_no_purchase (the probability of no purchase in (T, T+H], a churn\n"
+          "score that also ranks one-time buyers), and with --spend: expected_spend, clv.\n"
           "\n"
           "  --horizon H           prediction window (T, T+H] in the model's time unit (bgbb: periods)\n"
           "  --spend GG.json       a gg model: adds expected_spend and clv\n"
@@ -117,7 +118,7 @@ int cmd_predict(int argc, char **argv)
         goto done;
     }
     size_t n = st_table_nrows(t);
-    buf = malloc(6 * (n ? n : 1) * sizeof *buf);
+    buf = malloc(7 * (n ? n : 1) * sizeof *buf);
     if (!buf) {
         ret = cli_error(CMD, CLI_FAIL, "out of memory");
         goto done;
@@ -132,7 +133,7 @@ int cmd_predict(int argc, char **argv)
         }
     }
     double *pa = buf, *ex = buf + n, *sp = buf + 2 * n, *clv = buf + 3 * n, *dert = buf + 4 * n,
-           *clvd = buf + 5 * n;
+           *clvd = buf + 5 * n, *pnp = buf + 6 * n;
     rc = st_table_new(ctx, "customer_id", n, &o);
     for (size_t i = 0; !rc && i < n; i++) {
         char idb[64];
@@ -146,10 +147,11 @@ int cmd_predict(int argc, char **argv)
             id = idb;
         }
         rc = st_table_set_str(o, 0, i, id);
-        pa[i] = ex[i] = sp[i] = clv[i] = dert[i] = clvd[i] = NAN;
+        pa[i] = ex[i] = sp[i] = clv[i] = dert[i] = clvd[i] = pnp[i] = NAN;
         for (size_t k = 0; k < npmf; k++) pm[k * n + i] = NAN;
         if (rc || isnan(T[i]) || isnan(x[i]) || isnan(r[i])) continue;
         rc = st_btyd_predict(ctx, model, &x[i], &r[i], &T[i], 1, horizon, &pa[i], &ex[i]);
+        if (!rc) rc = st_btyd_p_no_purchase(ctx, model, &x[i], &r[i], &T[i], 1, horizon, &pnp[i]);
         if (!rc && npmf) {
             rc = st_btyd_conditional_pmf(ctx, model, x[i], r[i], T[i], horizon, npmf - 1, prow);
             for (size_t k = 0; !rc && k < npmf; k++) pm[k * n + i] = prow[k];
@@ -167,6 +169,7 @@ int cmd_predict(int argc, char **argv)
     }
     if (!rc) rc = st_table_add_f64(o, "p_alive", ST_COL_F64, pa);
     if (!rc) rc = st_table_add_f64(o, "expected_purchases", ST_COL_F64, ex);
+    if (!rc) rc = st_table_add_f64(o, "p_no_purchase", ST_COL_F64, pnp);
     if (!rc && gg) rc = st_table_add_f64(o, "expected_spend", ST_COL_F64, sp);
     if (!rc && gg) rc = st_table_add_f64(o, "clv", ST_COL_F64, clv);
     if (!rc && want_dert) rc = st_table_add_f64(o, "dert", ST_COL_F64, dert);

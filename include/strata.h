@@ -553,6 +553,15 @@ ST_API st_status st_btyd_pmf(st_context *ctx, const st_btyd_model *m, double t, 
 ** gives P(X = 0) = 1). Its mean is st_btyd_predict's expected purchases over the horizon t.
 ** Errors: ST_EINVAL (NULL m or out, gg, t <= 0 or not finite, bgbb beyond 100000 periods), ST_EDATA (x < 0,
 ** tx outside [0, T], bgbb x > n), ST_ERANGE (a value is not finite). Thread-safety: pure, as st_btyd_pmf. */
+/* Churn score: P(no purchase in (T, T + horizon] | x, tx, T) for n customers, the k = 0 term of
+** st_btyd_conditional_pmf; for bgnbd (1 - P(alive)) + P(alive) ((alpha + T) / (alpha + T + horizon))^(r + x),
+** mbgnbd and pnbd likewise. Unlike 1 - P(alive) it ranks one-time buyers (BG/NBD sets their P(alive) to 1).
+** A row with a NaN input gives NaN; horizon 0 (bgbb: under one period) gives 1. Errors: ST_EINVAL (NULL
+** arrays with n > 0, gg, horizon < 0 or not finite), ST_EDATA (a row outside 0 <= tx <= T, named), ST_ERANGE.
+** Thread-safety: pure, as st_btyd_pmf. */
+ST_API st_status st_btyd_p_no_purchase(st_context *ctx, const st_btyd_model *m, const double *x, const double *tx,
+                                const double *T, size_t n, double horizon, double *out);
+
 ST_API st_status st_btyd_conditional_pmf(st_context *ctx, const st_btyd_model *m, double x, double tx, double T, double t,
                                    size_t kmax, double *out);
 

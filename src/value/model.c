@@ -348,6 +348,32 @@ st_status st_btyd_conditional_pmf(st_context *ctx, const st_btyd_model *m, doubl
     return pmf_finite(ctx, fn, kmax, out);
 }
 
+st_status st_btyd_p_no_purchase(st_context *ctx, const st_btyd_model *m, const double *x, const double *tx,
+                                 const double *T, size_t n, double horizon, double *out)
+{
+    static const char fn[] = "st_btyd_p_no_purchase";
+    if (!m || (n && (!x || !tx || !T || !out))) return st__error(ctx, ST_EINVAL, "%s: NULL argument", fn);
+    if (m->kind == ST_BTYD_GG) return st__error(ctx, ST_EINVAL, "%s: a gg model has no purchase counts", fn);
+    if (!(horizon >= 0.0) || !isfinite(horizon)) return st__error(ctx, ST_EINVAL, "%s: the horizon must be finite and >= 0", fn);
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(x[i]) || isnan(tx[i]) || isnan(T[i])) {
+            out[i] = (double)NAN;
+            continue;
+        }
+        if (horizon == 0.0 || (m->kind == ST_BTYD_BGBB && horizon < 1.0)) {
+            out[i] = 1.0; /* an empty window holds no purchase */
+            continue;
+        }
+        st_status rc = st_btyd_conditional_pmf(ctx, m, x[i], tx[i], T[i], horizon, 0, &out[i]);
+        if (rc) {
+            char why[ST_ERRMSG_CAP]; /* the message lives on ctx: copy it before writing a new one there */
+            snprintf(why, sizeof why, "%s", st_errmsg(ctx));
+            return st__error(ctx, rc, "%s: row %zu: %s", fn, i + 1, why);
+        }
+    }
+    return ST_OK;
+}
+
 static st_status gg_ok(st_context *ctx, const st_btyd_model *gg)
 {
     if (!gg || gg->kind != ST_BTYD_GG) return st__error(ctx, ST_EINVAL, "a gg (Gamma-Gamma) model is required");

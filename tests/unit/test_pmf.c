@@ -192,6 +192,21 @@ static void bgnbd_no_purchase(st_context *ctx)
         }
     CHECK(st_btyd_conditional_pmf(ctx, m, 0, 0, 38.86, 52, 0, pbuf) == ST_OK);
     CHECK_REL(pbuf[0], pow((al + 38.86) / (al + 38.86 + 52), r), 1e-12);
+    /* the batch churn score: (1 - P(alive)) + P(alive) ((alpha + T) / (alpha + T + H))^(r + x) */
+    double xs[4] = {2, 0, 10, NAN}, txs[4] = {30.43, 0, 20, 1}, Ts[4] = {38.86, 38.86, 39, 2}, pn[4];
+    CHECK(st_btyd_p_no_purchase(ctx, m, xs, txs, Ts, 4, 52.0, pn) == ST_OK);
+    for (size_t i = 0; i < 3; i++) {
+        double x = xs[i], tx = txs[i], T = Ts[i];
+        double pa = x == 0 ? 1.0 : 1.0 / (1.0 + a / (b + x - 1.0) * pow((al + T) / (al + tx), r + x));
+        CHECK_REL(pn[i], (1.0 - pa) + pa * pow((al + T) / (al + T + 52.0), r + x), 1e-12);
+    }
+    CHECK(isnan(pn[3]));
+    CHECK(st_btyd_p_no_purchase(ctx, m, xs, txs, Ts, 3, 0.0, pn) == ST_OK);
+    CHECK(pn[0] == 1.0 && pn[1] == 1.0 && pn[2] == 1.0);
+    double bad_tx = 50;
+    CHECK(st_btyd_p_no_purchase(ctx, m, xs, &bad_tx, Ts, 1, 52.0, pn) == ST_EDATA);
+    CHECK(strstr(st_errmsg(ctx), "row 1") != NULL);
+    CHECK(st_btyd_p_no_purchase(ctx, m, xs, txs, Ts, 1, -1.0, pn) == ST_EINVAL);
     st_btyd_free(m);
 }
 
