@@ -66,6 +66,7 @@ st_status st_eval_binary_compute(st_context *ctx, const double *label, const dou
     size_t pos = 0;
     bool in_unit = true;
     for (size_t i = 0; i < n; i++) {
+        if (isnan(label[i])) return st__error(ctx, ST_EDATA, "evaluate: row %zu: label is missing", i + 1);
         if (label[i] != 0.0 && label[i] != 1.0)
             return st__error(ctx, ST_EDATA, "evaluate: row %zu: label %.17g is not 0 or 1", i + 1, label[i]);
         if (!isfinite(score[i]))

@@ -101,6 +101,9 @@ static void binary_errors(void)
     const double y[3] = {1, 0, 0}, sn[3] = {0.1, 0.2, NAN};
     CHECK(st_eval_binary_compute(ctx, y, sn, 3, 0.5, &e) == ST_EDATA);
     CHECK(strstr(st_errmsg(ctx), "row 3") != NULL);
+    const double ymiss[3] = {1, NAN, 0};
+    CHECK(st_eval_binary_compute(ctx, ymiss, s, 3, 0.5, &e) == ST_EDATA);
+    CHECK(strstr(st_errmsg(ctx), "row 2: label is missing") != NULL);
     CHECK(st_eval_binary_compute(ctx, y, s, 0, 0.5, &e) == ST_EDATA);
     CHECK(st_eval_binary_compute(ctx, NULL, s, 3, 0.5, &e) == ST_EINVAL);
     CHECK(st_eval_binary_compute(ctx, y, s, 3, NAN, &e) == ST_EINVAL);
