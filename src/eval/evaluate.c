@@ -53,6 +53,21 @@ static size_t *ev_order(st_context *ctx, size_t n, ev_cmp cmp, const void *ud)
     return idx;
 }
 
+/* ---- compensated sums (Neumaier): long columns keep the 1e-9 agreement with numpy's pairwise sums ---- */
+
+typedef struct ev_sum {
+    double s, c;
+} ev_sum;
+
+static void ev_add(ev_sum *a, double x)
+{
+    double t = a->s + x;
+    a->c += fabs(a->s) >= fabs(x) ? (a->s - t) + x : (x - t) + a->s;
+    a->s = t;
+}
+
+static double ev_total(const ev_sum *a) { return a->s + a->c; }
+
 /* ---- binary ---- */
 
 st_status st_eval_binary_compute(st_context *ctx, const double *label, const double *score, size_t n,
@@ -89,7 +104,8 @@ st_status st_eval_binary_compute(st_context *ctx, const double *label, const dou
     if (!idx) return st_errcode(ctx) ? st_errcode(ctx) : ST_ENOMEM;
 
     /* ROC AUC (trapezoids between distinct thresholds) and step-wise average precision. */
-    double area = 0.0, ap = 0.0;
+    double area = 0.0;
+    ev_sum ap = {0, 0};
     size_t tp = 0, fp = 0, tp_prev = 0, fp_prev = 0;
     for (size_t k = 0; k < n;) {
         double s = score[idx[k]];
@@ -101,12 +117,12 @@ st_status st_eval_binary_compute(st_context *ctx, const double *label, const dou
             k++;
         }
         area += (double)(fp - fp_prev) * ((double)tp + (double)tp_prev) / 2.0;
-        ap += ((double)tp / (double)pos - (double)tp_prev / (double)pos) * ((double)tp / (double)(tp + fp));
+        ev_add(&ap, ((double)tp / (double)pos - (double)tp_prev / (double)pos) * ((double)tp / (double)(tp + fp)));
         tp_prev = tp;
         fp_prev = fp;
     }
     out->roc_auc = area / ((double)pos * (double)neg);
-    out->average_precision = ap;
+    out->average_precision = ev_total(&ap);
 
     /* Cumulative gain: share of all positives among the top ceil(i n / 10) rows (ties in file order). */
     size_t cum = 0, taken = 0;
@@ -142,28 +158,29 @@ st_status st_eval_binary_compute(st_context *ctx, const double *label, const dou
     out->scores_in_unit = in_unit ? 1 : 0;
     if (in_unit) {
         const double eps = 2.220446049250313e-16; /* np.finfo(float).eps: log_loss's eps="auto" in 1.2 */
-        double bs = 0.0, ll = 0.0;
+        ev_sum bs = {0, 0}, ll = {0, 0};
         for (size_t i = 0; i < n; i++) {
             double y = label[i], p = score[i];
-            bs += (y - p) * (y - p);
+            ev_add(&bs, (y - p) * (y - p));
             double c = p < eps ? eps : p > 1.0 - eps ? 1.0 - eps : p;
             double sum = (1.0 - c) + c;
-            ll -= log((y == 1.0 ? c : 1.0 - c) / sum);
+            ev_add(&ll, -log((y == 1.0 ? c : 1.0 - c) / sum));
         }
-        out->brier = bs / (double)n;
-        out->log_loss = ll / (double)n;
-        double ssum[10] = {0}, ypos[10] = {0};
+        out->brier = ev_total(&bs) / (double)n;
+        out->log_loss = ev_total(&ll) / (double)n;
+        ev_sum ssum[10] = {{0, 0}};
+        size_t ypos[10] = {0};
         for (size_t i = 0; i < n; i++) {
             int b = 9;
             while (b > 0 && !(score[i] >= (double)b / 10.0)) b--;
             out->rel_count[b]++;
-            ssum[b] += score[i];
-            ypos[b] += label[i];
+            ev_add(&ssum[b], score[i]);
+            ypos[b] += label[i] == 1.0;
         }
         for (int b = 0; b < 10; b++) {
             double c = (double)out->rel_count[b];
-            out->rel_mean_score[b] = c > 0 ? ssum[b] / c : (double)NAN;
-            out->rel_positive_rate[b] = c > 0 ? ypos[b] / c : (double)NAN;
+            out->rel_mean_score[b] = c > 0 ? ev_total(&ssum[b]) / c : (double)NAN;
+            out->rel_positive_rate[b] = c > 0 ? (double)ypos[b] / c : (double)NAN;
         }
     } else {
         out->brier = out->log_loss = (double)NAN;
