@@ -99,5 +99,6 @@ int cmd_predict(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_pmf(int argc, char **argv);
 int cmd_clv(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
 
 #endif

@@ -27,6 +27,7 @@ static const struct command {
     {"segment", cmd_segment, "segment customers: rfm, rfm8, kmeans or som, with named segments"},
     {"metrics", cmd_metrics, "silhouette, Davies-Bouldin, Calinski-Harabasz of a labelling"},
     {"profile", cmd_profile, "per-segment R, F, M profile and strategy; MB-RFM vs RFM comparison"},
+    {"evaluate", cmd_evaluate, "classifier evaluation: ROC AUC, precision/recall, gain, calibration (scikit-learn)"},
 };
 
 static void usage(FILE *fp)

@@ -1008,6 +1008,53 @@ ST_API st_status st_value_strata(st_context *ctx, const double *v, size_t n, siz
 ** the rest; "" for s outside [1, k]. A static string. */
 ST_API const char *st_stratum_strategy(long s, size_t k);
 
+/* ---- eval stage (classifier evaluation): declarations below this line ---- */
+
+/* -- Classifier evaluation (docs/evaluate.md) --
+** The figures of scikit-learn 1.2 for a binary score against 0/1 labels and for predicted against true class
+** labels. Rows are numbered from 1 in error messages ("evaluate: row 7: label 2 is not 0 or 1"). */
+
+/* Binary evaluation of n scores against n labels (each exactly 0 or 1). */
+typedef struct st_eval_binary {
+    size_t n, positives;
+    double threshold;
+    double roc_auc;           /* with ties: trapezoids between distinct scores (roc_auc_score) */
+    double average_precision; /* step-wise sum over distinct scores of (R_k - R_k-1) P_k */
+    double brier;             /* mean (y - p)^2; NaN unless every score is in [0, 1] */
+    double log_loss;          /* scores clipped to [eps, 1 - eps], eps = DBL_EPSILON (1.2's eps="auto"); NaN
+                                 unless every score is in [0, 1] */
+    double precision, recall, f1, balanced_accuracy, accuracy; /* predicted positive when score >= threshold;
+                                                                  0 when a ratio is 0/0 (zero_division) */
+    size_t tp, fp, tn, fn;
+    double gain[10]; /* gain[i-1]: share of all positives among the top ceil(i n / 10) rows by score, ties in
+                        file order (a stable sort) */
+    int scores_in_unit; /* 1 when every score is in [0, 1]: brier, log_loss and the reliability table are
+                           defined */
+    size_t rel_count[10];         /* bin b: scores s with b/10 <= s < (b+1)/10, the last bin [0.9, 1] */
+    double rel_mean_score[10];    /* NaN for an empty bin */
+    double rel_positive_rate[10]; /* observed share of label 1 in the bin; NaN for an empty bin */
+} st_eval_binary;
+
+/* Computes *out from label[0..n) and score[0..n). Thread-safe for distinct contexts; reads the arrays only.
+** Errors: ST_EINVAL (NULL ctx, out, or arrays with n > 0; NaN threshold), ST_EDATA (no rows, a label other than
+** 0 or 1, a NaN or infinite score, only one class in the label: AUC and average precision are undefined; the
+** message names the row), ST_ENOMEM. */
+ST_API st_status st_eval_binary_compute(st_context *ctx, const double *label, const double *score, size_t n,
+                                        double threshold, st_eval_binary *out);
+/* The same as EVAL.json text (docs/evaluate.md): *out receives NUL-terminated text (*len bytes, len may be
+** NULL), owned by the caller, release with st_free; *out is NULL on failure. Errors: those of
+** st_eval_binary_compute, ST_EINVAL (NULL out). */
+ST_API st_status st_eval_binary_json(st_context *ctx, const double *label, const double *score, size_t n,
+                                     double threshold, char **out, size_t *len);
+/* Multi-class evaluation of n predicted labels pred against n true labels (NUL-terminated strings; classes are
+** the sorted (strcmp) union of both): accuracy, balanced accuracy (mean recall over classes present in label),
+** macro and support-weighted F1, per-class precision, recall, F1 and support, 0 for 0/0 (scikit-learn's
+** default zero_division). *out as for st_eval_binary_json. Thread-safe for distinct contexts.
+** Errors: ST_EINVAL (NULL ctx, out, or arrays with n > 0), ST_EDATA (no rows, an empty or NULL label or
+** prediction: the message names the row), ST_ENOMEM. */
+ST_API st_status st_eval_multiclass_json(st_context *ctx, const char *const *label, const char *const *pred,
+                                         size_t n, char **out, size_t *len);
+
 /* ---- decide stage (MDP, DQN, uplift): declarations below this line ---- */
 
 /* -- Markov decision processes (docs/mdp.md) --
