@@ -999,6 +999,30 @@ ST_API st_status st_value_strata(st_context *ctx, const double *v, size_t n, siz
 ** the rest; "" for s outside [1, k]. A static string. */
 ST_API const char *st_stratum_strategy(long s, size_t k);
 
+/* ---- eval stage (A/B tests): declarations below this line ---- */
+
+/* -- A/B test sample size (docs/abtest.md) --
+** Sample size per arm to detect a change of a proportion from baseline to treatment with a two-sided test
+** of level alpha and the given power, as statsmodels 0.13 computes it: effect_size is Cohen's h,
+** 2 asin(sqrt(treatment)) - 2 asin(sqrt(baseline)) (proportion_effectsize(treatment, baseline)), and
+** nobs1_exact the root of NormalIndPower's power equation (both tails: power = sf(z - h sqrt(m)) +
+** cdf(-z - h sqrt(m)), m = nobs1 ratio / (1 + ratio), z = isf(alpha / 2)) found the way
+** NormalIndPower.solve_power finds it (brentq_expanding from [2, 50], scipy brentq, xtol 1e-5), so it equals
+** statsmodels' number, not only the root. nobs1 = ceil(nobs1_exact) (arm 1, the control), nobs2 =
+** ceil(nobs1_exact * ratio). */
+typedef struct st_abtest_power_result {
+    double effect_size; /* Cohen's h */
+    double nobs1_exact; /* statsmodels solve_power(nobs1=None) before rounding */
+    double nobs1;       /* ceil(nobs1_exact) */
+    double nobs2;       /* ceil(nobs1_exact * ratio) */
+} st_abtest_power_result;
+/* Fills *out. ctx may be NULL (no error message kept). Thread-safe (no shared state). Errors: ST_EINVAL (out
+** NULL, baseline not in (0, 1), treatment not in [0, 1] or equal to baseline, alpha or power not in (0, 1),
+** ratio not finite and > 0), ST_EDATA (no root above 2 per arm: the effect is too large for the normal
+** approximation). */
+ST_API st_status st_abtest_power(st_context *ctx, double baseline, double treatment, double alpha, double power,
+                          double ratio, st_abtest_power_result *out);
+
 /* ---- decide stage (MDP, DQN, uplift): declarations below this line ---- */
 
 /* -- Markov decision processes (docs/mdp.md) --
