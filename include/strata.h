@@ -1023,6 +1023,34 @@ typedef struct st_abtest_power_result {
 ST_API st_status st_abtest_power(st_context *ctx, double baseline, double treatment, double alpha, double power,
                           double ratio, st_abtest_power_result *out);
 
+/* -- A/B test analysis (docs/abtest.md) --
+** The rows of t are customers; column arm_col (text, categorical or numeric) names each one's arm, the
+** metric columns (numeric) its outcomes. A metric whose values are all 0 or 1 is binary, otherwise
+** continuous. Arms are taken in order of first appearance; the control is the arm named control (NULL: the
+** first arm). The JSON written to *json (release with st_free; *len bytes, len may be NULL) is
+** {"arms": [{"name", "n", "metrics": {m: {"mean", "ci"}}}], "srm": {"chi2", "p_value"}, "comparisons":
+** [{"treatment", "control", "metric", "kind", "diff", "diff_ci", "lift", "lift_ci", "statistic", "p_value",
+** "p_adjusted", "prob_better"}]}, with statsmodels 0.13's figures: binary metrics the Wilson interval per
+** arm, proportions_ztest (pooled, no continuity correction), the Newcombe interval of the difference, the
+** log-adjusted ratio interval minus 1 for the lift, and P(p_t > p_c) under Beta(1 + s, 1 + n - s)
+** posteriors (exact sum); continuous metrics the t interval per arm, Welch's t test and interval, the lift
+** interval by the delta method (normal) and prob_better null. p_adjusted: multipletests of the treatments'
+** p-values within each metric (correction). srm: scipy.stats.chisquare of the arm sizes against shares
+** (nshares = number of arms, in arm order; NULL = equal). source names the data in messages ("file:row",
+** row 2 = first data row). Thread-safe for distinct contexts; t is only read.
+** Errors: ST_EINVAL (NULL arguments, no such arm or metric column, a non-numeric metric, alpha not in (0,
+** 1), wrong number of shares), ST_EDATA (a missing arm or a NaN / infinite outcome at file:row, an absent
+** control arm, fewer than 2 arms), ST_ELIMIT (more than 64 arms), ST_ENOMEM. */
+typedef enum st_abtest_correction {
+    ST_ABTEST_NONE = 0,
+    ST_ABTEST_BONFERRONI = 1,
+    ST_ABTEST_HOLM = 2
+} st_abtest_correction;
+ST_API st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *source, const char *arm_col,
+                            const char *control, const char *const *metrics, size_t nmetrics, double alpha,
+                            st_abtest_correction correction, const double *shares, size_t nshares, char **json,
+                            size_t *len);
+
 /* ---- decide stage (MDP, DQN, uplift): declarations below this line ---- */
 
 /* -- Markov decision processes (docs/mdp.md) --

@@ -4,6 +4,7 @@
 ** statsmodels' brentq_expanding from [2, 50] and solves it with scipy's brentq at xtol 1e-5).
 */
 #include "eval/ab.h"
+#include "num/specfun.h"
 #include "num/stats.h"
 
 #include <math.h>
@@ -145,4 +146,33 @@ st_status st_abtest_power(st_context *ctx, double baseline, double treatment, do
     out->nobs1 = ceil(x);
     out->nobs2 = ceil(x * ratio);
     return ST_OK;
+}
+
+double st__ab_prob_better(double at, double bt, double ac, double bc)
+{
+    double base = st__lbeta(ac, bc), s = 0.0;
+    for (double i = 0.0; i < at; i += 1.0) s += exp(st__lbeta(ac + i, bc + bt) - log(bt + i) - st__lbeta(1.0 + i, bt) - base);
+    return s;
+}
+
+void st__ab_adjust(double *p, size_t m, int method, size_t *idx)
+{
+    if (method == 0 || m == 0) return;
+    if (method == 1) {
+        for (size_t i = 0; i < m; i++) p[i] = fmin(1.0, p[i] * (double)m);
+        return;
+    }
+    for (size_t i = 0; i < m; i++) idx[i] = i;
+    for (size_t i = 1; i < m; i++) /* insertion sort by p (a handful of arms) */
+        for (size_t j = i; j > 0 && p[idx[j]] < p[idx[j - 1]]; j--) {
+            size_t t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    double run = 0.0;
+    for (size_t k = 0; k < m; k++) {
+        double v = p[idx[k]] * (double)(m - k);
+        run = fmax(run, v);
+        p[idx[k]] = fmin(1.0, run);
+    }
 }

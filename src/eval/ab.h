@@ -18,4 +18,12 @@ double st__brentq(double (*f)(double, void *), void *ud, double xa, double xb, d
 ** h, nobs1 in arm 1 and ratio * nobs1 in arm 2. */
 double st__ab_normal_ind_power(double h, double nobs1, double alpha, double ratio);
 
+/* P(X > Y) for X ~ Beta(at, bt), Y ~ Beta(ac, bc) with at a whole number >= 1 (Evan Miller's closed-form sum
+** of at terms). */
+double st__ab_prob_better(double at, double bt, double ac, double bc);
+
+/* statsmodels multipletests: adjusted p-values of p[0..m) in place; method 0 none, 1 bonferroni, 2 holm.
+** idx is scratch space for m indices. */
+void st__ab_adjust(double *p, size_t m, int method, size_t *idx);
+
 #endif

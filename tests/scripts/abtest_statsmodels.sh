@@ -1,5 +1,7 @@
 #!/bin/sh
-# abtest_statsmodels.sh -- `strata abtest power` equals statsmodels 0.13 (NormalIndPower.solve_power with
+# abtest_statsmodels.sh -- `strata abtest DATA.csv` equals statsmodels 0.13 / scipy to 1e-9 relative on
+# random data (four arms, binary and continuous metrics, unequal expected shares, each correction) and on
+# ../shared/data/hillstrom (when present); and `strata abtest power` equals statsmodels 0.13 (NormalIndPower.solve_power with
 # proportion_effectsize) to 1e-9 relative on random baselines, effects (relative and absolute, up and down),
 # alphas, powers and ratios, and its rounded-up sample sizes are the same. Skips (77) without
 # /usr/bin/python3 + statsmodels.
@@ -54,5 +56,139 @@ for i, line in enumerate(open(d + "/cases.txt")):
             bad += 1
             print("case %d (%s): %s = %r, statsmodels %r" % (i, line.strip(), k, got[k], want))
 print("abtest power: %d cases, worst relative difference %.3g" % (n, worst))
+sys.exit(1 if bad else 0)
+PYEOF
+[ $? = 0 ] || exit 1
+"$PY" - "$T" <<'PYEOF' || exit 1
+import random, sys
+random.seed(5)
+arms = ["ctl", "b", "c c", "d"]
+rates = {"ctl": (0.1, 0.02), "b": (0.12, 0.03), "c c": (0.1, 0.5), "d": (0.2, 0.01)}
+with open(sys.argv[1] + "/rand.csv", "w") as f:
+    f.write("id,arm,conv,rare,spend,grp\n")
+    for i in range(5000):
+        a = random.choices(arms, weights=[4, 2, 2, 1])[0]
+        p, q = rates[a]
+        conv = int(random.random() < p)
+        f.write("%d,%s,%d,%d,%r,%d\n" % (i, a, conv, int(random.random() < q),
+                conv * random.lognormvariate(3, 1) + (2.0 if a == "d" else 0.0), i % 3 + 1))
+PYEOF
+"$STRATA" abtest "$T/rand.csv" --arm arm --control ctl --metrics conv,rare,spend --expected-shares 4,2,2,1 \
+    -o "$T/r1.json" || exit 1
+"$STRATA" abtest "$T/rand.csv" --arm arm --metrics spend,conv --alpha 0.1 --correction bonferroni \
+    -o "$T/r2.json" || exit 1
+"$STRATA" abtest "$T/rand.csv" --arm grp --control 2 --metrics conv,spend --correction none -o "$T/r3.json" || exit 1
+printf '%s\n' "rand.csv|arm|ctl|conv,rare,spend|0.05|holm|4,2,2,1|r1.json" "rand.csv|arm||spend,conv|0.1|bonferroni||r2.json" \
+    "rand.csv|grp|2|conv,spend|0.05|none||r3.json" > "$T/runs.txt"
+H=$2/../shared/data/hillstrom/hillstrom.csv
+[ -f "$H" ] || H=$2/../../shared/data/hillstrom/hillstrom.csv # a git worktree under the repository's parent
+if [ -f "$H" ]; then
+    "$STRATA" abtest "$H" --arm segment --control "No E-Mail" --metrics visit,conversion,spend -o "$T/h.json" || exit 1
+    echo "$H|segment|No E-Mail|visit,conversion,spend|0.05|holm||h.json" >> "$T/runs.txt"
+else
+    echo "hillstrom data absent: its comparison skipped"
+fi
+"$PY" - "$T" <<'PYEOF'
+import csv, json, math, sys, warnings
+warnings.simplefilter("ignore")
+import numpy as np
+from scipy import stats
+from scipy.special import betaln
+from statsmodels.stats.proportion import proportion_confint, proportions_ztest, confint_proportions_2indep
+from statsmodels.stats.weightstats import DescrStatsW, CompareMeans
+from statsmodels.stats.multitest import multipletests
+d = sys.argv[1]
+worst, bad, nfig = 0.0, 0, 0
+def check(what, got, want):
+    global worst, bad, nfig
+    nfig += 1
+    if want is None:
+        if got is not None:
+            bad += 1; print("%s: %r, want null" % (what, got))
+        return
+    rel = abs(got - want) / max(abs(want), 1e-300) if want != got else 0.0
+    worst = max(worst, rel)
+    if rel > 1e-9:
+        bad += 1; print("%s: strata %r, reference %r (rel %.3g)" % (what, got, want, rel))
+def prob_better(s1, n1, s2, n2):
+    at, bt, ac, bc = 1 + s1, 1 + n1 - s1, 1 + s2, 1 + n2 - s2
+    def pb(at, bt, ac, bc):
+        i = np.arange(at)
+        return math.fsum(np.exp(betaln(ac + i, bc + bt) - np.log(bt + i) - betaln(1 + i, bt) - betaln(ac, bc)))
+    return pb(at, bt, ac, bc) if at <= ac else 1 - pb(ac, bc, at, bt)
+runs = open(d + "/runs.txt").read().splitlines()
+for case in runs:
+    path, armcol, control, metrics, alpha, corr, shares, out = case.split("|")
+    path = path if path.startswith("/") else d + "/" + path
+    metrics, alpha = metrics.split(","), float(alpha)
+    got = json.load(open(d + "/" + out))
+    rows = list(csv.DictReader(open(path)))
+    def armname(v):
+        try:
+            return "%.17g" % float(v)
+        except ValueError:
+            return v
+    order = list(dict.fromkeys(armname(r[armcol]) for r in rows))
+    ctl = armname(control) if control else order[0]
+    data = {a: {m: np.array([float(r[m]) for r in rows if armname(r[armcol]) == a]) for m in metrics} for a in order}
+    binary = {m: all(float(r[m]) in (0.0, 1.0) for r in rows) for m in metrics}
+    if [a["name"] for a in got["arms"]] != order:
+        bad += 1; print("arms", [a["name"] for a in got["arms"]], order)
+    for ga in got["arms"]:
+        a = ga["name"]
+        check(out + " n " + a, ga["n"], len(data[a][metrics[0]]))
+        for m in metrics:
+            x = data[a][m]
+            lo, hi = (proportion_confint(x.sum(), len(x), alpha, method="wilson") if binary[m]
+                      else DescrStatsW(x).tconfint_mean(alpha))
+            gm = ga["metrics"][m]
+            check(out + " mean %s %s" % (a, m), gm["mean"], x.mean())
+            check(out + " ci lo %s %s" % (a, m), gm["ci"][0], lo)
+            check(out + " ci hi %s %s" % (a, m), gm["ci"][1], hi)
+    counts = np.array([len(data[a][metrics[0]]) for a in order], float)
+    sh = np.array([float(v) for v in shares.split(",")]) if shares else np.ones(len(order))
+    chi2, p = stats.chisquare(counts, counts.sum() * sh / sh.sum())
+    check(out + " srm chi2", got["srm"]["chi2"], chi2)
+    check(out + " srm p", got["srm"]["p_value"], p)
+    comps = {(c["treatment"], c["metric"]): c for c in got["comparisons"]}
+    for m in metrics:
+        treats = [a for a in order if a != ctl]
+        ps = []
+        for a in treats:
+            c = comps[(a, m)]
+            xt, xc = data[a][m], data[ctl][m]
+            if binary[m]:
+                st, nt, sc, nc = xt.sum(), len(xt), xc.sum(), len(xc)
+                z, pv = proportions_ztest([st, sc], [nt, nc])
+                dlo, dhi = confint_proportions_2indep(st, nt, sc, nc, method="newcomb", compare="diff", alpha=alpha)
+                rlo, rhi = confint_proportions_2indep(st, nt, sc, nc, method="log-adjusted", compare="ratio", alpha=alpha)
+                ref = dict(diff=st / nt - sc / nc, lift=(st / nt) / (sc / nc) - 1, statistic=z, p_value=pv,
+                           prob_better=prob_better(st, nt, sc, nc))
+                ci, lci = (dlo, dhi), (rlo - 1, rhi - 1)
+                kind = "binary"
+            else:
+                cm = CompareMeans(DescrStatsW(xt), DescrStatsW(xc))
+                z, pv, df = cm.ttest_ind(usevar="unequal")
+                ci = cm.tconfint_diff(alpha=alpha, usevar="unequal")
+                mt, mc = xt.mean(), xc.mean()
+                r = mt / mc
+                se = math.sqrt(xt.var(ddof=1) / len(xt) / mc**2 + r * r * xc.var(ddof=1) / len(xc) / mc**2)
+                q = stats.norm.isf(alpha / 2)
+                ref = dict(diff=mt - mc, lift=r - 1, statistic=z, p_value=pv, prob_better=None)
+                lci = (r - 1 - q * se, r - 1 + q * se)
+                kind = "continuous"
+            if c["kind"] != kind or c["control"] != ctl:
+                bad += 1; print("kind/control", c)
+            for k, v in ref.items():
+                check("%s %s %s %s" % (out, a, m, k), c[k], v)
+            check("%s %s %s diff_ci lo" % (out, a, m), c["diff_ci"][0], ci[0])
+            check("%s %s %s diff_ci hi" % (out, a, m), c["diff_ci"][1], ci[1])
+            check("%s %s %s lift_ci lo" % (out, a, m), c["lift_ci"][0], lci[0])
+            check("%s %s %s lift_ci hi" % (out, a, m), c["lift_ci"][1], lci[1])
+            ps.append(pv)
+        adj = ps if corr == "none" else multipletests(ps, method=corr)[1]
+        for a, pa in zip(treats, adj):
+            check("%s %s %s p_adjusted" % (out, a, m), comps[(a, m)]["p_adjusted"], pa)
+print("abtest: %d figures over %d runs, worst relative difference %.3g" % (nfig, len(runs), worst))
 sys.exit(1 if bad else 0)
 PYEOF

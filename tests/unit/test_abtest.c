@@ -4,6 +4,7 @@
 ** (NormalIndPower().solve_power(effect_size=proportion_effectsize(t, p), ...), printed with repr).
 */
 #include "core/internal.h"
+#include "core/json.h"
 #include "eval/ab.h"
 #include "test.h"
 
@@ -48,6 +49,61 @@ int main(void)
     CHECK(st_abtest_power(NULL, 0.1, 0.2, 0.05, 0.8, 1.0, &r) == ST_OK);
     /* an effect so large that fewer than 2 per arm suffice: no root in statsmodels' bracket */
     CHECK(st_abtest_power(ctx, 0.001, 1.0, 0.05, 0.8, 1.0, &r) == ST_EDATA);
+
+    /* P(p_B > p_A), p_B ~ Beta(2, 5), p_A ~ Beta(4, 2): 31/462 (scipy quad 0.06709956709956712) */
+    CHECK_REL(st__ab_prob_better(2.0, 5.0, 4.0, 2.0), 31.0 / 462.0, 1e-13);
+    CHECK_REL(1.0 - st__ab_prob_better(4.0, 2.0, 2.0, 5.0), 31.0 / 462.0, 1e-13);
+    double pv[3] = {0.01, 0.04, 0.03};
+    size_t idx[3];
+    st__ab_adjust(pv, 3, 2, idx); /* holm */
+    CHECK_REL(pv[0], 0.03, 1e-15);
+    CHECK_REL(pv[1], 0.06, 1e-15);
+    CHECK_REL(pv[2], 0.06, 1e-15);
+    double pb[3] = {0.01, 0.04, 0.5};
+    st__ab_adjust(pb, 3, 1, idx); /* bonferroni */
+    CHECK_REL(pb[0], 0.03, 1e-15);
+    CHECK_REL(pb[1], 0.12, 1e-15);
+    CHECK(pb[2] == 1.0);
+
+    /* arm A: y = 1 1 0 1, arm B: 0 1 0 0 0. Pooled p 4/9, diff -0.55, se 1/3: z = -1.65 */
+    st_table *t = NULL;
+    CHECK(st_table_new(ctx, "id", 9, &t) == ST_OK);
+    CHECK(st_table_add_str(t, "arm") == ST_OK);
+    const double y[9] = {1, 0, 1, 1, 0, 0, 1, 0, 0};
+    const char *arm[9] = {"A", "B", "A", "B", "B", "A", "A", "B", "B"};
+    for (size_t i = 0; i < 9; i++) CHECK(st_table_set_str(t, 1, i, arm[i]) == ST_OK);
+    CHECK(st_table_add_f64(t, "y", ST_COL_F64, y) == ST_OK);
+    const char *metrics[1] = {"y"};
+    char *json = NULL;
+    size_t len = 0;
+    CHECK(st_abtest_analyze(ctx, t, "t.csv", "arm", NULL, metrics, 1, 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
+          ST_OK);
+    st_json *root = NULL;
+    CHECK(json && st__json_parse(ctx, json, len, "out", &root) == ST_OK);
+    const st_json *c0 = st__json_at(st__json_get(root, "comparisons"), 0);
+    CHECK_STR(st__json_string(st__json_get(c0, "treatment")), "B");
+    CHECK_STR(st__json_string(st__json_get(c0, "control")), "A");
+    CHECK_STR(st__json_string(st__json_get(c0, "kind")), "binary");
+    CHECK_REL(st__json_number(st__json_get(c0, "diff")), -0.55, 1e-14);
+    CHECK_REL(st__json_number(st__json_get(c0, "statistic")), -1.65, 1e-13);
+    CHECK_REL(st__json_number(st__json_get(c0, "lift")), 0.2 / 0.75 - 1.0, 1e-14);
+    CHECK_REL(st__json_number(st__json_get(c0, "prob_better")), 31.0 / 462.0, 1e-13);
+    const st_json *srm = st__json_get(root, "srm"); /* counts 4, 5 against 4.5 each: chi2 = 2 (0.5^2 / 4.5) = 1/9 */
+    CHECK_REL(st__json_number(st__json_get(srm, "chi2")), 1.0 / 9.0, 1e-14);
+    st__json_free(ctx, root);
+    st_free(ctx, json);
+    /* a NaN outcome: file:row */
+    double *ym = st_table_f64_mut(t, 2);
+    ym[4] = NAN;
+    CHECK(st_abtest_analyze(ctx, t, "t.csv", "arm", NULL, metrics, 1, 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
+          ST_EDATA);
+    CHECK(json == NULL);
+    CHECK(strstr(st_errmsg(ctx), "t.csv:6:") != NULL);
+    CHECK(st_abtest_analyze(ctx, t, "t.csv", "arm", "Z", metrics, 1, 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
+          ST_EDATA);
+    CHECK(st_abtest_analyze(ctx, t, "t.csv", "nope", NULL, metrics, 1, 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
+          ST_EINVAL);
+    st_table_free(t);
     st_context_free(ctx);
     T_DONE();
 }
