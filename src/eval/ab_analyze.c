@@ -114,6 +114,7 @@ st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *sour
     cmp_out *co = NULL;
     double *pv = NULL;
     size_t *idx = NULL;
+    unsigned char *bin = NULL;
     if (!armof) {
         st__free(ctx, mv, nm * sizeof *mv);
         return ST_ENOMEM;
@@ -180,22 +181,25 @@ st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *sour
         rc = st__error(ctx, ST_EINVAL, "abtest: %zu expected shares for %zu arms", nshares, narms);
         goto done;
     }
+    bin = st__calloc(ctx, nm, sizeof *bin);
     as = st__calloc(ctx, narms * nm, sizeof *as);
     co = st__calloc(ctx, narms * nm, sizeof *co);
     pv = st__calloc(ctx, narms, sizeof *pv);
     idx = st__calloc(ctx, narms, sizeof *idx);
-    if (!as || !co || !pv || !idx) {
+    if (!bin || !as || !co || !pv || !idx) {
         rc = ST_ENOMEM;
         goto done;
     }
     for (size_t k = 0; k < nm; k++) {
         const double *v = mv[k];
+        bin[k] = 1;
         for (size_t i = 0; i < n; i++) {
             if (!isfinite(v[i])) {
                 rc = st__error(ctx, ST_EDATA, "%s:%zu: metric '%s' is %s", source, i + 2, metrics[k],
                                isnan(v[i]) ? "missing (NaN)" : "infinite");
                 goto done;
             }
+            if (v[i] != 0.0 && v[i] != 1.0) bin[k] = 0;
             arm_stat *s = &as[armof[i] * nm + k];
             s->n += 1.0;
             s->sum += v[i];
@@ -207,6 +211,13 @@ st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *sour
             s->ss += d * d;
         }
     }
+    for (size_t k = 0; k < nm; k++)
+        for (size_t a = 0; a < narms && !bin[k]; a++)
+            if (as[a * nm + k].n < 2.0) {
+                rc = st__error(ctx, ST_EDATA, "abtest: %s: arm '%s' has %g row(s): continuous metric '%s' needs 2",
+                               source, names[a], as[a * nm + k].n, metrics[k]);
+                goto done;
+            }
     st_buf b;
     st__buf_init(&b, ctx);
     st_jw w;
@@ -223,10 +234,8 @@ st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *sour
         st__jw_begin_object(&w);
         for (size_t k = 0; k < nm; k++) {
             const arm_stat *s = &as[a * nm + k];
-            int bin = 1;
-            for (size_t i = 0; i < n && bin; i++) bin = mv[k][i] == 0.0 || mv[k][i] == 1.0;
             double lo, hi;
-            if (bin) {
+            if (bin[k]) {
                 wilson(s->sum, s->n, crit, &lo, &hi);
             } else {
                 double se = sqrt(s->ss / (s->n - 1.0) / s->n), q = st__t_ppf(1.0 - alpha / 2.0, s->n - 1.0);
@@ -265,13 +274,11 @@ st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *sour
     st__jw_key(&w, "comparisons");
     st__jw_begin_array(&w);
     for (size_t k = 0; k < nm; k++) {
-        int bin = 1;
-        for (size_t i = 0; i < n && bin; i++) bin = mv[k][i] == 0.0 || mv[k][i] == 1.0;
         size_t m = 0;
         for (size_t a = 0; a < narms; a++) {
             if (a == ctl) continue;
             cmp_out *o = &co[a * nm + k];
-            if (bin)
+            if (bin[k])
                 cmp_binary(&as[a * nm + k], &as[ctl * nm + k], alpha, o);
             else
                 cmp_continuous(&as[a * nm + k], &as[ctl * nm + k], alpha, o);
@@ -287,7 +294,7 @@ st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *sour
             st__jw_kv_str(&w, "treatment", names[a]);
             st__jw_kv_str(&w, "control", names[ctl]);
             st__jw_kv_str(&w, "metric", metrics[k]);
-            st__jw_kv_str(&w, "kind", bin ? "binary" : "continuous");
+            st__jw_kv_str(&w, "kind", bin[k] ? "binary" : "continuous");
             st__jw_kv_num(&w, "diff", o->diff);
             st__jw_key(&w, "diff_ci");
             st__jw_begin_array_inline(&w);
@@ -311,6 +318,7 @@ st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *sour
     st__jw_end_object(&w);
     rc = st__jw_finish(&w, "st_abtest_analyze", json, len);
 done:
+    st__free(ctx, bin, nm * sizeof *bin);
     st__free(ctx, idx, narms * sizeof *idx);
     st__free(ctx, pv, narms * sizeof *pv);
     st__free(ctx, co, narms * nm * sizeof *co);
