@@ -31,7 +31,8 @@ static void help_power(void)
 static void help(void)
 {
     fputs("usage: strata abtest DATA.csv --arm COL [--control NAME] --metrics m1,m2,... [--alpha 0.05]\n"
-          "                     [--correction holm|bonferroni|none] [--expected-shares 1,1,1] -o OUT.json\n"
+          "                     [--correction holm|bonferroni|none] [--covariate COL] [--expected-shares 1,1,1]\n"
+          "                     -o OUT.json\n"
           "       strata abtest power --baseline P (--mde REL | --mde-abs D) [--alpha 0.05] [--power 0.8]\n"
           "                           [--ratio 1] [-o OUT.json]\n"
           "\n"
@@ -43,6 +44,7 @@ static void help(void)
           "  --metrics LIST        outcome columns (all 0/1: binary; otherwise continuous)\n"
           "  --alpha A             level of the tests and 1 - coverage of the intervals [0.05]\n"
           "  --correction C        p-value adjustment across treatment arms per metric [holm]\n"
+          "  --covariate COL       CUPED with this pre-period column (per arm and metric, vs the control)\n"
           "  --expected-shares L   expected share of each arm, in order of first appearance [equal]\n"
           "  -o, --output FILE     OUT.json (- = standard output)\n"
           "\n"
@@ -142,7 +144,6 @@ static int cmd_analyze(int argc, char **argv)
     if (!arm) return cli_error(CMD, CLI_USAGE, "need --arm COL");
     if (!metrics) return cli_error(CMD, CLI_USAGE, "need --metrics m1,m2,...");
     if (!out) return cli_error(CMD, CLI_USAGE, "need -o OUT.json");
-    if (covariate) return cli_error(CMD, CLI_USAGE, "--covariate (CUPED) is not available yet");
     if (!(alpha > 0.0 && alpha < 1.0)) return cli_error(CMD, CLI_USAGE, "--alpha: must be in (0, 1)");
     st_abtest_correction c;
     if (strcmp(corr, "holm") == 0)
@@ -185,7 +186,7 @@ static int cmd_analyze(int argc, char **argv)
     }
     st_status rc = st_table_read_csv(ctx, pos[0], NULL, &t);
     if (!rc)
-        rc = st_abtest_analyze(ctx, t, pos[0], arm, control, (const char *const *)mitems, nm, alpha, c,
+        rc = st_abtest_analyze(ctx, t, pos[0], arm, control, (const char *const *)mitems, nm, covariate, alpha, c,
                                shares ? sh : NULL, ns, &json, &len);
     if (!rc) rc = strcmp(out, "-") == 0 ? (fwrite(json, 1, len, stdout) == len ? ST_OK : ST_EIO)
                                          : st_file_write_atomic(ctx, out, json, len);

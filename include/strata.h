@@ -1030,25 +1030,29 @@ ST_API st_status st_abtest_power(st_context *ctx, double baseline, double treatm
 ** first arm). The JSON written to *json (release with st_free; *len bytes, len may be NULL) is
 ** {"arms": [{"name", "n", "metrics": {m: {"mean", "ci"}}}], "srm": {"chi2", "p_value"}, "comparisons":
 ** [{"treatment", "control", "metric", "kind", "diff", "diff_ci", "lift", "lift_ci", "statistic", "p_value",
-** "p_adjusted", "prob_better"}]}, with statsmodels 0.13's figures: binary metrics the Wilson interval per
+** "p_adjusted", "prob_better"}], "cuped": [{"treatment", "metric", "theta", "diff", "diff_ci", "p_value",
+** "variance_reduction"}]} ("cuped" empty when covariate is NULL), with statsmodels 0.13's figures: binary metrics the Wilson interval per
 ** arm, proportions_ztest (pooled, no continuity correction), the Newcombe interval of the difference, the
 ** log-adjusted ratio interval minus 1 for the lift, and P(p_t > p_c) under Beta(1 + s, 1 + n - s)
 ** posteriors (exact sum); continuous metrics the t interval per arm, Welch's t test and interval, the lift
 ** interval by the delta method (normal) and prob_better null. p_adjusted: multipletests of the treatments'
 ** p-values within each metric (correction). srm: scipy.stats.chisquare of the arm sizes against shares
 ** (nshares = number of arms, in arm order; NULL = equal). source names the data in messages ("file:row",
-** row 2 = first data row). Thread-safe for distinct contexts; t is only read.
-** Errors: ST_EINVAL (NULL arguments, no such arm or metric column, a non-numeric metric, alpha not in (0,
-** 1), wrong number of shares), ST_EDATA (a missing arm or a NaN / infinite outcome at file:row, an absent
-** control arm, fewer than 2 arms), ST_ELIMIT (more than 64 arms), ST_ENOMEM. */
+** row 2 = first data row). covariate (NULL = none) names a numeric pre-period column X: per treatment arm
+** and metric, over the rows of that arm and the control, theta = cov(Y, X) / var(X), Y' = Y - theta (X -
+** mean X), Welch's test and interval on Y', variance_reduction = 1 - var(Y') / var(Y). Thread-safe for
+** distinct contexts; t is only read.
+** Errors: ST_EINVAL (NULL arguments, no such arm, metric or covariate column, a non-numeric metric, alpha not in (0,
+** 1), wrong number of shares), ST_EDATA (a missing arm or a NaN / infinite outcome or covariate at
+** file:row, an absent control arm, fewer than 2 arms), ST_ELIMIT (more than 64 arms), ST_ENOMEM. */
 typedef enum st_abtest_correction {
     ST_ABTEST_NONE = 0,
     ST_ABTEST_BONFERRONI = 1,
     ST_ABTEST_HOLM = 2
 } st_abtest_correction;
 ST_API st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *source, const char *arm_col,
-                            const char *control, const char *const *metrics, size_t nmetrics, double alpha,
-                            st_abtest_correction correction, const double *shares, size_t nshares, char **json,
+                            const char *control, const char *const *metrics, size_t nmetrics, const char *covariate,
+                            double alpha, st_abtest_correction correction, const double *shares, size_t nshares, char **json,
                             size_t *len);
 
 /* ---- decide stage (MDP, DQN, uplift): declarations below this line ---- */

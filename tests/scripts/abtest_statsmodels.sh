@@ -65,26 +65,28 @@ random.seed(5)
 arms = ["ctl", "b", "c c", "d"]
 rates = {"ctl": (0.1, 0.02), "b": (0.12, 0.03), "c c": (0.1, 0.5), "d": (0.2, 0.01)}
 with open(sys.argv[1] + "/rand.csv", "w") as f:
-    f.write("id,arm,conv,rare,spend,grp\n")
+    f.write("id,arm,conv,rare,spend,grp,pre\n")
     for i in range(5000):
         a = random.choices(arms, weights=[4, 2, 2, 1])[0]
         p, q = rates[a]
         conv = int(random.random() < p)
-        f.write("%d,%s,%d,%d,%r,%d\n" % (i, a, conv, int(random.random() < q),
-                conv * random.lognormvariate(3, 1) + (2.0 if a == "d" else 0.0), i % 3 + 1))
+        pre = random.lognormvariate(2, 1)
+        f.write("%d,%s,%d,%d,%r,%d,%r\n" % (i, a, conv, int(random.random() < q),
+                conv * random.lognormvariate(3, 1) + (2.0 if a == "d" else 0.0) + 0.8 * pre, i % 3 + 1, pre))
 PYEOF
-"$STRATA" abtest "$T/rand.csv" --arm arm --control ctl --metrics conv,rare,spend --expected-shares 4,2,2,1 \
+"$STRATA" abtest "$T/rand.csv" --arm arm --control ctl --metrics conv,rare,spend --expected-shares 4,2,2,1 --covariate pre \
     -o "$T/r1.json" || exit 1
 "$STRATA" abtest "$T/rand.csv" --arm arm --metrics spend,conv --alpha 0.1 --correction bonferroni \
     -o "$T/r2.json" || exit 1
 "$STRATA" abtest "$T/rand.csv" --arm grp --control 2 --metrics conv,spend --correction none -o "$T/r3.json" || exit 1
-printf '%s\n' "rand.csv|arm|ctl|conv,rare,spend|0.05|holm|4,2,2,1|r1.json" "rand.csv|arm||spend,conv|0.1|bonferroni||r2.json" \
-    "rand.csv|grp|2|conv,spend|0.05|none||r3.json" > "$T/runs.txt"
+printf '%s\n' "rand.csv|arm|ctl|conv,rare,spend|0.05|holm|4,2,2,1|r1.json|pre" "rand.csv|arm||spend,conv|0.1|bonferroni||r2.json|" \
+    "rand.csv|grp|2|conv,spend|0.05|none||r3.json|" > "$T/runs.txt"
 H=$2/../shared/data/hillstrom/hillstrom.csv
 [ -f "$H" ] || H=$2/../../shared/data/hillstrom/hillstrom.csv # a git worktree under the repository's parent
 if [ -f "$H" ]; then
-    "$STRATA" abtest "$H" --arm segment --control "No E-Mail" --metrics visit,conversion,spend -o "$T/h.json" || exit 1
-    echo "$H|segment|No E-Mail|visit,conversion,spend|0.05|holm||h.json" >> "$T/runs.txt"
+    "$STRATA" abtest "$H" --arm segment --control "No E-Mail" --metrics visit,conversion,spend \
+        --covariate history -o "$T/h.json" || exit 1
+    echo "$H|segment|No E-Mail|visit,conversion,spend|0.05|holm||h.json|history" >> "$T/runs.txt"
 else
     echo "hillstrom data absent: its comparison skipped"
 fi
@@ -118,7 +120,7 @@ def prob_better(s1, n1, s2, n2):
     return pb(at, bt, ac, bc) if at <= ac else 1 - pb(ac, bc, at, bt)
 runs = open(d + "/runs.txt").read().splitlines()
 for case in runs:
-    path, armcol, control, metrics, alpha, corr, shares, out = case.split("|")
+    path, armcol, control, metrics, alpha, corr, shares, out, cov = case.split("|")
     path = path if path.startswith("/") else d + "/" + path
     metrics, alpha = metrics.split(","), float(alpha)
     got = json.load(open(d + "/" + out))
@@ -189,6 +191,31 @@ for case in runs:
         adj = ps if corr == "none" else multipletests(ps, method=corr)[1]
         for a, pa in zip(treats, adj):
             check("%s %s %s p_adjusted" % (out, a, m), comps[(a, m)]["p_adjusted"], pa)
+    cup = {(c["treatment"], c["metric"]): c for c in got["cuped"]}
+    if not cov:
+        if got["cuped"]:
+            bad += 1; print(out, "cuped without a covariate")
+        continue
+    xs = {a: np.array([float(r[cov]) for r in rows if armname(r[armcol]) == a]) for a in order}
+    for m in metrics:
+        for a in order:
+            if a == ctl: continue
+            c = cup[(a, m)]
+            x = np.concatenate([xs[a], xs[ctl]]); y = np.concatenate([data[a][m], data[ctl][m]])
+            theta = np.cov(y, x)[0, 1] / np.var(x, ddof=1)
+            # 1 - var(y') / var(y) is corr(x, y)^2; checked loosely (cancellation), then exactly as corr^2
+            if abs((1 - np.var(y - theta * (x - x.mean())) / np.var(y)) - c["variance_reduction"]) > 1e-12:
+                bad += 1; print(out, "cuped variance_reduction is not 1 - var(y')/var(y)", c)
+            yp = y - theta * (x - x.mean())
+            na = len(xs[a])
+            cm = CompareMeans(DescrStatsW(yp[:na]), DescrStatsW(yp[na:]))
+            z, pv, df = cm.ttest_ind(usevar="unequal")
+            ci = cm.tconfint_diff(alpha=alpha, usevar="unequal")
+            for k, v in (("theta", theta), ("diff", yp[:na].mean() - yp[na:].mean()), ("p_value", pv),
+                         ("variance_reduction", np.corrcoef(x, y)[0, 1] ** 2)):
+                check("%s cuped %s %s %s" % (out, a, m, k), c[k], v)
+            check("%s cuped %s %s diff_ci lo" % (out, a, m), c["diff_ci"][0], ci[0])
+            check("%s cuped %s %s diff_ci hi" % (out, a, m), c["diff_ci"][1], ci[1])
 print("abtest: %d figures over %d runs, worst relative difference %.3g" % (nfig, len(runs), worst))
 sys.exit(1 if bad else 0)
 PYEOF

@@ -76,7 +76,7 @@ int main(void)
     const char *metrics[1] = {"y"};
     char *json = NULL;
     size_t len = 0;
-    CHECK(st_abtest_analyze(ctx, t, "t.csv", "arm", NULL, metrics, 1, 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
+    CHECK(st_abtest_analyze(ctx, t, "t.csv", "arm", NULL, metrics, 1, NULL, 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
           ST_OK);
     st_json *root = NULL;
     CHECK(json && st__json_parse(ctx, json, len, "out", &root) == ST_OK);
@@ -90,18 +90,32 @@ int main(void)
     CHECK_REL(st__json_number(st__json_get(c0, "prob_better")), 31.0 / 462.0, 1e-13);
     const st_json *srm = st__json_get(root, "srm"); /* counts 4, 5 against 4.5 each: chi2 = 2 (0.5^2 / 4.5) = 1/9 */
     CHECK_REL(st__json_number(st__json_get(srm, "chi2")), 1.0 / 9.0, 1e-14);
+    CHECK(st__json_type(st__json_get(root, "cuped")) == ST_JSON_ARRAY && st__json_len(st__json_get(root, "cuped")) == 0);
     st__json_free(ctx, root);
     st_free(ctx, json);
+    /* CUPED with x = 1..9: theta = Sxy / Sxx over both arms */
+    const double xc[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    CHECK(st_table_add_f64(t, "x", ST_COL_F64, xc) == ST_OK);
+    CHECK(st_abtest_analyze(ctx, t, "t.csv", "arm", NULL, metrics, 1, "x", 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
+          ST_OK);
+    CHECK(json && st__json_parse(ctx, json, len, "out", &root) == ST_OK);
+    const st_json *cu = st__json_at(st__json_get(root, "cuped"), 0);
+    /* mean x 5, mean y 4/9: Sxy = sum x y - 9 * 5 * 4/9 = (1+3+4+7) - 20 = -5, Sxx = 60 */
+    CHECK_REL(st__json_number(st__json_get(cu, "theta")), -5.0 / 60.0, 1e-14);
+    st__json_free(ctx, root);
+    st_free(ctx, json);
+    CHECK(st_abtest_analyze(ctx, t, "t.csv", "arm", NULL, metrics, 1, "nox", 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
+          ST_EINVAL);
     /* a NaN outcome: file:row */
     double *ym = st_table_f64_mut(t, 2);
     ym[4] = NAN;
-    CHECK(st_abtest_analyze(ctx, t, "t.csv", "arm", NULL, metrics, 1, 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
+    CHECK(st_abtest_analyze(ctx, t, "t.csv", "arm", NULL, metrics, 1, NULL, 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
           ST_EDATA);
     CHECK(json == NULL);
     CHECK(strstr(st_errmsg(ctx), "t.csv:6:") != NULL);
-    CHECK(st_abtest_analyze(ctx, t, "t.csv", "arm", "Z", metrics, 1, 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
+    CHECK(st_abtest_analyze(ctx, t, "t.csv", "arm", "Z", metrics, 1, NULL, 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
           ST_EDATA);
-    CHECK(st_abtest_analyze(ctx, t, "t.csv", "nope", NULL, metrics, 1, 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
+    CHECK(st_abtest_analyze(ctx, t, "t.csv", "nope", NULL, metrics, 1, NULL, 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
           ST_EINVAL);
     st_table_free(t);
     st_context_free(ctx);
