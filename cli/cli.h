@@ -98,6 +98,7 @@ int cmd_fit(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_pmf(int argc, char **argv);
+int cmd_abtest(int argc, char **argv);
 int cmd_clv(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 

@@ -25,6 +25,7 @@ static const struct command {
     {"weights", cmd_weights, "entropy, AHP and combined indicator weights of table columns"},
     {"score", cmd_score, "add a weighted composite value score column (AHP x entropy weights)"},
     {"segment", cmd_segment, "segment customers: rfm, rfm8, kmeans or som, with named segments"},
+    {"abtest", cmd_abtest, "A/B test: arms vs control per metric (z, Welch, lift, SRM); `abtest power`: sample size"},
     {"metrics", cmd_metrics, "silhouette, Davies-Bouldin, Calinski-Harabasz of a labelling"},
     {"profile", cmd_profile, "per-segment R, F, M profile and strategy; MB-RFM vs RFM comparison"},
     {"evaluate", cmd_evaluate, "classifier evaluation: ROC AUC, precision/recall, gain, calibration (scikit-learn)"},

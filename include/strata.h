@@ -1008,7 +1008,7 @@ ST_API st_status st_value_strata(st_context *ctx, const double *v, size_t n, siz
 ** the rest; "" for s outside [1, k]. A static string. */
 ST_API const char *st_stratum_strategy(long s, size_t k);
 
-/* ---- eval stage (classifier evaluation): declarations below this line ---- */
+/* ---- eval stage (classifier evaluation, A/B tests): declarations below this line ---- */
 
 /* -- Classifier evaluation (docs/evaluate.md) --
 ** The figures of scikit-learn 1.2 for a binary score against 0/1 labels and for predicted against true class
@@ -1054,6 +1054,62 @@ ST_API st_status st_eval_binary_json(st_context *ctx, const double *label, const
 ** prediction: the message names the row), ST_ENOMEM. */
 ST_API st_status st_eval_multiclass_json(st_context *ctx, const char *const *label, const char *const *pred,
                                          size_t n, char **out, size_t *len);
+
+/* -- A/B tests -- */
+
+/* -- A/B test sample size (docs/abtest.md) --
+** Sample size per arm to detect a change of a proportion from baseline to treatment with a two-sided test
+** of level alpha and the given power, as statsmodels 0.13 computes it: effect_size is Cohen's h,
+** 2 asin(sqrt(treatment)) - 2 asin(sqrt(baseline)) (proportion_effectsize(treatment, baseline)), and
+** nobs1_exact the root of NormalIndPower's power equation (both tails: power = sf(z - h sqrt(m)) +
+** cdf(-z - h sqrt(m)), m = nobs1 ratio / (1 + ratio), z = isf(alpha / 2)) found the way
+** NormalIndPower.solve_power finds it (brentq_expanding from [2, 50], scipy brentq, xtol 1e-5), so it equals
+** statsmodels' number, not only the root. nobs1 = ceil(nobs1_exact) (arm 1, the control), nobs2 =
+** ceil(nobs1_exact * ratio). */
+typedef struct st_abtest_power_result {
+    double effect_size; /* Cohen's h */
+    double nobs1_exact; /* statsmodels solve_power(nobs1=None) before rounding */
+    double nobs1;       /* ceil(nobs1_exact) */
+    double nobs2;       /* ceil(nobs1_exact * ratio) */
+} st_abtest_power_result;
+/* Fills *out. ctx may be NULL (no error message kept). Thread-safe (no shared state). Errors: ST_EINVAL (out
+** NULL, baseline not in (0, 1), treatment not in [0, 1] or equal to baseline, alpha or power not in (0, 1),
+** ratio not finite and > 0), ST_EDATA (no root above 2 per arm: the effect is too large for the normal
+** approximation). */
+ST_API st_status st_abtest_power(st_context *ctx, double baseline, double treatment, double alpha, double power,
+                          double ratio, st_abtest_power_result *out);
+
+/* -- A/B test analysis (docs/abtest.md) --
+** The rows of t are customers; column arm_col (text, categorical or numeric) names each one's arm, the
+** metric columns (numeric) its outcomes. A metric whose values are all 0 or 1 is binary, otherwise
+** continuous. Arms are taken in order of first appearance; the control is the arm named control (NULL: the
+** first arm). The JSON written to *json (release with st_free; *len bytes, len may be NULL) is
+** {"arms": [{"name", "n", "metrics": {m: {"mean", "ci"}}}], "srm": {"chi2", "p_value"}, "comparisons":
+** [{"treatment", "control", "metric", "kind", "diff", "diff_ci", "lift", "lift_ci", "statistic", "p_value",
+** "p_adjusted", "prob_better"}], "cuped": [{"treatment", "metric", "theta", "diff", "diff_ci", "p_value",
+** "variance_reduction"}]} ("cuped" empty when covariate is NULL), with statsmodels 0.13's figures: binary metrics the Wilson interval per
+** arm, proportions_ztest (pooled, no continuity correction), the Newcombe interval of the difference, the
+** log-adjusted ratio interval minus 1 for the lift, and P(p_t > p_c) under Beta(1 + s, 1 + n - s)
+** posteriors (exact sum); continuous metrics the t interval per arm, Welch's t test and interval, the lift
+** interval by the delta method (normal) and prob_better null. p_adjusted: multipletests of the treatments'
+** p-values within each metric (correction). srm: scipy.stats.chisquare of the arm sizes against shares
+** (nshares = number of arms, in arm order; NULL = equal). source names the data in messages ("file:row",
+** row 2 = first data row). covariate (NULL = none) names a numeric pre-period column X: per treatment arm
+** and metric, over the rows of that arm and the control, theta = cov(Y, X) / var(X), Y' = Y - theta (X -
+** mean X), Welch's test and interval on Y', variance_reduction = 1 - var(Y') / var(Y). Thread-safe for
+** distinct contexts; t is only read.
+** Errors: ST_EINVAL (NULL arguments, no such arm, metric or covariate column, a non-numeric metric, alpha not in (0,
+** 1), wrong number of shares), ST_EDATA (a missing arm or a NaN / infinite outcome or covariate at
+** file:row, an absent control arm, fewer than 2 arms), ST_ELIMIT (more than 64 arms), ST_ENOMEM. */
+typedef enum st_abtest_correction {
+    ST_ABTEST_NONE = 0,
+    ST_ABTEST_BONFERRONI = 1,
+    ST_ABTEST_HOLM = 2
+} st_abtest_correction;
+ST_API st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *source, const char *arm_col,
+                            const char *control, const char *const *metrics, size_t nmetrics, const char *covariate,
+                            double alpha, st_abtest_correction correction, const double *shares, size_t nshares, char **json,
+                            size_t *len);
 
 /* ---- decide stage (MDP, DQN, uplift): declarations below this line ---- */
 
