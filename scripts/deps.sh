@@ -5,7 +5,7 @@
 # Each package and why:
 #   gcc make cmake pkg-config   the build (C11, CMake + CTest, pkg-config smoke test of the install)
 #   zlib1g-dev                  reading .gz event logs (the only library dependency)
-#   python3 python3-numpy python3-scipy python3-sklearn python3-pandas
+#   python3 python3-numpy python3-scipy python3-sklearn python3-pandas python3-statsmodels
 #                               test oracles: independent computations the tests compare against
 #   scripts/deps.sh --fuzz      clang libclang-rt-14-dev: libFuzzer + sanitizer runtimes for tests/fuzz (cmake -DSTRATA_FUZZ=ON
 #                               -DCMAKE_C_COMPILER=clang); the corpus replay itself builds with gcc
@@ -14,7 +14,7 @@
 set -e
 pkgs="gcc make cmake pkg-config zlib1g-dev"
 if [ "$1" = "--test" ]; then
-  pkgs="$pkgs python3 python3-numpy python3-scipy python3-sklearn python3-pandas gzip"
+  pkgs="$pkgs python3 python3-numpy python3-scipy python3-sklearn python3-pandas python3-statsmodels gzip"
 fi
 if [ "$1" = "--fuzz" ]; then
   pkgs="$pkgs clang libclang-rt-14-dev"
