@@ -6,6 +6,7 @@
 #include "decide/mdp.h"
 #include "core/json.h"
 #include "decide/mdp_events.h"
+#include "num/stats.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -485,30 +486,6 @@ static st_status read_campaigns(st_context *ctx, const st_summarize_options *in,
     return ST_OK;
 }
 
-/* The k-th smallest of x[0..n) (x is reordered): Wirth's selection, O(n) on average. */
-static double select_kth(double *x, size_t n, size_t k)
-{
-    long l = 0, m = (long)n - 1, kk = (long)k;
-    while (l < m) {
-        double pivot = x[kk];
-        long i = l, j = m;
-        do {
-            while (x[i] < pivot) i++;
-            while (pivot < x[j]) j--;
-            if (i <= j) {
-                double t = x[i];
-                x[i] = x[j];
-                x[j] = t;
-                i++;
-                j--;
-            }
-        } while (i <= j);
-        if (j < kk) l = i;
-        if (kk < i) m = j;
-    }
-    return x[kk];
-}
-
 st_status st__mdp_from_panel(st_context *ctx, const st__panel *pn, const st__strmap *ids, const char *actions_json,
                              const st_summarize_options *in, const st_mdp_events_options *o, st_mdp **out,
                              int32_t *final_state)
@@ -543,7 +520,7 @@ st_status st__mdp_from_panel(st_context *ctx, const st__panel *pn, const st__str
         goto done;
     }
     memcpy(spend, pn->spend, nact * sizeof *spend);
-    for (size_t k = 1; k < T; k++) cuts[k - 1] = select_kth(spend, nact, k * nact / T);
+    for (size_t k = 1; k < T; k++) cuts[k - 1] = st__select_kth(spend, nact, k * nact / T);
     st__free(ctx, spend, 0);
     spend = NULL;
     if ((rc = alloc_counts(ctx, S, A, &cnt, &rsum, &rn))) goto done;

@@ -19,38 +19,34 @@
 /* Beyond this many degrees of freedom the t distribution is the normal to better than 1e-12. */
 #define T_NORMAL_DF 1e12
 
-static void swap_d(double *a, double *b)
-{
-    double t = *a;
-    *a = *b;
-    *b = t;
-}
-
 double st__select_kth(double *x, size_t n, size_t k)
 {
     if (k >= n) return (double)NAN;
-    /* Signed indices: the right scan may step to l - 1. */
-    ptrdiff_t l = 0, m = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
-    while (l < m) {
-        /* The median of three values of the range is one of its elements, which keeps both scans inside
-        ** [l, m] without bounds checks. */
-        double a = x[l], b = x[l + (m - l) / 2], c = x[m];
-        double piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-        ptrdiff_t i = l, j = m;
-        do {
-            while (x[i] < piv) i++;
-            while (piv < x[j]) j--;
-            if (i <= j) {
-                swap_d(&x[i], &x[j]);
+    size_t lo = 0, hi = n; /* the answer lies in x[lo..hi) */
+    while (hi - lo > 1) {
+        /* Median of three as the pivot, then a three-way partition: heavy ties (counts, days, the few
+        ** values of an MDP's V*) end at once. */
+        double a = x[lo], b = x[lo + (hi - lo) / 2], c = x[hi - 1];
+        double p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            double v = x[i];
+            if (v < p) {
+                x[i++] = x[lt];
+                x[lt++] = v;
+            } else if (v > p) {
+                x[i] = x[--gt];
+                x[gt] = v;
+            } else {
                 i++;
-                j--;
             }
-        } while (i <= j);
-        /* Now x[l..j] <= piv <= x[i..m], and everything strictly between j and i equals piv. */
-        if (j < kk) l = i;
-        if (kk < i) m = j;
+        }
+        /* Now x[lo..lt) < p, x[lt..gt) == p, x[gt..hi) > p. */
+        if (k < lt) hi = lt;
+        else if (k >= gt) lo = gt;
+        else return p;
     }
-    return x[k];
+    return x[lo];
 }
 
 /* numpy's _lerp: a + (b - a) t, or b - (b - a)(1 - t) from t = 0.5 on, so t = 1 gives b exactly. */

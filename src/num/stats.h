@@ -11,8 +11,9 @@
 #include <stddef.h>
 
 /* Reorders x[0..n) so that x[k] is the value of rank k (0-based) in ascending order, everything before it
-** <= x[k] and everything after it >= x[k], and returns x[k] (Wirth's selection with a median-of-three
-** pivot; expected O(n)). Needs k < n and no NaN in x. */
+** <= x[k] and everything after it >= x[k], and returns x[k] (quickselect with a median-of-three pivot and
+** a three-way partition, so runs of equal values end it at once; expected O(n)). NaN when k >= n. Needs no
+** NaN in x. The one selection of the library. */
 double st__select_kth(double *x, size_t n, size_t k);
 
 /* The p-quantile (0 <= p <= 1) of n values, defined as numpy.quantile's default ("linear", Hyndman & Fan

@@ -70,7 +70,7 @@ st_status st_segment_profile(st_context *ctx, const int32_t *labels, size_t n, s
                     median[s * 3 + (size_t)c] = (double)NAN;
                 } else {
                     /* Selection, not a sort: the upper middle, then the largest value below it. */
-                    double hi = st__select(buf, q, q / 2), lo = hi;
+                    double hi = st__select_kth(buf, q, q / 2), lo = hi;
                     if (q % 2 == 0) {
                         lo = buf[0];
                         for (size_t a = 1; a < q / 2; a++) lo = buf[a] > lo ? buf[a] : lo;

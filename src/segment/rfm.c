@@ -21,7 +21,7 @@ static void quintiles(const double *v, const unsigned char *valid, size_t n, siz
     size_t lo = 0;
     for (size_t j = 1; j <= 4; j++) {
         size_t t = (j * nv + 4) / 5; /* ceil(j nv / 5) >= 1 */
-        q[j - 1] = st__select(tmp + lo, m - lo, t - 1 - lo);
+        q[j - 1] = st__select_kth(tmp + lo, m - lo, t - 1 - lo);
         lo = t - 1;
     }
     for (size_t i = 0; i < n; i++) {

@@ -6,16 +6,13 @@
 #define STRATA_SEGMENT_H
 
 #include "core/internal.h"
+#include "num/stats.h" /* st__select_kth: the one selection */
 
 /* Maps arbitrary int32 labels to codes 0..k-1 in increasing label order (as scikit-learn's LabelEncoder).
 ** *codes (n values) is allocated with st__malloc; free with st__free(ctx, *codes, n * sizeof(int32_t)).
 ** counts (may be NULL) receives a newly allocated array of k cluster sizes (free with size k * sizeof(size_t)). */
 st_status st__label_encode(st_context *ctx, const int32_t *labels, size_t n, int32_t **codes, size_t *k,
                            size_t **counts);
-
-/* The value that would sit at position pos (0-based) of v[0..n) sorted ascending; v is reordered so that
-** v[0..pos) <= v[pos] <= v[pos+1..n). Expected O(n). v holds no NaN; n > pos. */
-double st__select(double *v, size_t n, size_t pos);
 
 /* Squared Euclidean distance of two d-vectors. */
 static inline double st__dist2(const double *a, const double *b, size_t d)

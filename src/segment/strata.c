@@ -37,7 +37,7 @@ st_status st_value_strata(st_context *ctx, const double *v, size_t n, size_t k, 
                 cut[j - 1] = 0;
                 continue;
             }
-            cut[j - 1] = st__select(sorted + lo, nv - lo, pos - lo);
+            cut[j - 1] = st__select_kth(sorted + lo, nv - lo, pos - lo);
             lo = pos;
         }
         cuts = cut;

@@ -105,33 +105,6 @@ st_status st__label_encode(st_context *ctx, const int32_t *labels, size_t n, int
     return ST_OK;
 }
 
-double st__select(double *v, size_t n, size_t pos)
-{
-    size_t lo = 0, hi = n; /* the answer lies in v[lo..hi) */
-    while (hi - lo > 1) {
-        /* Median of three as the pivot, then a three-way partition: heavy ties (counts, days) end at once. */
-        double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
-        double p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-        size_t lt = lo, i = lo, gt = hi;
-        while (i < gt) {
-            double x = v[i];
-            if (x < p) {
-                v[i++] = v[lt];
-                v[lt++] = x;
-            } else if (x > p) {
-                v[i] = v[--gt];
-                v[gt] = x;
-            } else {
-                i++;
-            }
-        }
-        if (pos < lt) hi = lt;
-        else if (pos >= gt) lo = gt;
-        else return p;
-    }
-    return v[lo];
-}
-
 typedef struct seg_fanout {
     void (*fn)(void *);
     char *base;
