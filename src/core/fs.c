@@ -12,11 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* mkdir that accepts an existing directory (and nothing else). */
-static st_status mkdir_one(st_context *ctx, const char *dir)
+st_status st__mkdir(st_context *ctx, const char *dir)
 {
     struct stat st;
-    if (stat(dir, &st) == 0) return S_ISDIR(st.st_mode) ? ST_OK : st__error(ctx, ST_EIO, "%s: not a directory", dir);
+    if (stat(dir, &st) == 0)
+        return S_ISDIR(st.st_mode) ? ST_OK : st__error(ctx, ST_EIO, "%s: exists and is not a directory", dir);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return st__error(ctx, ST_EIO, "%s: cannot create: %s", dir, strerror(errno));
     return ST_OK;
@@ -34,10 +34,10 @@ st_status st__mkdirs(st_context *ctx, const char *path)
     for (size_t i = 1; i < n && !rc; i++)
         if (p[i] == '/' && p[i - 1] != '/') {
             p[i] = '\0';
-            rc = mkdir_one(ctx, p);
+            rc = st__mkdir(ctx, p);
             p[i] = '/';
         }
-    if (!rc) rc = mkdir_one(ctx, p);
+    if (!rc) rc = st__mkdir(ctx, p);
     st__free(ctx, p, strlen(path) + 1);
     return rc;
 }

@@ -17,6 +17,10 @@
 ** ST_EIO "<dir>: cannot create: <reason>" naming the component that failed. */
 st_status st__mkdirs(st_context *ctx, const char *path);
 
+/* One directory (its parent must exist): an existing directory is fine, an existing non-directory gives
+** ST_EIO "<dir>: exists and is not a directory", a failed mkdir ST_EIO "<dir>: cannot create: <reason>". */
+st_status st__mkdir(st_context *ctx, const char *dir);
+
 /* Reads all of fp (a pipe, a terminal, standard input, or a file) into *data, growing it through the
 ** context's allocator; *len receives the bytes read and *cap the allocation (free with st__free(ctx,
 ** *data, *cap)). *data, *len and *cap must start as NULL, 0, 0 (or an earlier buffer to append to).

@@ -10,11 +10,9 @@
 #include "features/summary.h"
 #include "decide/mdp_events.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 
 void st_run_options_init(st_run_options *o)
@@ -30,17 +28,6 @@ static double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static st_status make_dir(st_context *ctx, const char *dir)
-{
-    struct stat st;
-    if (stat(dir, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) return ST_OK;
-        return st__error(ctx, ST_EIO, "%s: exists and is not a directory", dir);
-    }
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return st__error(ctx, ST_EIO, "%s: cannot create: %s", dir, strerror(errno));
-    return ST_OK;
 }
 
 /* The stages after summarize, in data-flow order. */
@@ -115,7 +102,7 @@ st_status st_run(st_context *ctx, const char *const *paths, size_t npaths, const
     sinks[0].part_free(res.parts[0]); /* the summary's event-level state goes before the stages run */
     res.parts[0] = NULL;
     /* the directory is made only once there is something to put in it */
-    if (rc == ST_OK) rc = make_dir(ctx, opts->out_dir);
+    if (rc == ST_OK) rc = st__mkdir(ctx, opts->out_dir);
     /* The MDP is estimated now, so that the panel and the customer ids go before the later stages run. */
     st__mdp_early mdp;
     memset(&mdp, 0, sizeof mdp);

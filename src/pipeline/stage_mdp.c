@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* Illustrative defaults: the effects of actions never observed in the data are multipliers on the
 ** no-action chain (reward, and the chance of churning). Replace them with A/B-test results via --actions. */
@@ -55,8 +54,7 @@ st_status st__stage_mdp_build(st_context *ctx, const char *out_dir, const st_run
     memset(out, 0, sizeof *out);
     char *models = st__path_join(ctx, out_dir, "models");
     if (!models) return ST_ENOMEM;
-    mkdir(models, 0777);
-    st_status rc = ST_OK;
+    st_status rc = st__mkdir(ctx, models);
     char *actions = NULL;
     if (opts->mdp_actions) {
         actions = st__strdup(ctx, opts->mdp_actions);
