@@ -36,6 +36,20 @@ static double default_horizon(st_unit u)
     return 364.0;
 }
 
+/* The customers of a prediction job and its P(alive) and expected-purchases outputs (rows with a missing
+** input get NaN). */
+static void job_rows(st__predict_job *q, const double *x, const double *tx, const double *T, size_t n, double *pa,
+                     double *ex)
+{
+    q->x = x;
+    q->tx = tx;
+    q->T = T;
+    q->n = n;
+    q->skip_missing = 1;
+    q->p_alive = pa;
+    q->expected = ex;
+}
+
 static st_status save_model(st_stage_env *env, const char *models_dir, const char *name, const st_btyd_model *m)
 {
     char *p = st__path_join(env->ctx, models_dir, name);
@@ -155,13 +169,7 @@ st_status st__stage_value(st_stage_env *env)
         q.m = bg;
         q.horizon = horizon;
     }
-    q.x = x;
-    q.tx = r;
-    q.T = T;
-    q.n = n;
-    q.skip_missing = 1;
-    q.p_alive = col[0];
-    q.expected = col[1];
+    job_rows(&q, x, r, T, n, col[0], col[1]);
     if ((rc = st__predict_run(ctx, "value stage", &q)) != ST_OK) goto done;
     double sum_ex = 0.0, sum_clv = 0.0, sum_pa = 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -186,13 +194,7 @@ st_status st__stage_value(st_stage_env *env)
         memset(&q, 0, sizeof q);
         q.m = pn;
         q.horizon = horizon;
-        q.x = x;
-        q.tx = r;
-        q.T = T;
-        q.n = n;
-        q.skip_missing = 1;
-        q.p_alive = col[0];
-        q.expected = col[1];
+        job_rows(&q, x, r, T, n, col[0], col[1]);
         if ((rc = st__predict_run(ctx, "value stage (pnbd)", &q)) != ST_OK) goto done;
         rc = st__table_add_f64_owned(t, "p_alive_pnbd", ST_COL_F64, col[0]);
         col[0] = NULL;
