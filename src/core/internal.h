@@ -53,6 +53,12 @@ static inline bool st__mul_ok(size_t a, size_t b, size_t *out)
     return true;
 }
 
+/* a / b rounded toward minus infinity (b > 0): day numbers and periods before 1970 count down, not toward 0. */
+static inline int64_t st__floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+/* The UTC day number (days since 1970-01-01) of an instant in seconds since the epoch. */
+static inline int64_t st__day_of_seconds(int64_t secs) { return st__floor_div(secs, 86400); }
+
 /* Equality of short byte strings without a libc call (keys, dates and event names are a few bytes). */
 static inline bool st__eq_bytes(const char *a, const char *b, size_t n)
 {

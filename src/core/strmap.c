@@ -44,11 +44,6 @@ void st__strmap_free(st__strmap *m)
     memset(m, 0, sizeof *m);
 }
 
-size_t st__strmap_bytes(const st__strmap *m)
-{
-    return m->cap * sizeof *m->slot + m->idcap * (sizeof *m->hash + sizeof *m->off + sizeof *m->len) + m->keys_cap;
-}
-
 static bool rehash(st__strmap *m, size_t ncap)
 {
     uint32_t *t = st__calloc(m->ctx, ncap, sizeof *t);

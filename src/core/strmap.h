@@ -56,7 +56,4 @@ void st__strmap_write(st__wbuf *w, const st__strmap *m);
 ** recorded on r), ST_ENOMEM. */
 st_status st__strmap_read(st__rbuf *r, st__strmap *m, const char *what);
 
-/* Bytes held by the map (for memory accounting). */
-size_t st__strmap_bytes(const st__strmap *m);
-
 #endif

@@ -472,7 +472,7 @@ static st_status read_campaigns(st_context *ctx, const st_summarize_options *in,
         if (rc) break;
         long id = st__strmap_find(ids, key, strlen(key));
         if (id < 0) continue;
-        int32_t day = (int32_t)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
+        int32_t day = (int32_t)st__day_of_seconds(secs);
         c[k++] = (camp){(uint32_t)id, st__period_of_day(day, per), secs, (uint32_t)a};
     }
     st_table_free(t);

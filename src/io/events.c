@@ -158,7 +158,6 @@ static void trim(const char **s, size_t *n)
     while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t')) (*n)--;
 }
 
-static int32_t floor_day(int64_t secs) { return (int32_t)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400)); }
 
 static inline int d2(const char *p) { return (p[0] - '0') * 10 + (p[1] - '0'); }
 static inline bool isd(char c) { return c >= '0' && c <= '9'; }
@@ -197,7 +196,7 @@ static bool parse_day(worker *w, const char *s, size_t n, int32_t *day)
     int64_t secs;
     if (st_time_parse(fmt, s, n, &secs) != ST_OK) return false;
     if (secs / 86400 > INT32_MAX || secs / 86400 < INT32_MIN + 1) return false;
-    *day = floor_day(secs);
+    *day = (int32_t)st__day_of_seconds(secs);
     if (n <= sizeof w->tkey) {
         memcpy(w->tkey, s, n);
         w->tkey_len = n;

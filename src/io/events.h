@@ -86,7 +86,5 @@ extern const st__event_sink st__panel_sink_vt;
 ** the size of the reader's customer map. Errors: ST_ENOMEM. */
 st_status st__panel_finish(st_context *ctx, void *part, size_t ncust, st__panel *out);
 void st__panel_free(st__panel *p);
-/* Bytes held by a finished panel. */
-size_t st__panel_bytes(const st__panel *p);
 
 #endif

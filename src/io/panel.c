@@ -26,11 +26,9 @@ typedef struct part {
     bool key_valid;
 } part;
 
-static int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
 int32_t st__period_of_day(int32_t day, st__period p)
 {
-    if (p == ST__PERIOD_WEEK) return (int32_t)floor_div((int64_t)day + 3, 7); /* day 0 (1970-01-01) was a Thursday */
+    if (p == ST__PERIOD_WEEK) return (int32_t)st__floor_div((int64_t)day + 3, 7); /* day 0 (1970-01-01) was a Thursday */
     int64_t y;
     int m, d;
     st_civil_from_days(day, &y, &m, &d);
@@ -164,11 +162,6 @@ void st__panel_free(st__panel *p)
     st__free(p->ctx, p->events, 0);
     st__free(p->ctx, p->spend, 0);
     memset(p, 0, sizeof *p);
-}
-
-size_t st__panel_bytes(const st__panel *p)
-{
-    return (p->ncust + 1) * sizeof *p->start + p->n * (sizeof *p->per + sizeof *p->events + sizeof *p->spend);
 }
 
 st_status st__panel_finish(st_context *ctx, void *v, size_t ncust, st__panel *out)
