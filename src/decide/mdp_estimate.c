@@ -486,6 +486,14 @@ static st_status read_campaigns(st_context *ctx, const st_summarize_options *in,
     return ST_OK;
 }
 
+/* The options of st_mdp_build_from_events, checked before the log is read and again for a panel. */
+static st_status check_events_options(st_context *ctx, const st_mdp_events_options *o)
+{
+    if (o->tiers < 1 || o->tiers > 100 || o->churn_after < 1 || !isfinite(o->margin))
+        return st__error(ctx, ST_EINVAL, "tiers must be 1..100, churn_after >= 1 and margin finite");
+    return ST_OK;
+}
+
 st_status st__mdp_from_panel(st_context *ctx, const st__panel *pn, const st__strmap *ids, const char *actions_json,
                              const st_summarize_options *in, const st_mdp_events_options *o, st_mdp **out,
                              int32_t *final_state)
@@ -493,10 +501,10 @@ st_status st__mdp_from_panel(st_context *ctx, const st__panel *pn, const st__str
     if (!pn || !ids || !actions_json || !in || !o || !out)
         return st__error(ctx, ST_EINVAL, "st_mdp_build_from_events: NULL argument");
     *out = NULL;
-    if (o->tiers < 1 || o->tiers > 100 || o->churn_after < 1 || !isfinite(o->margin))
-        return st__error(ctx, ST_EINVAL, "tiers must be 1..100, churn_after >= 1 and margin finite");
+    st_status rc = check_events_options(ctx, o);
+    if (rc) return rc;
     action_spec as;
-    st_status rc = read_actions(ctx, actions_json, &as);
+    rc = read_actions(ctx, actions_json, &as);
     if (rc) return rc;
     camp *cp = NULL;
     size_t ncamp = 0, nact = pn->n;
@@ -655,8 +663,7 @@ st_status st_mdp_build_from_events(st_context *ctx, const char *const *paths, si
     if (!paths || !npaths || !actions_json || !in || !o || !out)
         return st__error(ctx, ST_EINVAL, "st_mdp_build_from_events: NULL argument");
     *out = NULL;
-    if (o->tiers < 1 || o->tiers > 100 || o->churn_after < 1 || !isfinite(o->margin))
-        return st__error(ctx, ST_EINVAL, "tiers must be 1..100, churn_after >= 1 and margin finite");
+    if (check_events_options(ctx, o) != ST_OK) return ST_EINVAL;
     st__period per = st__mdp_panel_period(o->period);
     st__event_sink sink = st__panel_sink_vt;
     sink.ud = &per;

@@ -66,7 +66,7 @@ void st__summary_acc_rebind(st_summary_acc *acc, const st__strmap *ids, const st
     acc->beh = beh;
 }
 
-static st_status acc_new(st_context *ctx, const st_summarize_options *opts, int has_money, st_summary_acc **out)
+st_status st_summary_acc_new(st_context *ctx, const st_summarize_options *opts, int has_money, st_summary_acc **out)
 {
     if (!ctx || !opts || !out) return ctx ? st__error(ctx, ST_EINVAL, "st_summary_acc_new: NULL argument") : ST_EINVAL;
     *out = NULL;
@@ -89,15 +89,10 @@ static st_status acc_new(st_context *ctx, const st_summarize_options *opts, int 
     return ST_OK;
 }
 
-st_status st_summary_acc_new(st_context *ctx, const st_summarize_options *opts, int has_money, st_summary_acc **out)
-{
-    return acc_new(ctx, opts, has_money, out);
-}
-
 st_status st__summary_acc_new_borrowed(st_context *ctx, const st_summarize_options *opts, int has_money,
                                        const st__strmap *ids, const st__strmap *beh, st_summary_acc **out)
 {
-    st_status rc = acc_new(ctx, opts, has_money, out);
+    st_status rc = st_summary_acc_new(ctx, opts, has_money, out);
     if (rc == ST_OK) st__summary_acc_rebind(*out, ids, beh);
     return rc;
 }
@@ -792,7 +787,7 @@ st_status st_summary_acc_deserialize(st_context *ctx, const char *buf, size_t le
     o.purchase_value = s;
     o.customer_col = s + pvn + 1;
     st_summary_acc *a;
-    if ((rc = acc_new(ctx, &o, has_money, &a)) != ST_OK) {
+    if ((rc = st_summary_acc_new(ctx, &o, has_money, &a)) != ST_OK) {
         st__free(ctx, s, slen);
         return rc;
     }
