@@ -7,7 +7,7 @@
 */
 #include "strata.h"
 #include "fuzz.h"
-#include "core/serial.h"
+#include "fuzz_state.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,25 +46,4 @@ static void try_state(st_context *ctx, const char *data, size_t size)
     st_summary_acc_free(a);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    st_context *ctx;
-    if (st_context_new(&ctx) != ST_OK) return 0;
-    try_state(ctx, (const char *)data, size);
-    /* resealed: payload length and checksum made to match what follows the kind */
-    size_t head = size >= 12 ? 24 + (size_t)data[8] : SIZE_MAX;
-    if (size >= 12 && data[9] == 0 && data[10] == 0 && data[11] == 0 && head <= size) {
-        unsigned char *c = malloc(size);
-        if (c) {
-            memcpy(c, data, size);
-            uint64_t L = size - head;
-            uint32_t crc = st__crc32(c + head, size - head);
-            for (int k = 0; k < 8; k++) c[head - 12 + (size_t)k] = (unsigned char)(L >> (8 * k));
-            for (int k = 0; k < 4; k++) c[head - 4 + (size_t)k] = (unsigned char)(crc >> (8 * k));
-            try_state(ctx, (const char *)c, size);
-            free(c);
-        }
-    }
-    st_context_free(ctx);
-    return 0;
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { return fuzz_state(data, size, try_state); }
