@@ -13,6 +13,8 @@ static void help(void)
 {
     fputs(
         "usage: strata simulate [options] [-o FILE]\n"
+        "       strata simulate campaign [options] -o FILE   (a randomised campaign with known truth;\n"
+        "                                                     see `strata simulate campaign --help`)\n"
         "\n"
         "Writes a synthetic event log drawn from the BG/NBD purchase model and the Gamma-Gamma spend model,\n"
         "so that every customer's true parameters are known (see docs/simulate.md).\n"
@@ -74,8 +76,73 @@ static bool num_opt(const char *name, const char *v, double lo, double hi, bool 
     return true;
 }
 
+static void campaign_help(void)
+{
+    fputs(
+        "usage: strata simulate campaign [--customers N] [--seed S] [--treated-share P] [--respond P]\n"
+        "                                [--background P] -o FILE\n"
+        "\n"
+        "Writes a Hillstrom-like randomised e-mail campaign with a known latent type per customer, so uplift\n"
+        "and two-stage models can be scored against truth (see docs/simulate.md, \"campaign\").\n"
+        "\n"
+        "Per customer: covariates recency (1..12 months), history (dollars), mens, womens, zip_code, newbie,\n"
+        "channel; a latent type drawn from a multinomial logit of them: persuadable (responds only when\n"
+        "treated), sure thing (responds either way), lost cause (does not respond), sleeping dog (responds\n"
+        "only when not treated); an arm (segment: E-Mail with probability P, else No E-Mail); and visit, the\n"
+        "0/1 response: P(visit) = respond for a responding type, background otherwise.\n"
+        "\n"
+        "Options (defaults in brackets):\n"
+        "  --customers N       number of customers, ids 1..N [10000]\n"
+        "  --seed S            random seed; same seed, same bytes [42]\n"
+        "  --treated-share P   share of customers in the E-Mail arm, in (0, 1) [0.5]\n"
+        "  --respond P         response probability of a responding type [0.9]\n"
+        "  --background P      response probability otherwise [0.02]\n"
+        "  -o, --output FILE   the table (- = standard output) [-]\n"
+        "\n"
+        "Output: CSV customer_id,recency,history,mens,womens,zip_code,newbie,channel,segment,visit,type,\n"
+        "prompted,true_uplift (prompted = 1 for a persuadable; true_uplift = the expected uplift given the\n"
+        "covariates, P(visit | treated, x) - P(visit | control, x)).\n",
+        stdout);
+}
+
+static int cmd_simulate_campaign(int argc, char **argv)
+{
+    st_campaign_options o;
+    st_campaign_options_init(&o);
+    const char *out = "-";
+    unsigned long long customers = o.customers, seed = o.seed;
+    double share = o.treated_share, respond = o.respond, background = o.background;
+    const cli_arg args[] = {
+        {"--customers", NULL, CLI_U64, &customers, 0, 0, NULL},
+        {"--seed", NULL, CLI_U64, &seed, 0, 0, NULL},
+        {"--treated-share", NULL, CLI_DOUBLE, &share, 0, 0, NULL},
+        {"--respond", NULL, CLI_DOUBLE, &respond, 0, 0, NULL},
+        {"--background", NULL, CLI_DOUBLE, &background, 0, 0, NULL},
+        {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
+    };
+    int pr = cli_parse_args("simulate campaign", argc, argv, 2, args, sizeof args / sizeof args[0], NULL, 0,
+                            campaign_help, NULL);
+    if (pr >= 0) return pr;
+    if (!*out) return cli_error("simulate campaign", CLI_USAGE, "-o: the file name is empty");
+    o.customers = customers;
+    o.seed = seed;
+    o.treated_share = share;
+    o.respond = respond;
+    o.background = background;
+    st_context *ctx = cli_context("simulate campaign");
+    if (!ctx) return CLI_FAIL;
+    st_table *t = NULL;
+    st_status rc = st_simulate_campaign(ctx, &o, &t);
+    if (!rc) rc = st_table_write_csv(ctx, t, out);
+    int ret = rc ? cli_fail("simulate campaign", ctx, rc) : CLI_OK;
+    st_table_free(t);
+    st_context_free(ctx);
+    return ret;
+}
+
 int cmd_simulate(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "campaign") == 0) return cmd_simulate_campaign(argc, argv);
     st_simulate_options o;
     st_simulate_options_init(&o);
     const char *out_path = "-", *truth_path = NULL;

@@ -399,6 +399,32 @@ ST_API void st_simulate_options_init(st_simulate_options *opts);
 ST_API st_status st_simulate(st_context *ctx, const st_simulate_options *opts, const char *path,
                       const char *truth_path, uint64_t *rows_written);
 
+/* A randomised e-mail campaign with known truth (`strata simulate campaign`, docs/simulate.md): per customer,
+** Hillstrom-like covariates, a latent type (persuadable, sure thing, lost cause, sleeping dog) drawn from a
+** documented multinomial logit of the covariates, an arm (treated with probability treated_share) and a
+** response: sure things respond with probability respond whatever the arm, persuadables only when treated
+** (background otherwise), sleeping dogs only when not treated, lost causes with probability background. */
+typedef struct st_campaign_options {
+    uint64_t customers;   /* default 10000; 1 to 2^31 */
+    uint64_t seed;        /* default 42 */
+    double treated_share; /* P(arm "E-Mail"), in (0, 1); default 0.5 */
+    double respond;       /* response probability of a responding type, in [0, 1]; default 0.9 */
+    double background;    /* response probability otherwise, in [0, 1]; default 0.02 */
+} st_campaign_options;
+
+/* Fills opts with the defaults above. NULL is a no-op. */
+ST_API void st_campaign_options_init(st_campaign_options *opts);
+
+/* Draws the campaign into a new table (*out, owned by the caller, release with st_table_free; NULL on
+** failure). Columns: customer_id (key, "1".."N"), recency (1..12), history (dollars, cents), mens, womens,
+** zip_code (Rural / Surburban / Urban, Hillstrom's spelling), newbie, channel (Multichannel / Phone / Web),
+** segment (arm: "E-Mail" / "No E-Mail"), visit (the 0/1 response), type (the latent type), prompted (1 for
+** a persuadable) and true_uplift (P(visit | treated, x) - P(visit | control, x), the expected uplift given
+** the covariates). Customer i draws from stream i of seed, so the table depends only on opts.
+** Thread-safe for distinct contexts. Errors: ST_EINVAL (NULL, customers out of range, a probability out of
+** range), ST_ENOMEM. */
+ST_API st_status st_simulate_campaign(st_context *ctx, const st_campaign_options *opts, st_table **out);
+
 /* ======================================================================================================
 ** Pipeline: `strata run` -- the whole chain on an event log, one stage after another.
 ** ==================================================================================================== */
