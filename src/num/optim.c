@@ -135,6 +135,7 @@ void st__bfgs(st__objfn fn, void *ud, double *x, size_t n, double gtol, int max_
     for (size_t i = 0; i < n; i++) H[i * n + i] = 1.0;
     ls_ctx c = {fn, ud, x, d, xt, gt, n, 0};
     int stall = 0, fresh = 1;
+    double fhist[10]; /* f after iterations it - 9 .. it */
     info->result = ST__OPT_MAXITER;
     int it;
     for (it = 0; it < max_iter; it++) {
@@ -210,6 +211,15 @@ void st__bfgs(st__objfn fn, void *ud, double *x, size_t n, double gtol, int max_
             for (size_t i = 0; i < n; i++)
                 for (size_t j = 0; j < n; j++)
                     H[i * n + j] += rho * ((1.0 + rho * yHy) * s[i] * s[j] - (Hy[i] * s[j] + s[i] * Hy[j]));
+        }
+        /* A flat ridge (e.g. Pareto/NBD's s and beta running off to infinity together): f creeps down by
+        ** less than 1e-10 relative over 10 iterations, which rounding in the objective can keep going for
+        ** ever; stop there. */
+        fhist[it % 10] = f;
+        if (it >= 10 && fhist[(it + 1) % 10] - f <= 1e-10 * fabs(f)) {
+            info->result = ST__OPT_FTOL;
+            it++;
+            break;
         }
         if (fabs(fold - f) <= 1e-15 * (fabs(f) + 1e-300)) {
             if (++stall >= 3) {

@@ -354,13 +354,18 @@ static void bg_hessian(const objdata *od, const double *th, double *H)
     memcpy(H, M, sizeof M);
 }
 
+#define PNBD_LOG_BOUND 18.420680743952367 /* ln 1e8 */
+
 static double objective(const double *lx, double *grad, void *ud)
 {
     const objdata *od = ud;
     size_t np = st__model_nparams(od->kind);
     double th[ST__MODEL_MAXP];
+    /* Pareto/NBD: s and beta can run off together to infinity (an exponential lifetime fits best), a ridge
+    ** on which the likelihood keeps creeping up; a wall at e^PNBD_LOG_BOUND (rescaled time) ends the walk. */
+    double bound = od->kind == ST_BTYD_PNBD ? PNBD_LOG_BOUND : 700.0;
     for (size_t k = 0; k < np; k++) {
-        if (!(fabs(lx[k]) < 700.0)) return HUGE_VAL;
+        if (!(fabs(lx[k]) < bound)) return HUGE_VAL;
         th[k] = exp(lx[k]);
     }
     double pen = 0.0;
