@@ -212,37 +212,113 @@ static void transpose(const double *W, size_t nout, size_t in, double *Wt)
         for (size_t k = 0; k < in; k++) Wt[k * nout + j] = W[j * in + k];
 }
 
-/* z (n x nout) = a (n x in) W^T + b, from Wt = W^T (in x nout). Four rows share each row of Wt. */
+/* The one matrix product of the network: C (m x n, row stride ldc) = init + sum over p = 0 .. k-1, in that
+** order, of A(r, p) B(p, c), with A(r, p) = A[r * ars + p * aps] (so A may be read transposed), B(p, c) =
+** B[p * ldb + c] and init = bias[c] (bias not NULL) or 0. Tiles of 4 x 4 results stay in registers while p
+** runs; edge rows and columns take the same sum in the same order, so every entry is bit-identical
+** whatever the tile it falls in (and so whatever the batch split). */
+#if defined(__GNUC__) || defined(__clang__)
+/* Two doubles side by side (SSE2 on x86-64, NEON on arm64): the tile's columns pairwise. Lane-wise mul and
+** add round exactly as the scalar code does (ISO C mode: no contraction into fused multiply-adds). */
+typedef double st__v2d __attribute__((vector_size(16)));
+static inline st__v2d v2_load(const double *p)
+{
+    st__v2d v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline void v2_store(double *p, st__v2d v) { __builtin_memcpy(p, &v, sizeof v); }
+#define ST__HAVE_V2D 1
+#endif
+
+static void gemm_acc(size_t m, size_t n, size_t k, const double *A, size_t ars, size_t aps, const double *B,
+                     size_t ldb, const double *bias, double *C, size_t ldc)
+{
+    size_t r = 0;
+    for (; r + 4 <= m; r += 4) {
+        const double *a0 = A + r * ars, *a1 = a0 + ars, *a2 = a1 + ars, *a3 = a2 + ars;
+        size_t c = 0;
+#ifdef ST__HAVE_V2D
+        for (; c + 4 <= n; c += 4) {
+            st__v2d lo = {0.0, 0.0}, hi = {0.0, 0.0};
+            if (bias) {
+                lo = v2_load(bias + c);
+                hi = v2_load(bias + c + 2);
+            }
+            st__v2d x0l = lo, x0h = hi, x1l = lo, x1h = hi, x2l = lo, x2h = hi, x3l = lo, x3h = hi;
+            for (size_t p = 0; p < k; p++) {
+                const double *b = B + p * ldb + c;
+                st__v2d bl = v2_load(b), bh = v2_load(b + 2);
+                double e0 = a0[p * aps], e1 = a1[p * aps], e2 = a2[p * aps], e3 = a3[p * aps];
+                st__v2d f0 = {e0, e0}, f1 = {e1, e1}, f2 = {e2, e2}, f3 = {e3, e3};
+                x0l += f0 * bl;
+                x0h += f0 * bh;
+                x1l += f1 * bl;
+                x1h += f1 * bh;
+                x2l += f2 * bl;
+                x2h += f2 * bh;
+                x3l += f3 * bl;
+                x3h += f3 * bh;
+            }
+            v2_store(C + r * ldc + c, x0l);
+            v2_store(C + r * ldc + c + 2, x0h);
+            v2_store(C + (r + 1) * ldc + c, x1l);
+            v2_store(C + (r + 1) * ldc + c + 2, x1h);
+            v2_store(C + (r + 2) * ldc + c, x2l);
+            v2_store(C + (r + 2) * ldc + c + 2, x2h);
+            v2_store(C + (r + 3) * ldc + c, x3l);
+            v2_store(C + (r + 3) * ldc + c + 2, x3h);
+        }
+#endif
+        for (; c < n; c++) {
+            double x0 = bias ? bias[c] : 0.0, x1 = x0, x2 = x0, x3 = x0;
+            for (size_t p = 0; p < k; p++) {
+                double b = B[p * ldb + c];
+                x0 += a0[p * aps] * b;
+                x1 += a1[p * aps] * b;
+                x2 += a2[p * aps] * b;
+                x3 += a3[p * aps] * b;
+            }
+            C[r * ldc + c] = x0;
+            C[(r + 1) * ldc + c] = x1;
+            C[(r + 2) * ldc + c] = x2;
+            C[(r + 3) * ldc + c] = x3;
+        }
+    }
+    for (; r < m; r++) {
+        const double *a0 = A + r * ars;
+        size_t c = 0;
+#ifdef ST__HAVE_V2D
+        for (; c + 4 <= n; c += 4) {
+            st__v2d xl = {0.0, 0.0}, xh = {0.0, 0.0};
+            if (bias) {
+                xl = v2_load(bias + c);
+                xh = v2_load(bias + c + 2);
+            }
+            for (size_t p = 0; p < k; p++) {
+                const double *b = B + p * ldb + c;
+                double e0 = a0[p * aps];
+                st__v2d f0 = {e0, e0};
+                xl += f0 * v2_load(b);
+                xh += f0 * v2_load(b + 2);
+            }
+            v2_store(C + r * ldc + c, xl);
+            v2_store(C + r * ldc + c + 2, xh);
+        }
+#endif
+        for (; c < n; c++) {
+            double x0 = bias ? bias[c] : 0.0;
+            for (size_t p = 0; p < k; p++) x0 += a0[p * aps] * B[p * ldb + c];
+            C[r * ldc + c] = x0;
+        }
+    }
+}
+
+/* z (n x nout) = a (n x in) W^T + b, from Wt = W^T (in x nout). */
 static void dense_forward(const double *a, size_t n, size_t in, size_t nout, const double *Wt, const double *b,
                           double *z)
 {
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        double *restrict z0 = z + i * nout, *restrict z1 = z0 + nout, *restrict z2 = z1 + nout,
-                         *restrict z3 = z2 + nout;
-        const double *a0 = a + i * in, *a1 = a0 + in, *a2 = a1 + in, *a3 = a2 + in;
-        for (size_t j = 0; j < nout; j++) z0[j] = z1[j] = z2[j] = z3[j] = b[j];
-        for (size_t k = 0; k < in; k++) {
-            const double *restrict w = Wt + k * nout;
-            double x0 = a0[k], x1 = a1[k], x2 = a2[k], x3 = a3[k];
-            for (size_t j = 0; j < nout; j++) {
-                z0[j] += x0 * w[j];
-                z1[j] += x1 * w[j];
-                z2[j] += x2 * w[j];
-                z3[j] += x3 * w[j];
-            }
-        }
-    }
-    for (; i < n; i++) {
-        double *restrict z0 = z + i * nout;
-        const double *a0 = a + i * in;
-        for (size_t j = 0; j < nout; j++) z0[j] = b[j];
-        for (size_t k = 0; k < in; k++) {
-            const double *restrict w = Wt + k * nout;
-            double x0 = a0[k];
-            for (size_t j = 0; j < nout; j++) z0[j] += x0 * w[j];
-        }
-    }
+    gemm_acc(n, nout, in, a, in, 1, Wt, nout, b, z, nout);
 }
 
 static inline double sigmoid(double z)
@@ -444,62 +520,19 @@ void st__mlp_train_forward(st_mlp *m, const double *x, size_t n)
     m->fw_rows = n;
 }
 
-/* dW (nout x in) = dz^T a, db = column sums of dz; four rows of dz at a time, each sum in row order. */
+/* dW (nout x in) = dz^T a and db = column sums of dz, each summed over the rows in order. */
 static void dense_grad(const double *a, const double *dz, size_t n, size_t in, size_t nout, double *dW, double *db)
 {
-    memset(dW, 0, nout * in * sizeof *dW);
+    gemm_acc(nout, in, n, dz, 1, nout, a, in, NULL, dW, in);
     for (size_t j = 0; j < nout; j++) db[j] = 0.0;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        const double *a0 = a + i * in, *a1 = a0 + in, *a2 = a1 + in, *a3 = a2 + in;
-        const double *d0 = dz + i * nout, *d1 = d0 + nout, *d2 = d1 + nout, *d3 = d2 + nout;
-        for (size_t j = 0; j < nout; j++) {
-            double *restrict w = dW + j * in;
-            double e0 = d0[j], e1 = d1[j], e2 = d2[j], e3 = d3[j];
-            for (size_t k = 0; k < in; k++) w[k] = w[k] + e0 * a0[k] + e1 * a1[k] + e2 * a2[k] + e3 * a3[k];
-            db[j] = db[j] + e0 + e1 + e2 + e3;
-        }
-    }
-    for (; i < n; i++) {
-        const double *a0 = a + i * in, *d0 = dz + i * nout;
-        for (size_t j = 0; j < nout; j++) {
-            double *restrict w = dW + j * in;
-            double e0 = d0[j];
-            for (size_t k = 0; k < in; k++) w[k] += e0 * a0[k];
-            db[j] += e0;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < nout; j++) db[j] += dz[i * nout + j];
 }
 
-/* da (n x in) = dz W, W nout x in: rows of W added into rows of da, four rows at a time. */
+/* da (n x in) = dz W, W nout x in. */
 static void dense_back(const double *dz, const double *W, size_t n, size_t in, size_t nout, double *da)
 {
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        double *restrict g0 = da + i * in, *restrict g1 = g0 + in, *restrict g2 = g1 + in, *restrict g3 = g2 + in;
-        const double *d0 = dz + i * nout, *d1 = d0 + nout, *d2 = d1 + nout, *d3 = d2 + nout;
-        memset(g0, 0, 4 * in * sizeof *g0);
-        for (size_t j = 0; j < nout; j++) {
-            const double *restrict w = W + j * in;
-            double e0 = d0[j], e1 = d1[j], e2 = d2[j], e3 = d3[j];
-            for (size_t k = 0; k < in; k++) {
-                g0[k] += e0 * w[k];
-                g1[k] += e1 * w[k];
-                g2[k] += e2 * w[k];
-                g3[k] += e3 * w[k];
-            }
-        }
-    }
-    for (; i < n; i++) {
-        double *restrict g0 = da + i * in;
-        const double *d0 = dz + i * nout;
-        memset(g0, 0, in * sizeof *g0);
-        for (size_t j = 0; j < nout; j++) {
-            const double *restrict w = W + j * in;
-            double e0 = d0[j];
-            for (size_t k = 0; k < in; k++) g0[k] += e0 * w[k];
-        }
-    }
+    gemm_acc(n, in, nout, dz, nout, 1, W, in, NULL, da, in);
 }
 
 /* Multiplies da by the derivative of the activation, given its output h. */
