@@ -218,19 +218,24 @@ static void transpose(const double *W, size_t nout, size_t in, double *Wt)
 ** runs; edge rows and columns take the same sum in the same order, so every entry is bit-identical
 ** whatever the tile it falls in (and so whatever the batch split). */
 #if defined(__GNUC__) || defined(__clang__)
-/* Two doubles side by side (SSE2 on x86-64, NEON on arm64): the tile's columns pairwise. Lane-wise mul and
-** add round exactly as the scalar code does (ISO C mode: no contraction into fused multiply-adds). */
-typedef double st__v2d __attribute__((vector_size(16)));
-static inline st__v2d v2_load(const double *p)
-{
-    st__v2d v;
-    __builtin_memcpy(&v, p, sizeof v);
-    return v;
-}
-static inline void v2_store(double *p, st__v2d v) { __builtin_memcpy(p, &v, sizeof v); }
-#define ST__HAVE_V2D 1
+/* Four doubles side by side: a row of a tile. Lane-wise mul and add round exactly as the scalar code does
+** (ISO C mode: no contraction into fused multiply-adds), so the vector, scalar and AVX2 builds give the same
+** bits; without AVX the compiler splits each operation into two SSE2 ones. */
+typedef double st__v4d __attribute__((vector_size(32)));
+/* unaligned loads and stores; macros, since passing an AVX vector by value changes the ABI */
+#define V4_LOAD(v, p) __builtin_memcpy(&(v), (p), sizeof(st__v4d))
+#define V4_STORE(p, v) __builtin_memcpy((p), &(v), sizeof(st__v4d))
+#define ST__HAVE_V4D 1
 #endif
 
+/* The product is also built for AVX2 and picked at run time (GCC on x86-64 Linux), with the same bits. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+#define ST__MLP_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define ST__MLP_CLONES
+#endif
+
+ST__MLP_CLONES
 static void gemm_acc(size_t m, size_t n, size_t k, const double *A, size_t ars, size_t aps, const double *B,
                      size_t ldb, const double *bias, double *C, size_t ldc)
 {
@@ -238,36 +243,24 @@ static void gemm_acc(size_t m, size_t n, size_t k, const double *A, size_t ars, 
     for (; r + 4 <= m; r += 4) {
         const double *a0 = A + r * ars, *a1 = a0 + ars, *a2 = a1 + ars, *a3 = a2 + ars;
         size_t c = 0;
-#ifdef ST__HAVE_V2D
+#ifdef ST__HAVE_V4D
         for (; c + 4 <= n; c += 4) {
-            st__v2d lo = {0.0, 0.0}, hi = {0.0, 0.0};
-            if (bias) {
-                lo = v2_load(bias + c);
-                hi = v2_load(bias + c + 2);
-            }
-            st__v2d x0l = lo, x0h = hi, x1l = lo, x1h = hi, x2l = lo, x2h = hi, x3l = lo, x3h = hi;
+            st__v4d x0 = {0.0, 0.0, 0.0, 0.0}, b;
+            if (bias) V4_LOAD(x0, bias + c);
+            st__v4d x1 = x0, x2 = x0, x3 = x0;
             for (size_t p = 0; p < k; p++) {
-                const double *b = B + p * ldb + c;
-                st__v2d bl = v2_load(b), bh = v2_load(b + 2);
+                V4_LOAD(b, B + p * ldb + c);
                 double e0 = a0[p * aps], e1 = a1[p * aps], e2 = a2[p * aps], e3 = a3[p * aps];
-                st__v2d f0 = {e0, e0}, f1 = {e1, e1}, f2 = {e2, e2}, f3 = {e3, e3};
-                x0l += f0 * bl;
-                x0h += f0 * bh;
-                x1l += f1 * bl;
-                x1h += f1 * bh;
-                x2l += f2 * bl;
-                x2h += f2 * bh;
-                x3l += f3 * bl;
-                x3h += f3 * bh;
+                st__v4d f0 = {e0, e0, e0, e0}, f1 = {e1, e1, e1, e1}, f2 = {e2, e2, e2, e2}, f3 = {e3, e3, e3, e3};
+                x0 += f0 * b;
+                x1 += f1 * b;
+                x2 += f2 * b;
+                x3 += f3 * b;
             }
-            v2_store(C + r * ldc + c, x0l);
-            v2_store(C + r * ldc + c + 2, x0h);
-            v2_store(C + (r + 1) * ldc + c, x1l);
-            v2_store(C + (r + 1) * ldc + c + 2, x1h);
-            v2_store(C + (r + 2) * ldc + c, x2l);
-            v2_store(C + (r + 2) * ldc + c + 2, x2h);
-            v2_store(C + (r + 3) * ldc + c, x3l);
-            v2_store(C + (r + 3) * ldc + c + 2, x3h);
+            V4_STORE(C + r * ldc + c, x0);
+            V4_STORE(C + (r + 1) * ldc + c, x1);
+            V4_STORE(C + (r + 2) * ldc + c, x2);
+            V4_STORE(C + (r + 3) * ldc + c, x3);
         }
 #endif
         for (; c < n; c++) {
@@ -288,22 +281,17 @@ static void gemm_acc(size_t m, size_t n, size_t k, const double *A, size_t ars, 
     for (; r < m; r++) {
         const double *a0 = A + r * ars;
         size_t c = 0;
-#ifdef ST__HAVE_V2D
+#ifdef ST__HAVE_V4D
         for (; c + 4 <= n; c += 4) {
-            st__v2d xl = {0.0, 0.0}, xh = {0.0, 0.0};
-            if (bias) {
-                xl = v2_load(bias + c);
-                xh = v2_load(bias + c + 2);
-            }
+            st__v4d x0 = {0.0, 0.0, 0.0, 0.0}, b;
+            if (bias) V4_LOAD(x0, bias + c);
             for (size_t p = 0; p < k; p++) {
-                const double *b = B + p * ldb + c;
                 double e0 = a0[p * aps];
-                st__v2d f0 = {e0, e0};
-                xl += f0 * v2_load(b);
-                xh += f0 * v2_load(b + 2);
+                st__v4d f0 = {e0, e0, e0, e0};
+                V4_LOAD(b, B + p * ldb + c);
+                x0 += f0 * b;
             }
-            v2_store(C + r * ldc + c, xl);
-            v2_store(C + r * ldc + c + 2, xh);
+            V4_STORE(C + r * ldc + c, x0);
         }
 #endif
         for (; c < n; c++) {

@@ -412,6 +412,33 @@ static void test_determinism(void)
     CHECK(memcmp(p1 + 3 * 13, p3, 1001 * 3 * sizeof *p1) == 0);
     CHECK_EQ_INT(st_mlp_forward(c1, a, x, n, p3), ST_OK);
     CHECK(memcmp(p1, p3, n * 3 * sizeof *p1) == 0);
+    /* the tiled (and AVX2) kernels give the bits of the plain loops: bias, then the products in order */
+    size_t bad = 0;
+    for (size_t i = 0; i < 300; i++) {
+        const double *q = st_mlp_params(a);
+        double h0[32], h1[16], z[3], zmax, s = 0.0;
+        for (size_t j = 0; j < 32; j++) {
+            double v = q[7 * 32 + j];
+            for (size_t k = 0; k < 7; k++) v += x[i * 7 + k] * q[j * 7 + k];
+            h0[j] = v > 0.0 ? v : 0.0;
+        }
+        q += 7 * 32 + 32;
+        for (size_t j = 0; j < 16; j++) {
+            double v = q[32 * 16 + j];
+            for (size_t k = 0; k < 32; k++) v += h0[k] * q[j * 32 + k];
+            h1[j] = tanh(v);
+        }
+        q += 32 * 16 + 16;
+        for (size_t j = 0; j < 3; j++) {
+            double v = q[16 * 3 + j];
+            for (size_t k = 0; k < 16; k++) v += h1[k] * q[j * 16 + k];
+            z[j] = v;
+        }
+        zmax = fmax(fmax(z[0], z[1]), z[2]);
+        for (size_t j = 0; j < 3; j++) s += (z[j] = exp(z[j] - zmax));
+        for (size_t j = 0; j < 3; j++) bad += z[j] / s != p1[i * 3 + j];
+    }
+    CHECK_EQ_INT(bad, 0);
     /* training on two contexts with different thread counts gives the same bytes */
     st_mlp_optim_options o;
     st_mlp_optim_options_init(&o, ST_OPTIM_ADAM);
