@@ -114,13 +114,10 @@ static bool output_from_name(const char *s, st_mlp_output *out)
     return false;
 }
 
-/* n finite numbers of the array v into dst. */
+/* The n numbers of the array v (its shape checked already) into dst; each must be finite. */
 static st_status read_numbers(st_context *ctx, const st_json *v, size_t n, double *dst, const char *name,
-                              const char *what, size_t l, size_t j)
+                              const char *what, size_t l)
 {
-    if (st__json_type(v) != ST_JSON_ARRAY || st__json_len(v) != n)
-        return st__error(ctx, ST_EFORMAT, "%s: layer %zu: %s%s%.0zu must be an array of %zu numbers", name, l, what,
-                         j == (size_t)-1 ? "" : " row ", j == (size_t)-1 ? 0 : j, n);
     for (size_t k = 0; k < n; k++) {
         const st_json *e = st__json_at(v, k);
         double d = st__json_number(e);
@@ -163,26 +160,36 @@ static st_status build(st_context *ctx, const st_json *root, const char *name, s
         return st__error(ctx, ST_EFORMAT, "%s: \"output\" must be \"identity\", \"sigmoid\" or \"softmax\"", name);
     if (st__json_type(jl) != ST_JSON_ARRAY || st__json_len(jl) != ns - 1)
         return st__error(ctx, ST_EFORMAT, "%s: \"layers\" must be an array of %zu layers", name, ns - 1);
+    /* the shapes first: a few bytes of "sizes" must not make us allocate a large network */
+    for (size_t l = 0; l + 1 < ns; l++) {
+        const st_json *lay = st__json_at(jl, l), *jw = st__json_get(lay, "weights"), *jb = st__json_get(lay, "bias");
+        if (st__json_type(jw) != ST_JSON_ARRAY || st__json_len(jw) != sizes[l + 1])
+            return st__error(ctx, ST_EFORMAT, "%s: layer %zu: \"weights\" must be an array of %zu rows", name, l,
+                             sizes[l + 1]);
+        for (size_t j = 0; j < sizes[l + 1]; j++)
+            if (st__json_type(st__json_at(jw, j)) != ST_JSON_ARRAY || st__json_len(st__json_at(jw, j)) != sizes[l])
+                return st__error(ctx, ST_EFORMAT, "%s: layer %zu: \"weights\" row %zu must be an array of %zu numbers",
+                                 name, l, j, sizes[l]);
+        if (st__json_type(jb) != ST_JSON_ARRAY || st__json_len(jb) != sizes[l + 1])
+            return st__error(ctx, ST_EFORMAT, "%s: layer %zu: \"bias\" must be an array of %zu numbers", name, l,
+                             sizes[l + 1]);
+    }
     st_mlp *m;
     st_status rc = st__mlp_alloc(ctx, sizes, ns, acts, o, &m);
     if (rc) return rc;
     const st_json *np = st__json_get(root, "parameters");
     size_t npv;
     if (np && (!get_size(np, &npv) || npv != m->nparams)) {
+        size_t want = m->nparams;
         st_mlp_free(m);
-        return st__error(ctx, ST_EFORMAT, "%s: \"parameters\" does not match the sizes (%zu parameters)", name,
-                         m->nparams);
+        return st__error(ctx, ST_EFORMAT, "%s: \"parameters\" does not match the sizes (%zu parameters)", name, want);
     }
     for (size_t l = 0; l < m->L && !rc; l++) {
         const st_json *lay = st__json_at(jl, l), *jw = st__json_get(lay, "weights");
         size_t in = m->sizes[l], no = m->sizes[l + 1];
-        if (st__json_type(jw) != ST_JSON_ARRAY || st__json_len(jw) != no) {
-            rc = st__error(ctx, ST_EFORMAT, "%s: layer %zu: \"weights\" must be an array of %zu rows", name, l, no);
-            break;
-        }
         for (size_t j = 0; j < no && !rc; j++)
-            rc = read_numbers(ctx, st__json_at(jw, j), in, m->params + m->woff[l] + j * in, name, "weights", l, j);
-        if (!rc) rc = read_numbers(ctx, st__json_get(lay, "bias"), no, m->params + m->boff[l], name, "bias", l, (size_t)-1);
+            rc = read_numbers(ctx, st__json_at(jw, j), in, m->params + m->woff[l] + j * in, name, "weights", l);
+        if (!rc) rc = read_numbers(ctx, st__json_get(lay, "bias"), no, m->params + m->boff[l], name, "bias", l);
     }
     const st_json *tr = st__json_get(root, "transform");
     if (!rc && tr && st__json_type(tr) != ST_JSON_NULL) {

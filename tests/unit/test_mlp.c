@@ -682,9 +682,14 @@ static void test_bad_arguments(void)
         {"{\"sizes\": [2, 3, 1], \"activations\": [\"swish\"]}", ST_EFORMAT, "activations\"[0]"},
         {"{\"sizes\": [2, 1], \"activations\": [], \"output\": \"softplus\"}", ST_EFORMAT, "output"},
         {"{\"sizes\": [2, 1], \"activations\": [], \"output\": \"identity\", \"layers\": []}", ST_EFORMAT, "layers"},
-        {"{\"sizes\": [2, 1], \"activations\": [], \"output\": \"softmax\", \"layers\": [{}]}", ST_EINVAL, "softmax"},
+        {"{\"sizes\": [2, 1], \"activations\": [], \"output\": \"softmax\", \"layers\": [{\"weights\": [[1, 2]], \"bias\": [0]}]}",
+         ST_EINVAL, "softmax"},
+        {"{\"sizes\": [10000, 10000], \"activations\": [], \"output\": \"identity\", \"layers\": [{}]}", ST_EFORMAT,
+         "10000 rows"},
+        {"{\"sizes\": [2, 0], \"activations\": [], \"output\": \"identity\", \"layers\": [{\"weights\": [], \"bias\": []}]}",
+         ST_EINVAL, "layer size 1 is 0"},
         {"{\"sizes\": [2, 1], \"activations\": [], \"output\": \"identity\", \"layers\": [{\"weights\": [[1]], \"bias\": [0]}]}",
-         ST_EFORMAT, "weights row"},
+         ST_EFORMAT, "\"weights\" row 0"},
         {"{\"sizes\": [2, 1], \"activations\": [], \"output\": \"identity\", \"layers\": [{\"weights\": [[1, null]], \"bias\": [0]}]}",
          ST_EFORMAT, "entry 1"},
         {"{\"sizes\": [2, 1], \"activations\": [], \"output\": \"identity\", \"layers\": [{\"weights\": [[1, 2]]}]}",
@@ -712,6 +717,7 @@ static void test_bad_arguments(void)
     CHECK_EQ_INT(st_mlp_predict(ctx, r, xo, 1, &yo), ST_OK);
     CHECK(yo == 11.5);
     CHECK_EQ_INT(st_mlp_set_transform(ctx, r, "{", 1), ST_EPARSE);
+    st_mlp_free(r);
     CHECK_EQ_INT(st_mlp_from_json_file(ctx, "/nonexistent/m.json", &r), ST_EIO);
     CHECK(r == NULL);
     st_mlp_free(r);
