@@ -32,6 +32,7 @@ static void help_fit(void)
           "  --standardize         standardise numeric features (mean / sd stored in the model)\n"
           "  --max-iter N          Newton steps [100]\n"
           "  --tol T               max |gradient| at convergence [1e-8]\n"
+          "  --threads N           worker threads [the context's default]; results do not depend on it\n"
           "  -o, --output FILE     MODEL.json (- = standard output)\n",
           stdout);
 }
@@ -83,7 +84,7 @@ static int cmd_fit_model(int argc, char **argv)
     const char *out = NULL, *label = NULL, *features = NULL, *cats = NULL, *penalty = "l2", *cw = "none";
     const char *sw = NULL, *kind = "logistic";
     double C = 1.0, tol = 1e-8;
-    long max_iter = 100;
+    long max_iter = 100, threads = -1;
     int standardize = 0, c_seen = 0;
     const cli_arg args[] = {
         {"--label", NULL, CLI_STR, &label, 0, 0, NULL},
@@ -97,6 +98,7 @@ static int cmd_fit_model(int argc, char **argv)
         {"--standardize", NULL, CLI_FLAG, &standardize, 0, 0, NULL},
         {"--max-iter", NULL, CLI_INT, &max_iter, 1, 100000, NULL},
         {"--tol", NULL, CLI_DOUBLE, &tol, 0, 0, NULL},
+        {"--threads", NULL, CLI_INT, &threads, 0, 256, NULL},
         {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
     };
     const char *pos[1] = {NULL};
@@ -156,6 +158,7 @@ static int cmd_fit_model(int argc, char **argv)
         ret = cli_error(CMD, CLI_FAIL, "out of memory");
         goto done;
     }
+    if (threads >= 0) st_context_set_threads(ctx, (int)threads);
     st_status rc = st_table_read_csv(ctx, pos[0], NULL, &t);
     if (!rc && sw) {
         long j = st_table_find(t, sw);

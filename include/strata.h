@@ -1163,7 +1163,7 @@ ST_API st_status st_design_from_json(st_context *ctx, const char *text, size_t l
 ** sum_i s_i (y_i - f_i)^2 / 2 + ||beta||^2 / (2 C), which is scikit-learn's Ridge(alpha = 1 / C) (and
 ** LinearRegression without a penalty). Both are solved by Newton's method (one step for the linear model)
 ** with step halving, each step by a Cholesky factorisation, to max |gradient of the objective| < tol. The
-** design matrix is never held whole: rows are made in blocks of 4096, in fixed chunks of the table whose
+** design matrix is never held whole: rows are made in small blocks, in fixed chunks of the table whose
 ** sums are merged in chunk order, so results are identical for any thread count. */
 typedef struct st_glm st_glm;
 typedef enum st_glm_kind { ST_GLM_LOGISTIC = 0, ST_GLM_LINEAR = 1 } st_glm_kind;

@@ -403,6 +403,31 @@ void st__design_fill(const st__design_binding *b, size_t row0, size_t nrows, dou
     }
 }
 
+void st__design_fill_cols(const st__design_binding *b, size_t row0, size_t nrows, double *x, size_t ldc)
+{
+    const st_design *d = b->d;
+    for (size_t k = 0; k < d->nf; k++) {
+        const st__feature *f = &d->f[k];
+        double *col = x + f->first * ldc;
+        if (f->categorical) {
+            for (size_t l = 0; l < f->nlevels; l++) memset(col + l * ldc, 0, nrows * sizeof *x);
+            const int32_t *c = b->code[k] + row0;
+            for (size_t i = 0; i < nrows; i++)
+                if (c[i] >= 0) col[(size_t)c[i] * ldc + i] = 1.0;
+        } else if (b->f64[k]) {
+            const double *v = b->f64[k] + row0;
+            double m = f->mean, s = f->sd;
+            if (m == 0.0 && s == 1.0)
+                memcpy(col, v, nrows * sizeof *x);
+            else
+                for (size_t i = 0; i < nrows; i++) col[i] = (v[i] - m) / s;
+        } else {
+            const int32_t *v = b->i32[k] + row0;
+            for (size_t i = 0; i < nrows; i++) col[i] = ((double)v[i] - f->mean) / f->sd;
+        }
+    }
+}
+
 st_status st_design_matrix(st_context *ctx, const st_design *d, const st_table *t, const char *source,
                            size_t row0, size_t nrows, double *x, size_t ldx)
 {

@@ -9,8 +9,16 @@
 #include "core/internal.h"
 #include "core/json.h"
 
-/* Rows per block of the design matrix (the fits never hold n x p values). */
+/* Rows per parallel job of a prediction (the fits and predictions never hold n x p values). */
 #define ST__DESIGN_BLOCK 4096
+
+/* Rows per block of the design matrix for p columns: about 64 KiB of values, so a block stays in cache
+** while it is summed. */
+static inline size_t st__design_block_rows(size_t p)
+{
+    size_t r = 8192 / (p ? p : 1);
+    return r < 16 ? 16 : r > 4096 ? 4096 : r;
+}
 
 /* One feature: a numeric column (one design column) or a categorical one (nlevels design columns). */
 typedef struct st__feature {
@@ -49,6 +57,9 @@ st_status st__design_bind(st_context *ctx, const st_design *d, const st_table *t
 void st__design_unbind(st_context *ctx, st__design_binding *b);
 /* Rows row0..row0+nrows-1 into x (row i at x + i * ldx, ncols values). Never fails. */
 void st__design_fill(const st__design_binding *b, size_t row0, size_t nrows, double *x, size_t ldx);
+
+/* The same column-major: design column k of row row0 + i at x[k * ldc + i] (ldc >= nrows). */
+void st__design_fill_cols(const st__design_binding *b, size_t row0, size_t nrows, double *x, size_t ldc);
 
 /* The design as the value of a JSON member (the caller wrote the key), and back from a parsed value. */
 bool st__design_write(st_jw *w, const st_design *d);

@@ -69,8 +69,20 @@ void st__glm_acc_reset(st_glm_acc *a, const double *b)
     a->loss = 0.0;
 }
 
-/* log(1 + exp(f)) without overflow. */
-static inline double log1pexp(double f) { return f > 0.0 ? f + log1p(exp(-f)) : log1p(exp(f)); }
+/* Loss, residual r = s (p - y) and Hessian weight s h of one row with linear predictor f. */
+static inline double row_terms(st_glm_kind kind, double f, double y, double s, double *r, double *hw)
+{
+    if (kind == ST_GLM_LOGISTIC) {
+        double e = exp(-fabs(f)), pr = f >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+        *r = s * (pr - y);
+        *hw = s * pr * (1.0 - pr);
+        return s * ((f > 0.0 ? f : 0.0) + log1p(e) - y * f); /* log(1 + exp(f)) - y f */
+    }
+    double d = f - y;
+    *r = s * d;
+    *hw = s;
+    return 0.5 * s * d * d;
+}
 
 void st__glm_acc_add_unchecked(st_glm_acc *a, const double *x, size_t nrows, size_t ldx, const double *y,
                                const double *w)
@@ -81,41 +93,104 @@ void st__glm_acc_add_unchecked(st_glm_acc *a, const double *x, size_t nrows, siz
     double *g = a->g, *h = a->h;
     double loss = 0.0, wsum = 0.0, g0 = 0.0, h00 = 0.0;
     size_t rows = 0;
-    for (size_t i = 0; i < nrows; i++) {
-        double s = w ? w[i] : 1.0;
-        if (s == 0.0) continue;
-        const double *xi = x + i * ldx;
-        double f = b0;
-        for (size_t j = 0; j < p; j++) f += xi[j] * beta[j];
-        double r, hw;
-        if (a->kind == ST_GLM_LOGISTIC) {
-            double pr = 1.0 / (1.0 + exp(-f));
-            loss += s * (log1pexp(f) - y[i] * f);
-            r = s * (pr - y[i]);
-            hw = s * pr * (1.0 - pr);
-        } else {
-            double e = f - y[i];
-            loss += 0.5 * s * e * e;
-            r = s * e;
-            hw = s;
+    /* rows of non-zero weight, four at a time: one sweep over the Hessian's triangle per four rows */
+    const double *xr[4];
+    double rr[4], hh[4];
+    size_t m = 0;
+    for (size_t i = 0; i <= nrows; i++) {
+        if (i < nrows) {
+            double s = w ? w[i] : 1.0;
+            if (s == 0.0) continue;
+            const double *xi = x + i * ldx;
+            double f = b0;
+            for (size_t j = 0; j < p; j++) f += xi[j] * beta[j];
+            loss += row_terms(a->kind, f, y[i], s, &rr[m], &hh[m]);
+            xr[m] = xi;
+            rows++;
+            wsum += s;
+            g0 += rr[m];
+            h00 += hh[m];
+            if (++m < 4) continue;
         }
-        rows++;
-        wsum += s;
-        g0 += r;
-        h00 += hw;
+        if (m == 0) break;
+        for (; m < 4; m++) { /* pad with a zero-weight copy */
+            xr[m] = xr[0];
+            rr[m] = 0.0;
+            hh[m] = 0.0;
+        }
+        const double *x0 = xr[0], *x1 = xr[1], *x2 = xr[2], *x3 = xr[3];
         for (size_t j = 0; j < p; j++) {
-            double hx = hw * xi[j];
-            g[j + 1] += r * xi[j];
-            double *hr = h + (j + 1) * q;
-            hr[0] += hx;
-            for (size_t k = 0; k <= j; k++) hr[k + 1] += hx * xi[k];
+            double a0 = hh[0] * x0[j], a1 = hh[1] * x1[j], a2 = hh[2] * x2[j], a3 = hh[3] * x3[j];
+            g[j + 1] += (rr[0] * x0[j] + rr[1] * x1[j]) + (rr[2] * x2[j] + rr[3] * x3[j]);
+            double *hr = h + (j + 1) * q + 1;
+            hr[-1] += (a0 + a1) + (a2 + a3);
+            for (size_t k = 0; k <= j; k++) hr[k] += (a0 * x0[k] + a1 * x1[k]) + (a2 * x2[k] + a3 * x3[k]);
         }
+        m = 0;
     }
     a->loss += loss;
     a->wsum += wsum;
     a->rows += rows;
     g[0] += g0;
     h[0] += h00;
+}
+
+/* sum u[i] v[i] with eight running sums, so the compiler can keep them in vector registers. */
+static inline double dot8(const double *u, const double *v, size_t n)
+{
+    double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int t = 0; t < 8; t++) s[t] += u[i + t] * v[i + t];
+    double tail = 0.0;
+    for (; i < n; i++) tail += u[i] * v[i];
+    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + tail;
+}
+
+void st__glm_acc_add_cols(st_glm_acc *a, const double *x, size_t nrows, size_t ldc, const double *y,
+                          const double *w, double *scratch)
+{
+    size_t p = a->p, q = p + 1;
+    double *f = scratch, *r = scratch + nrows, *hw = scratch + 2 * nrows, *u = scratch + 3 * nrows;
+    double b0 = a->b[0];
+    for (size_t i = 0; i < nrows; i++) f[i] = b0;
+    for (size_t j = 0; j < p; j++) {
+        double bj = a->b[j + 1];
+        const double *xj = x + j * ldc;
+        for (size_t i = 0; i < nrows; i++) f[i] += bj * xj[i];
+    }
+    double loss = 0.0, wsum = 0.0;
+    size_t rows = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        double s = w ? w[i] : 1.0;
+        if (s == 0.0) {
+            r[i] = hw[i] = 0.0;
+            continue;
+        }
+        loss += row_terms(a->kind, f[i], y[i], s, &r[i], &hw[i]);
+        rows++;
+        wsum += s;
+    }
+    double one_r = 0.0, one_h = 0.0;
+    for (size_t i = 0; i < nrows; i++) {
+        one_r += r[i];
+        one_h += hw[i];
+    }
+    a->g[0] += one_r;
+    a->h[0] += one_h;
+    for (size_t j = 0; j < p; j++) {
+        const double *xj = x + j * ldc;
+        for (size_t i = 0; i < nrows; i++) u[i] = hw[i] * xj[i];
+        a->g[j + 1] += dot8(r, xj, nrows);
+        double *hr = a->h + (j + 1) * q;
+        double hs = 0.0;
+        for (size_t i = 0; i < nrows; i++) hs += u[i];
+        hr[0] += hs;
+        for (size_t k = 0; k <= j; k++) hr[k + 1] += dot8(u, x + k * ldc, nrows);
+    }
+    a->loss += loss;
+    a->wsum += wsum;
+    a->rows += rows;
 }
 
 st_status st_glm_acc_add(st_glm_acc *a, const double *x, size_t nrows, size_t ldx, const double *y,
@@ -283,10 +358,13 @@ static void pass_run(void *ud, size_t job, size_t worker)
     size_t r0 = job * pj->chunk, r1 = r0 + pj->chunk < pj->n ? r0 + pj->chunk : pj->n;
     size_t p = pj->acc[job]->p, ld = p ? p : 1;
     double *x = pj->scratch[worker];
-    for (size_t r = r0; r < r1; r += ST__DESIGN_BLOCK) {
-        size_t nr = r1 - r < ST__DESIGN_BLOCK ? r1 - r : ST__DESIGN_BLOCK;
-        st__design_fill(pj->bind, r, nr, x, ld);
-        st__glm_acc_add_unchecked(pj->acc[job], x, nr, ld, pj->y + r, pj->w + r);
+    (void)ld;
+    size_t blk = st__design_block_rows(p);
+    double *tmp = x + blk * (p ? p : 1);
+    for (size_t r = r0; r < r1; r += blk) {
+        size_t nr = r1 - r < blk ? r1 - r : blk;
+        st__design_fill_cols(pj->bind, r, nr, x, nr);
+        st__glm_acc_add_cols(pj->acc[job], x, nr, nr, pj->y + r, pj->w + r, tmp);
     }
 }
 
@@ -304,6 +382,18 @@ static void fit_pass(fitter *ft, const double *b, double *obj, double *g, double
     st__parallel_for_n((int)ft->nworkers, ft->nchunks, pass_run, &ft->pj);
     for (size_t c = 1; c < ft->nchunks; c++) st_glm_acc_merge(ft->pj.acc[0], ft->pj.acc[c]);
     st_glm_acc_finalize(ft->pj.acc[0], ft->C, obj, g, h, NULL, NULL);
+}
+
+/* Rank deficiency that rounding hid from the factorisation: a pivot of L L^T that is a tiny fraction of its
+** diagonal entry means that column is (nearly) a combination of the earlier ones (an intercept and every
+** level of a categorical column, a repeated feature). */
+static bool well_conditioned(const double *h, const double *l, size_t q)
+{
+    for (size_t j = 0; j < q; j++) {
+        double piv = l[j * q + j] * l[j * q + j];
+        if (!(piv > 1e-11 * h[j * q + j])) return false;
+    }
+    return true;
 }
 
 static double max_abs(const double *v, size_t n)
@@ -492,7 +582,7 @@ st_status st_glm_fit(st_context *ctx, const st_table *t, const char *source, con
         if (!ft.pj.acc || !ft.pj.scratch) rc = ST_ENOMEM;
         for (size_t c = 0; c < nch && !rc; c++) rc = st_glm_acc_new(ctx, m->kind, p, NULL, &ft.pj.acc[c]);
         for (size_t k = 0; k < ft.nworkers && !rc; k++)
-            if (!(ft.pj.scratch[k] = st__malloc(ctx, (size_t)ST__DESIGN_BLOCK * (p ? p : 1) * sizeof(double))))
+            if (!(ft.pj.scratch[k] = st__malloc(ctx, st__design_block_rows(p) * ((p ? p : 1) + 4) * sizeof(double))))
                 rc = ST_ENOMEM;
     }
     if (!rc) {
@@ -514,11 +604,12 @@ st_status st_glm_fit(st_context *ctx, const st_table *t, const char *source, con
         bool conv = gmax < m->tol;
         while (!conv && it < m->max_iter && !rc) {
             memcpy(hc, h, q * q * sizeof *h);
-            if (st__chol(hc, q, q) != 0) {
+            if (st__chol(hc, q, q) != 0 || !well_conditioned(h, hc, q)) {
                 rc = st__error(ctx, ST_EDATA,
                                "glm: the Hessian is singular at step %d: %s", it + 1,
                                penalised(m->C) ? "a feature is constant zero or the weights vanish"
-                                               : "without a penalty the classes are separable or features collinear "
+                                               : "without a penalty the classes are separable or features collinear, "
+                                                 "such as every level of a categorical column beside the intercept "
                                                  "(give --C, or drop a feature)");
                 break;
             }
@@ -615,14 +706,18 @@ static void pred_run(void *ud, size_t job, size_t worker)
 {
     pred_job *pj = ud;
     size_t p = st_design_ncols(pj->m->design), ld = p ? p : 1;
-    size_t r = job * ST__DESIGN_BLOCK, nr = pj->n - r < ST__DESIGN_BLOCK ? pj->n - r : ST__DESIGN_BLOCK;
+    size_t r0 = job * ST__DESIGN_BLOCK, r1 = pj->n - r0 < ST__DESIGN_BLOCK ? pj->n : r0 + ST__DESIGN_BLOCK;
+    size_t blk = st__design_block_rows(p);
     double *x = pj->scratch[worker];
-    st__design_fill(pj->bind, r, nr, x, ld);
     const double *b = pj->m->b;
-    for (size_t i = 0; i < nr; i++) {
-        double f = b[0];
-        for (size_t j = 0; j < p; j++) f += x[i * ld + j] * b[j + 1];
-        pj->score[r + i] = pj->m->kind == ST_GLM_LOGISTIC ? 1.0 / (1.0 + exp(-f)) : f;
+    for (size_t r = r0; r < r1; r += blk) {
+        size_t nr = r1 - r < blk ? r1 - r : blk;
+        st__design_fill(pj->bind, r, nr, x, ld);
+        for (size_t i = 0; i < nr; i++) {
+            double f = b[0];
+            for (size_t j = 0; j < p; j++) f += x[i * ld + j] * b[j + 1];
+            pj->score[r + i] = pj->m->kind == ST_GLM_LOGISTIC ? 1.0 / (1.0 + exp(-f)) : f;
+        }
     }
 }
 
@@ -642,7 +737,7 @@ st_status st_glm_predict(st_context *ctx, const st_glm *m, const st_table *t, co
     pj.scratch = st__calloc(ctx, nw, sizeof *pj.scratch);
     if (!pj.scratch) rc = ST_ENOMEM;
     for (size_t k = 0; k < nw && !rc; k++)
-        if (!(pj.scratch[k] = st__malloc(ctx, (size_t)ST__DESIGN_BLOCK * (p ? p : 1) * sizeof(double)))) rc = ST_ENOMEM;
+        if (!(pj.scratch[k] = st__malloc(ctx, st__design_block_rows(p) * (p ? p : 1) * sizeof(double)))) rc = ST_ENOMEM;
     if (!rc) st__parallel_for_n((int)nw, njobs, pred_run, &pj);
     for (size_t k = 0; k < nw && pj.scratch; k++) st__free(ctx, pj.scratch[k], 0);
     st__free(ctx, pj.scratch, 0);

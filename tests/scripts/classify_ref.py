@@ -65,7 +65,7 @@ def main():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             kw = {"penalty": "none"} if penalty is None else {"C": Cv}
-            lr = LogisticRegression(max_iter=10000, tol=1e-10,
+            lr = LogisticRegression(max_iter=1000,
                                     class_weight="balanced" if cw == "balanced" else None, **kw).fit(X, yv)
         b0 = np.concatenate([lr.intercept_, lr.coef_[0]])
         s = np.ones(len(y))
