@@ -513,6 +513,10 @@ st_status st_glm_fit(st_context *ctx, const st_table *t, const char *source, con
         const char *nm = i < nnumeric ? (numeric ? numeric[i] : NULL) : (categorical ? categorical[i - nnumeric] : NULL);
         if (nm && strcmp(nm, label) == 0) return st__error(ctx, ST_EINVAL, "the label %s is also a feature", label);
     }
+    for (size_t i = 0; i < nnumeric + ncategorical; i++) {
+        const char *nm = i < nnumeric ? (numeric ? numeric[i] : NULL) : (categorical ? categorical[i - nnumeric] : NULL);
+        if (nm && st_table_find(t, nm) < 0) return st__error(ctx, ST_EINVAL, "no column %s in %s", nm, src);
+    }
     size_t n = st_table_nrows(t);
     const unsigned char *mask = o->row_mask;
     st_glm *m = st__calloc(ctx, 1, sizeof *m);
@@ -646,6 +650,12 @@ st_status st_glm_fit(st_context *ctx, const st_table *t, const char *source, con
         m->objective = obj;
         m->gradient_max = gmax;
         m->converged = conv;
+        /* complete separation: without a penalty the loss can reach 0 only as the coefficients run off to
+        ** infinity, and Newton's steps then shrink the gradient without bound */
+        double wsum = ft.pj.acc[0]->wsum;
+        if (!rc && m->kind == ST_GLM_LOGISTIC && !penalised(m->C) && ft.pj.acc[0]->loss <= 1e-6 * wsum)
+            rc = st__error(ctx, ST_EDATA, "glm: the classes are separable by the features: without a penalty the "
+                                          "coefficients have no finite optimum (give --C)");
         if (!rc && !conv)
             rc = st__error(ctx, ST_ECONVERGE,
                            "glm: no convergence after %d Newton steps (max |gradient| %.3g, tolerance %.3g)", it, gmax,
@@ -665,7 +675,7 @@ st_status st_glm_fit(st_context *ctx, const st_table *t, const char *source, con
     st__free(ctx, h, 0);
     st__free(ctx, hn, 0);
     st__free(ctx, hc, 0);
-    if (rc && !(rc == ST_ECONVERGE && m->b)) {
+    if (rc && !(rc == ST_ECONVERGE && m->b && m->design)) {
         st_glm_free(m);
         return rc;
     }
