@@ -9,8 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const CMD = "classify";
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static void help_fit(void)
 {
@@ -33,6 +41,7 @@ static void help_fit(void)
           "  --max-iter N          Newton steps [100]\n"
           "  --tol T               max |gradient| at convergence [1e-8]\n"
           "  --threads N           worker threads [the context's default]; results do not depend on it\n"
+          "  --timing              print the seconds spent reading and fitting to standard error\n"
           "  -o, --output FILE     MODEL.json (- = standard output)\n",
           stdout);
 }
@@ -85,7 +94,7 @@ static int cmd_fit_model(int argc, char **argv)
     const char *sw = NULL, *kind = "logistic";
     double C = 1.0, tol = 1e-8;
     long max_iter = 100, threads = -1;
-    int standardize = 0, c_seen = 0;
+    int standardize = 0, c_seen = 0, timing = 0;
     const cli_arg args[] = {
         {"--label", NULL, CLI_STR, &label, 0, 0, NULL},
         {"--features", NULL, CLI_STR, &features, 0, 0, NULL},
@@ -99,6 +108,7 @@ static int cmd_fit_model(int argc, char **argv)
         {"--max-iter", NULL, CLI_INT, &max_iter, 1, 100000, NULL},
         {"--tol", NULL, CLI_DOUBLE, &tol, 0, 0, NULL},
         {"--threads", NULL, CLI_INT, &threads, 0, 256, NULL},
+        {"--timing", NULL, CLI_FLAG, &timing, 0, 0, NULL},
         {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
     };
     const char *pos[1] = {NULL};
@@ -159,7 +169,9 @@ static int cmd_fit_model(int argc, char **argv)
         goto done;
     }
     if (threads >= 0) st_context_set_threads(ctx, (int)threads);
+    double t0 = now();
     st_status rc = st_table_read_csv(ctx, pos[0], NULL, &t);
+    double t1 = now();
     if (!rc && sw) {
         long j = st_table_find(t, sw);
         o.sample_weight = j >= 0 ? st_table_f64(t, (size_t)j) : NULL;
@@ -171,6 +183,7 @@ static int cmd_fit_model(int argc, char **argv)
     if (!rc)
         rc = st_glm_fit(ctx, t, pos[0], label, (const char *const *)fitems, nf, (const char *const *)citems, ncat, &o,
                         &m);
+    if (!rc && timing) fprintf(stderr, "classify fit: read %.3f s, fit %.3f s\n", t1 - t0, now() - t1);
     if (!rc) rc = st_glm_save(ctx, m, out);
     ret = rc ? cli_fail(CMD, ctx, rc) : CLI_OK;
 done:

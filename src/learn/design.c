@@ -403,11 +403,18 @@ void st__design_fill(const st__design_binding *b, size_t row0, size_t nrows, dou
     }
 }
 
-void st__design_fill_cols(const st__design_binding *b, size_t row0, size_t nrows, double *x, size_t ldc)
+void st__design_cols(const st__design_binding *b, size_t row0, size_t nrows, double *x, size_t ldc,
+                     const double **cols)
 {
     const st_design *d = b->d;
     for (size_t k = 0; k < d->nf; k++) {
         const st__feature *f = &d->f[k];
+        if (!f->categorical && b->f64[k] && f->mean == 0.0 && f->sd == 1.0) {
+            cols[f->first] = b->f64[k] + row0;
+            continue;
+        }
+        size_t w = f->categorical ? f->nlevels : 1;
+        for (size_t l = 0; l < w; l++) cols[f->first + l] = x + (f->first + l) * ldc;
         double *col = x + f->first * ldc;
         if (f->categorical) {
             for (size_t l = 0; l < f->nlevels; l++) memset(col + l * ldc, 0, nrows * sizeof *x);
@@ -416,11 +423,7 @@ void st__design_fill_cols(const st__design_binding *b, size_t row0, size_t nrows
                 if (c[i] >= 0) col[(size_t)c[i] * ldc + i] = 1.0;
         } else if (b->f64[k]) {
             const double *v = b->f64[k] + row0;
-            double m = f->mean, s = f->sd;
-            if (m == 0.0 && s == 1.0)
-                memcpy(col, v, nrows * sizeof *x);
-            else
-                for (size_t i = 0; i < nrows; i++) col[i] = (v[i] - m) / s;
+            for (size_t i = 0; i < nrows; i++) col[i] = (v[i] - f->mean) / f->sd;
         } else {
             const int32_t *v = b->i32[k] + row0;
             for (size_t i = 0; i < nrows; i++) col[i] = ((double)v[i] - f->mean) / f->sd;

@@ -58,8 +58,10 @@ void st__design_unbind(st_context *ctx, st__design_binding *b);
 /* Rows row0..row0+nrows-1 into x (row i at x + i * ldx, ncols values). Never fails. */
 void st__design_fill(const st__design_binding *b, size_t row0, size_t nrows, double *x, size_t ldx);
 
-/* The same column-major: design column k of row row0 + i at x[k * ldc + i] (ldc >= nrows). */
-void st__design_fill_cols(const st__design_binding *b, size_t row0, size_t nrows, double *x, size_t ldc);
+/* Column pointers of rows row0..row0+nrows-1: cols[k] is design column k. A numeric column used as it is
+** points into the table; the others are made in x (column k at x + k * ldc, ldc >= nrows). Never fails. */
+void st__design_cols(const st__design_binding *b, size_t row0, size_t nrows, double *x, size_t ldc,
+                     const double **cols);
 
 /* The design as the value of a JSON member (the caller wrote the key), and back from a parsed value. */
 bool st__design_write(st_jw *w, const st_design *d);

@@ -135,7 +135,15 @@ void st__glm_acc_add_unchecked(st_glm_acc *a, const double *x, size_t nrows, siz
     h[0] += h00;
 }
 
-/* sum u[i] v[i] with eight running sums, so the compiler can keep them in vector registers. */
+/* The hot loops are also built for AVX2 and picked at run time (GCC on x86-64 Linux, as in segment/som.c);
+** sums run in a fixed order without fused multiply-adds, so both builds give the same bits. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+#define GLM_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define GLM_CLONES
+#endif
+
+/* sum u[i] v[i] with eight running sums, so they can live in vector registers. */
 static inline double dot8(const double *u, const double *v, size_t n)
 {
     double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -147,18 +155,81 @@ static inline double dot8(const double *u, const double *v, size_t n)
     return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + tail;
 }
 
-void st__glm_acc_add_cols(st_glm_acc *a, const double *x, size_t nrows, size_t ldc, const double *y,
-                          const double *w, double *scratch)
+/* h[k] += sum_i u[i] x_k[i] for k = 0..m-1 (column k at x[k]), four columns per sweep over u. */
+static inline void dots_into(const double *u, const double *const *x, size_t n, size_t m, double *h)
 {
-    size_t p = a->p, q = p + 1;
-    double *f = scratch, *r = scratch + nrows, *hw = scratch + 2 * nrows, *u = scratch + 3 * nrows;
-    double b0 = a->b[0];
-    for (size_t i = 0; i < nrows; i++) f[i] = b0;
+    size_t k = 0;
+    for (; k + 4 <= m; k += 4) {
+        const double *x0 = x[k], *x1 = x[k + 1], *x2 = x[k + 2], *x3 = x[k + 3];
+        double s0[4] = {0, 0, 0, 0}, s1[4] = {0, 0, 0, 0}, s2[4] = {0, 0, 0, 0}, s3[4] = {0, 0, 0, 0};
+        size_t i = 0;
+        for (; i + 4 <= n; i += 4)
+            for (int t = 0; t < 4; t++) {
+                double ui = u[i + t];
+                s0[t] += ui * x0[i + t];
+                s1[t] += ui * x1[i + t];
+                s2[t] += ui * x2[i + t];
+                s3[t] += ui * x3[i + t];
+            }
+        double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        for (; i < n; i++) {
+            t0 += u[i] * x0[i];
+            t1 += u[i] * x1[i];
+            t2 += u[i] * x2[i];
+            t3 += u[i] * x3[i];
+        }
+        h[k] += ((s0[0] + s0[2]) + (s0[1] + s0[3])) + t0;
+        h[k + 1] += ((s1[0] + s1[2]) + (s1[1] + s1[3])) + t1;
+        h[k + 2] += ((s2[0] + s2[2]) + (s2[1] + s2[3])) + t2;
+        h[k + 3] += ((s3[0] + s3[2]) + (s3[1] + s3[3])) + t3;
+    }
+    for (; k < m; k++) h[k] += dot8(u, x[k], n);
+}
+
+/* The gradient and Hessian sums of one column-major block given r and hw per row; u: nrows scratch. */
+GLM_CLONES static void block_sums(size_t p, const double *const *x, size_t nrows, const double *r,
+                                  const double *hw, double *u, double *g, double *h)
+{
+    size_t q = p + 1;
+    double one_r = 0.0, one_h = 0.0;
+    for (size_t i = 0; i < nrows; i++) {
+        one_r += r[i];
+        one_h += hw[i];
+    }
+    g[0] += one_r;
+    h[0] += one_h;
     for (size_t j = 0; j < p; j++) {
-        double bj = a->b[j + 1];
-        const double *xj = x + j * ldc;
+        const double *xj = x[j];
+        double hs = 0.0;
+        for (size_t i = 0; i < nrows; i++) {
+            u[i] = hw[i] * xj[i];
+            hs += u[i];
+        }
+        g[j + 1] += dot8(r, xj, nrows);
+        double *hr = h + (j + 1) * q;
+        hr[0] += hs;
+        dots_into(u, x, nrows, j + 1, hr + 1);
+    }
+}
+
+/* f = b0 + X beta over a column-major block. */
+GLM_CLONES static void block_predictor(size_t p, const double *b, const double *const *x, size_t nrows,
+                                       double *f)
+{
+    for (size_t i = 0; i < nrows; i++) f[i] = b[0];
+    for (size_t j = 0; j < p; j++) {
+        double bj = b[j + 1];
+        const double *xj = x[j];
         for (size_t i = 0; i < nrows; i++) f[i] += bj * xj[i];
     }
+}
+
+void st__glm_acc_add_cols(st_glm_acc *a, const double *const *x, size_t nrows, const double *y, const double *w,
+                          double *scratch)
+{
+    size_t p = a->p;
+    double *f = scratch, *r = scratch + nrows, *hw = scratch + 2 * nrows, *u = scratch + 3 * nrows;
+    block_predictor(p, a->b, x, nrows, f);
     double loss = 0.0, wsum = 0.0;
     size_t rows = 0;
     for (size_t i = 0; i < nrows; i++) {
@@ -171,23 +242,7 @@ void st__glm_acc_add_cols(st_glm_acc *a, const double *x, size_t nrows, size_t l
         rows++;
         wsum += s;
     }
-    double one_r = 0.0, one_h = 0.0;
-    for (size_t i = 0; i < nrows; i++) {
-        one_r += r[i];
-        one_h += hw[i];
-    }
-    a->g[0] += one_r;
-    a->h[0] += one_h;
-    for (size_t j = 0; j < p; j++) {
-        const double *xj = x + j * ldc;
-        for (size_t i = 0; i < nrows; i++) u[i] = hw[i] * xj[i];
-        a->g[j + 1] += dot8(r, xj, nrows);
-        double *hr = a->h + (j + 1) * q;
-        double hs = 0.0;
-        for (size_t i = 0; i < nrows; i++) hs += u[i];
-        hr[0] += hs;
-        for (size_t k = 0; k <= j; k++) hr[k + 1] += dot8(u, x + k * ldc, nrows);
-    }
+    block_sums(p, x, nrows, r, hw, u, a->g, a->h);
     a->loss += loss;
     a->wsum += wsum;
     a->rows += rows;
@@ -350,6 +405,7 @@ typedef struct pass_job {
     size_t n, chunk;
     st_glm_acc **acc; /* one per chunk */
     double **scratch; /* one block per worker */
+    const double ***cols; /* per worker: the block's column pointers */
 } pass_job;
 
 static void pass_run(void *ud, size_t job, size_t worker)
@@ -361,10 +417,11 @@ static void pass_run(void *ud, size_t job, size_t worker)
     (void)ld;
     size_t blk = st__design_block_rows(p);
     double *tmp = x + blk * (p ? p : 1);
+    const double **cols = pj->cols[worker];
     for (size_t r = r0; r < r1; r += blk) {
         size_t nr = r1 - r < blk ? r1 - r : blk;
-        st__design_fill_cols(pj->bind, r, nr, x, nr);
-        st__glm_acc_add_cols(pj->acc[job], x, nr, nr, pj->y + r, pj->w + r, tmp);
+        st__design_cols(pj->bind, r, nr, x, nr, cols);
+        st__glm_acc_add_cols(pj->acc[job], cols, nr, pj->y + r, pj->w + r, tmp);
     }
 }
 
@@ -585,6 +642,10 @@ st_status st_glm_fit(st_context *ctx, const st_table *t, const char *source, con
         ft.pj.scratch = st__calloc(ctx, ft.nworkers, sizeof *ft.pj.scratch);
         if (!ft.pj.acc || !ft.pj.scratch) rc = ST_ENOMEM;
         for (size_t c = 0; c < nch && !rc; c++) rc = st_glm_acc_new(ctx, m->kind, p, NULL, &ft.pj.acc[c]);
+        ft.pj.cols = st__calloc(ctx, ft.nworkers, sizeof *ft.pj.cols);
+        if (!ft.pj.cols) rc = ST_ENOMEM;
+        for (size_t k = 0; k < ft.nworkers && !rc; k++)
+            if (!(ft.pj.cols[k] = st__malloc(ctx, (p ? p : 1) * sizeof **ft.pj.cols))) rc = ST_ENOMEM;
         for (size_t k = 0; k < ft.nworkers && !rc; k++)
             if (!(ft.pj.scratch[k] = st__malloc(ctx, st__design_block_rows(p) * ((p ? p : 1) + 4) * sizeof(double))))
                 rc = ST_ENOMEM;
@@ -601,6 +662,15 @@ st_status st_glm_fit(st_context *ctx, const st_table *t, const char *source, con
         if (!m->b || !g || !gn || !d || !bn || !h || !hn || !hc) rc = ST_ENOMEM;
     }
     if (!rc) {
+        /* start at the intercept-only optimum of the logistic loss: log of the weighted class odds */
+        if (m->kind == ST_GLM_LOGISTIC) {
+            double s1 = 0.0, s0 = 0.0;
+            for (size_t i = 0; i < n; i++) {
+                s1 += w[i] * y[i];
+                s0 += w[i] * (1.0 - y[i]);
+            }
+            if (s1 > 0.0 && s0 > 0.0) m->b[0] = log(s1 / s0);
+        }
         double obj;
         fit_pass(&ft, m->b, &obj, g, h);
         double gmax = max_abs(g, q);
@@ -663,6 +733,8 @@ st_status st_glm_fit(st_context *ctx, const st_table *t, const char *source, con
     }
     for (size_t c = 0; c < ft.nchunks && ft.pj.acc; c++) st_glm_acc_free(ft.pj.acc[c]);
     for (size_t k = 0; k < ft.nworkers && ft.pj.scratch; k++) st__free(ctx, ft.pj.scratch[k], 0);
+    for (size_t k = 0; k < ft.nworkers && ft.pj.cols; k++) st__free(ctx, (void *)ft.pj.cols[k], 0);
+    st__free(ctx, ft.pj.cols, 0);
     st__free(ctx, ft.pj.acc, 0);
     st__free(ctx, ft.pj.scratch, 0);
     st__design_unbind(ctx, &bind);

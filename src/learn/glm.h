@@ -40,9 +40,9 @@ void st__glm_acc_reset(st_glm_acc *a, const double *b);
 void st__glm_acc_add_unchecked(st_glm_acc *a, const double *x, size_t nrows, size_t ldx, const double *y,
                                const double *w);
 
-/* The same over a column-major block: column j of the nrows rows at x + j * ldc; scratch holds 4 * nrows
-** doubles. The fit's path (contiguous columns vectorise). */
-void st__glm_acc_add_cols(st_glm_acc *a, const double *x, size_t nrows, size_t ldc, const double *y,
-                          const double *w, double *scratch);
+/* The same over a block of nrows rows given by column: design column j at x[j] (nrows values); scratch holds
+** 4 * nrows doubles. The fit's path (contiguous columns vectorise, and numeric table columns are not copied). */
+void st__glm_acc_add_cols(st_glm_acc *a, const double *const *x, size_t nrows, const double *y, const double *w,
+                          double *scratch);
 
 #endif

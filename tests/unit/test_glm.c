@@ -120,10 +120,12 @@ static void test_derivatives(st_context *ctx, st_glm_kind kind)
     /* the column-major path of the fit sums the same (to rounding) */
     st_glm_acc *c;
     double *xc = malloc(n * p * sizeof *xc), *scr = malloc(4 * n * sizeof *scr), gc[6], hcm[36], objc;
+    const double *cols[5];
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < p; j++) xc[j * n + i] = x[i * p + j];
+    for (size_t j = 0; j < p; j++) cols[j] = xc + j * n;
     CHECK(st_glm_acc_new(ctx, kind, p, b, &c) == ST_OK);
-    st__glm_acc_add_cols(c, xc, n, n, y, w, scr);
+    st__glm_acc_add_cols(c, cols, n, y, w, scr);
     st_glm_acc_finalize(c, C, &objc, gc, hcm, NULL, NULL);
     CHECK_REL(objc, obj, 1e-13);
     for (size_t j = 0; j < q; j++) CHECK_NEAR(gc[j], g[j], 1e-12 * (1.0 + fabs(g[j])));
