@@ -682,9 +682,12 @@ st_status st_glm_fit(st_context *ctx, const st_table *t, const char *source, con
                 rc = st__error(ctx, ST_EDATA,
                                "glm: the Hessian is singular at step %d: %s", it + 1,
                                penalised(m->C) ? "a feature is constant zero or the weights vanish"
-                                               : "without a penalty the classes are separable or features collinear, "
-                                                 "such as every level of a categorical column beside the intercept "
-                                                 "(give --C, or drop a feature)");
+                               : m->kind == ST_GLM_LOGISTIC
+                                   ? "without a penalty the classes are separable or features collinear, such as "
+                                     "every level of a categorical column beside the intercept (give --C, or drop a "
+                                     "feature)"
+                                   : "without a penalty the features are collinear, such as every level of a "
+                                     "categorical column beside the intercept (give --C, or drop a feature)");
                 break;
             }
             for (size_t j = 0; j < q; j++) d[j] = -g[j];
