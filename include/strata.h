@@ -1162,7 +1162,9 @@ ST_API st_status st_design_from_json(st_context *ctx, const char *text, size_t l
 ** the coefficients, not the intercept; no penalty when C is 0 or infinite). Linear: minimises
 ** sum_i s_i (y_i - f_i)^2 / 2 + ||beta||^2 / (2 C), which is scikit-learn's Ridge(alpha = 1 / C) (and
 ** LinearRegression without a penalty). Both are solved by Newton's method (one step for the linear model)
-** with step halving, each step by a Cholesky factorisation, to max |gradient of the objective| < tol. The
+** with step halving, each step by a Cholesky factorisation, to max |gradient of the objective| < tol (or, when
+** rounding of the gradient's sums keeps it above tol, e.g. for features in the millions, until no step
+** decreases the objective and Newton's predicted decrease is below 1e-12 of it: gradient_max > tol then). The
 ** design matrix is never held whole: rows are made in small blocks, in fixed chunks of the table whose
 ** sums are merged in chunk order, so results are identical for any thread count. */
 typedef struct st_glm st_glm;
