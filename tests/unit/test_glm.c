@@ -470,6 +470,28 @@ static void test_mask_and_weights(st_context *ctx)
     st_table_free(t);
 }
 
+/* A feature in the hundreds of millions: rounding of the gradient's sums keeps max |g| above 1e-8, and the fit
+** still stops, converged, at the same optimum (scaled coefficient). */
+static void test_rounding_floor(st_context *ctx)
+{
+    st_table *t = make_table(ctx, 50000);
+    st_glm_options o;
+    st_glm_options_init(&o);
+    o.C = 0;
+    st_glm *a, *b;
+    CHECK(st_glm_fit(ctx, t, "t", "y", NUM, 2, NULL, 0, &o, &a) == ST_OK);
+    double *x1 = st_table_f64_mut(t, (size_t)st_table_find(t, "x1"));
+    for (size_t i = 0; i < 50000; i++) x1[i] *= 1e8;
+    CHECK(st_glm_fit(ctx, t, "t", "y", NUM, 2, NULL, 0, &o, &b) == ST_OK);
+    CHECK(st_glm_converged(b));
+    CHECK_REL(st_glm_coef(b, 1) * 1e8, st_glm_coef(a, 1), 1e-9);
+    CHECK_REL(st_glm_coef(b, 0), st_glm_coef(a, 0), 1e-9);
+    CHECK(st_glm_iterations(b) < 30);
+    st_glm_free(a);
+    st_glm_free(b);
+    st_table_free(t);
+}
+
 static void test_linear(st_context *ctx)
 {
     /* y = 1 + 2 x0 - 3 x1 exactly: least squares recovers it; ridge shrinks the slopes */
@@ -511,6 +533,7 @@ int main(void)
     test_encoding(ctx);
     test_linear(ctx);
     test_mask_and_weights(ctx);
+    test_rounding_floor(ctx);
     st_context_free(ctx);
     T_DONE();
 }
