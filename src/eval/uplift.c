@@ -219,8 +219,8 @@ static st_status up_check(st_context *ctx, const double *y, const double *t, con
 /* Continuous outcome: both perfect curves rank by y t - y (1 - t). Within a run of equal oracle scores every
 ** treated row has the same outcome and so has every control row, so the order inside a run cannot change the
 ** sums. */
-static st_status up_perfect_sorted(st_context *ctx, const double *y, const double *t, size_t n, up_curve *pq,
-                                   up_curve *pu, size_t max_points)
+static st_status up_perfect_sorted(st_context *ctx, const double *y, const unsigned char *t, size_t n,
+                                   up_curve *pq, up_curve *pu, size_t max_points)
 {
     size_t ob = n * sizeof(uint32_t);
     double *key = st__malloc(ctx, n * sizeof *key);
@@ -228,7 +228,7 @@ static st_status up_perfect_sorted(st_context *ctx, const double *y, const doubl
     unsigned char *ge = st__malloc(ctx, n);
     st_status rc = key && ord && ge ? ST_OK : st__error(ctx, ST_ENOMEM, "uplift: out of memory");
     if (rc == ST_OK) {
-        for (size_t i = 0; i < n; i++) key[i] = y[i] * t[i] - y[i] * (1.0 - t[i]);
+        for (size_t i = 0; i < n; i++) key[i] = t[i] ? y[i] : -y[i]; /* y t - y (1 - t) */
         rc = st__argsort_desc(ctx, key, n, ord, ge);
     }
     if (rc == ST_OK) rc = up_curve_init(ctx, pq, up_runs(ge, n) + 1, max_points);
@@ -239,7 +239,7 @@ static st_status up_perfect_sorted(st_context *ctx, const double *y, const doubl
         up_point(pu, 0.0, 0.0);
         for (size_t j = 0; j < n; j++) {
             size_t i = ord[j];
-            if (t[i] == 1.0) {
+            if (t[i]) {
                 nt += 1.0;
                 yt += y[i];
             } else {
@@ -288,8 +288,10 @@ st_status st_uplift_eval_new(st_context *ctx, const double *y, const double *t, 
     e->bins = st__calloc(ctx, o.bins, sizeof *e->bins);
     size_t ob = n * sizeof(uint32_t);
     uint32_t *ord = st__malloc(ctx, ob);
-    unsigned char *ge = st__malloc(ctx, n);
-    if (!e->bins || !ord || !ge) rc = st__error(ctx, ST_ENOMEM, "uplift: out of memory for %zu rows", n);
+    unsigned char *ge = st__malloc(ctx, n), *tb = st__malloc(ctx, n); /* treatment as bytes: a denser gather */
+    if (!e->bins || !ord || !ge || !tb) rc = st__error(ctx, ST_ENOMEM, "uplift: out of memory for %zu rows", n);
+    if (rc == ST_OK)
+        for (size_t i = 0; i < n; i++) tb[i] = t[i] == 1.0;
     if (rc == ST_OK) rc = st__argsort_desc(ctx, s, n, ord, ge);
     up_curve *qc = &e->curve[ST_UPLIFT_QINI], *uc = &e->curve[ST_UPLIFT_UPLIFT];
     if (rc == ST_OK) rc = up_curve_init(ctx, qc, up_runs(ge, n) + 1, o.curve_points);
@@ -309,7 +311,7 @@ st_status st_uplift_eval_new(st_context *ctx, const double *y, const double *t, 
         for (size_t j = 0; j < n; j++) {
             size_t i = ord[j];
             double yi = y[i];
-            if (t[i] == 1.0) {
+            if (tb[i]) {
                 nt += 1.0;
                 yt += yi;
                 if (j < sc->k_overall) {
@@ -368,7 +370,7 @@ st_status st_uplift_eval_new(st_context *ctx, const double *y, const double *t, 
             st__free(ctx, ord, ob);
             ge = NULL;
             ord = NULL;
-            rc = up_perfect_sorted(ctx, y, t, n, pq, pu, o.curve_points);
+            rc = up_perfect_sorted(ctx, y, tb, n, pq, pu, o.curve_points);
         }
         if (rc == ST_OK) {
             sc->qini_auc = up_score(qc, pq);
@@ -377,6 +379,7 @@ st_status st_uplift_eval_new(st_context *ctx, const double *y, const double *t, 
     }
     if (ord) st__free(ctx, ord, ob);
     if (ge) st__free(ctx, ge, n);
+    st__free(ctx, tb, n);
     if (rc) {
         st_uplift_eval_free(e);
         return rc;

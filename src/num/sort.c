@@ -25,15 +25,17 @@ st_status st__argsort_desc(st_context *ctx, const double *x, size_t n, uint32_t 
     size_t kb = n * sizeof(uint64_t), ib = n * sizeof(uint32_t); /* n <= 2^32: no overflow on 64-bit size_t */
     size_t (*count)[BUCKETS] = st__calloc(ctx, PASSES, sizeof *count);
     uint64_t *ka = st__malloc(ctx, kb), *kt = st__malloc(ctx, kb);
-    uint32_t *ia = st__malloc(ctx, ib), *it = st__malloc(ctx, ib);
-    if (!count || !ka || !kt || !ia || !it) {
+    uint32_t *ia = order, *it = st__malloc(ctx, ib), *iscratch = it; /* order is one of the index buffers */
+    if (!count || !ka || !kt || !it) {
         st__free(ctx, count, PASSES * sizeof *count);
         st__free(ctx, ka, kb);
         st__free(ctx, kt, kb);
-        st__free(ctx, ia, ib);
         st__free(ctx, it, ib);
         return st__error(ctx, ST_ENOMEM, "sort: out of memory for %zu rows", n);
     }
+    st__huge_pages(ka, kb);
+    st__huge_pages(kt, kb);
+    st__huge_pages(it, ib);
     /* One pass builds every digit's histogram. */
     for (size_t i = 0; i < n; i++) {
         uint64_t k = dkey(x[i]);
@@ -65,7 +67,15 @@ st_status st__argsort_desc(st_context *ctx, const double *x, size_t n, uint32_t 
         it = is;
     }
     /* ka / ia hold the stable ascending order; reversed, the later of equal rows comes first. */
-    for (size_t j = 0; j < n; j++) order[j] = ia[n - 1 - j];
+    if (ia == order) {
+        for (size_t j = 0; j < n / 2; j++) {
+            uint32_t v = order[j];
+            order[j] = order[n - 1 - j];
+            order[n - 1 - j] = v;
+        }
+    } else {
+        for (size_t j = 0; j < n; j++) order[j] = ia[n - 1 - j];
+    }
     if (group_end) {
         for (size_t j = 0; j + 1 < n; j++) group_end[j] = ka[n - 1 - j] != ka[n - 2 - j];
         group_end[n - 1] = 1;
@@ -73,7 +83,6 @@ st_status st__argsort_desc(st_context *ctx, const double *x, size_t n, uint32_t 
     st__free(ctx, count, PASSES * sizeof *count);
     st__free(ctx, ka, kb);
     st__free(ctx, kt, kb);
-    st__free(ctx, ia, ib);
-    st__free(ctx, it, ib);
+    st__free(ctx, iscratch, ib);
     return ST_OK;
 }
