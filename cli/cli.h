@@ -102,5 +102,6 @@ int cmd_abtest(int argc, char **argv);
 int cmd_clv(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_uplift(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
 
 #endif

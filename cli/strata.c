@@ -30,6 +30,7 @@ static const struct command {
     {"profile", cmd_profile, "per-segment R, F, M profile and strategy; MB-RFM vs RFM comparison"},
     {"evaluate", cmd_evaluate, "classifier evaluation: ROC AUC, precision/recall, gain, calibration (scikit-learn)"},
     {"uplift", cmd_uplift, "uplift: qini / uplift AUC, uplift@k, by percentile (scikit-uplift); policy value (IPW)"},
+    {"classify", cmd_classify, "logistic regression equal to scikit-learn at its optimum: fit MODEL.json, predict scores"},
 };
 
 static void usage(FILE *fp)
