@@ -1,6 +1,7 @@
 /*
-** cmd_uplift.c -- `strata uplift eval|policy`: uplift metrics of a scored table (scikit-uplift's definitions)
-** and the value of a treatment policy from randomised data (docs/uplift.md).
+** cmd_uplift.c -- `strata uplift fit|predict|eval|policy`: uplift models on the linear models of the learn
+** stage, uplift metrics of a scored table (scikit-uplift's definitions) and the value of a treatment policy
+** from randomised data (docs/uplift.md).
 */
 #include "cli.h"
 
@@ -12,13 +13,17 @@ static const char *const CMD = "uplift";
 
 static void help(void)
 {
-    fputs("usage: strata uplift eval SCORES.csv --treatment COL [--control NAME [--arm NAME]] --outcome COL\n"
+    fputs("usage: strata uplift fit DATA.csv --treatment COL [--control NAME] --outcome COL --features a,b,c\n"
+          "                         [--categorical c,d] [--method tlearner|slearner|class-transform|xlearner]\n"
+          "                         [--seed S] [--C 1] [--raw] -o MODEL.json\n"
+          "       strata uplift predict MODEL.json DATA.csv -o SCORES.csv\n"
+          "       strata uplift eval SCORES.csv --treatment COL [--control NAME [--arm NAME]] --outcome COL\n"
           "                          --score COL [--k 0.3] [--bins 10] [--curve-points 1000] -o EVAL.json\n"
           "       strata uplift policy SCORES.csv --treatment COL [--control NAME] --outcome COL --policy COL\n"
           "                            -o OUT.json\n"
           "\n"
-          "Uplift modelling on randomised data (docs/uplift.md). `strata uplift eval --help` and\n"
-          "`strata uplift policy --help` describe each command.\n",
+          "Uplift modelling on randomised data (docs/uplift.md). `strata uplift CMD --help` describes each\n"
+          "command.\n",
           stdout);
 }
 
@@ -150,8 +155,148 @@ static int cmd_policy(int argc, char **argv)
     return code;
 }
 
+static void help_fit(void)
+{
+    fputs("usage: strata uplift fit DATA.csv --treatment COL [--control NAME] --outcome COL --features a,b,c\n"
+          "                         [--categorical c,d] [--method tlearner|slearner|class-transform|xlearner]\n"
+          "                         [--seed S] [--C 1] [--raw] -o MODEL.json\n"
+          "\n"
+          "Fits an uplift model on randomised data: logistic regressions for a 0/1 outcome, linear (ridge) ones\n"
+          "otherwise, categorical features one-hot; with several arms, one model set per arm against the control.\n"
+          "\n"
+          "  --treatment COL       arm column (0/1 without --control)\n"
+          "  --control NAME        the control arm\n"
+          "  --outcome COL         outcome column\n"
+          "  --features LIST       numeric features\n"
+          "  --categorical LIST    categorical features (one-hot)\n"
+          "  --method M            tlearner, slearner, class-transform (0/1 outcome) or xlearner [tlearner]\n"
+          "  --seed S              recorded in the model (the methods are deterministic) [0]\n"
+          "  --C C                 inverse L2 strength of every model; 0 = none [1]\n"
+          "  --raw                 numeric features as they are (default: standardised)\n"
+          "  -o, --output FILE     MODEL.json\n",
+          stdout);
+}
+
+static void help_predict(void)
+{
+    fputs("usage: strata uplift predict MODEL.json DATA.csv -o SCORES.csv\n"
+          "\n"
+          "Writes DATA.csv's columns, then uplift_<arm> per treatment arm, best_arm (the arm of largest positive\n"
+          "uplift, else the control) and uplift (that arm's, 0 when none is positive).\n",
+          stdout);
+}
+
+/* Splits s at commas into a malloc'ed copy (*buf) and up to max pointers; returns the count, or 0 for an
+** empty item or too many. */
+static size_t split_commas(const char *s, char **buf, char **items, size_t max)
+{
+    size_t len = strlen(s), k = 0;
+    *buf = malloc(len + 1);
+    if (!*buf) return 0;
+    memcpy(*buf, s, len + 1);
+    char *p = *buf;
+    for (;;) {
+        char *c = strchr(p, ',');
+        if (c) *c = '\0';
+        if (!*p || k == max) return 0;
+        items[k++] = p;
+        if (!c) break;
+        p = c + 1;
+    }
+    return k;
+}
+
+static int uplift_fit(int argc, char **argv)
+{
+    st_uplift_fit_options o;
+    st_uplift_fit_options_init(&o);
+    const char *out = NULL, *features = NULL, *cats = NULL, *method = "tlearner";
+    unsigned long long seed = 0;
+    int raw = 0;
+    const cli_arg args[] = {
+        {"--treatment", NULL, CLI_STR, &o.treatment_col, 0, 0, NULL},
+        {"--control", NULL, CLI_STR, &o.control, 0, 0, NULL},
+        {"--outcome", NULL, CLI_STR, &o.outcome_col, 0, 0, NULL},
+        {"--features", NULL, CLI_STR, &features, 0, 0, NULL},
+        {"--categorical", NULL, CLI_STR, &cats, 0, 0, NULL},
+        {"--method", NULL, CLI_STR, &method, 0, 0, NULL},
+        {"--seed", NULL, CLI_U64, &seed, 0, 0, NULL},
+        {"--C", NULL, CLI_DOUBLE, &o.C, 0, 0, NULL},
+        {"--raw", NULL, CLI_FLAG, &raw, 0, 0, NULL},
+        {"--output", "-o", CLI_STR, &out, 0, 0, NULL},
+    };
+    const char *pos[1] = {NULL};
+    int pr = cli_parse_args("uplift fit", argc, argv, 1, args, sizeof args / sizeof args[0], pos, 1, help_fit,
+                            "one table only (got '%s' and '%s')");
+    if (pr >= 0) return pr;
+    if (!pos[0]) return cli_error(CMD, CLI_USAGE, "fit: need DATA.csv (see `strata uplift fit --help`)");
+    if (!o.treatment_col) return cli_error(CMD, CLI_USAGE, "fit: need --treatment COL");
+    if (!o.outcome_col) return cli_error(CMD, CLI_USAGE, "fit: need --outcome COL");
+    if (!features && !cats) return cli_error(CMD, CLI_USAGE, "fit: need --features and/or --categorical");
+    if (!out) return cli_error(CMD, CLI_USAGE, "fit: need -o MODEL.json");
+    if (st_uplift_method_parse(method, &o.method))
+        return cli_error(CMD, CLI_USAGE, "--method: '%s' is not tlearner, slearner, class-transform or xlearner",
+                         method);
+    if (!(o.C >= 0.0)) return cli_error(CMD, CLI_USAGE, "--C: must be >= 0");
+    o.seed = seed;
+    o.standardize = !raw;
+    enum { MAXF = 1024 };
+    char *fitems[MAXF], *citems[MAXF], *fbuf = NULL, *cbuf = NULL;
+    int ret = CLI_FAIL;
+    st_context *ctx = NULL;
+    st_table *t = NULL;
+    st_uplift_model *m = NULL;
+    if (features && !(o.nfeatures = split_commas(features, &fbuf, fitems, MAXF))) {
+        ret = cli_error(CMD, CLI_USAGE, "--features: an empty name or too many features");
+        goto done;
+    }
+    if (cats && !(o.ncategorical = split_commas(cats, &cbuf, citems, MAXF))) {
+        ret = cli_error(CMD, CLI_USAGE, "--categorical: an empty name or too many features");
+        goto done;
+    }
+    o.features = (const char *const *)fitems;
+    o.categorical = (const char *const *)citems;
+    if (!(ctx = cli_context(CMD))) {
+        ret = cli_error(CMD, CLI_FAIL, "out of memory");
+        goto done;
+    }
+    st_status rc = st_table_read_csv(ctx, pos[0], NULL, &t);
+    if (!rc) rc = st_uplift_fit(ctx, t, pos[0], &o, &m);
+    if (!rc) rc = st_uplift_model_save(ctx, m, out);
+    ret = rc ? cli_fail(CMD, ctx, rc) : CLI_OK;
+done:
+    st_uplift_model_free(m);
+    st_table_free(t);
+    st_context_free(ctx);
+    free(fbuf);
+    free(cbuf);
+    return ret;
+}
+
+static int uplift_predict(int argc, char **argv)
+{
+    const char *out = NULL;
+    const cli_arg args[] = {{"--output", "-o", CLI_STR, &out, 0, 0, NULL}};
+    const char *pos[2] = {NULL, NULL};
+    int pr = cli_parse_args("uplift predict", argc, argv, 1, args, 1, pos, 2, help_predict, NULL);
+    if (pr >= 0) return pr;
+    if (!pos[1]) return cli_error(CMD, CLI_USAGE, "predict: need MODEL.json DATA.csv (see `strata uplift predict --help`)");
+    if (!out) return cli_error(CMD, CLI_USAGE, "predict: need -o SCORES.csv");
+    st_context *ctx = cli_context(CMD);
+    if (!ctx) return cli_error(CMD, CLI_FAIL, "out of memory");
+    st_uplift_model *m = NULL;
+    st_status rc = st_uplift_model_load(ctx, pos[0], &m);
+    if (!rc) rc = st_uplift_predict_csv(ctx, m, pos[1], out);
+    int code = rc ? cli_fail(CMD, ctx, rc) : CLI_OK;
+    st_uplift_model_free(m);
+    st_context_free(ctx);
+    return code;
+}
+
 int cmd_uplift(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "fit") == 0) return uplift_fit(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "predict") == 0) return uplift_predict(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "policy") == 0) return cmd_policy(argc - 1, argv + 1);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -162,5 +307,5 @@ int cmd_uplift(int argc, char **argv)
         help();
         return CLI_USAGE;
     }
-    return cli_error(CMD, CLI_USAGE, "unknown subcommand '%s' (eval, policy; see `strata uplift --help`)", argv[1]);
+    return cli_error(CMD, CLI_USAGE, "unknown subcommand '%s' (fit, predict, eval, policy; see `strata uplift --help`)", argv[1]);
 }

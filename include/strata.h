@@ -1389,6 +1389,83 @@ ST_API st_status st_glm_acc_finalize(const st_glm_acc *a, double C, double *obje
 ST_API st_status st_glm_acc_serialize(st_context *ctx, const st_glm_acc *a, char **buf, size_t *len);
 ST_API st_status st_glm_acc_deserialize(st_context *ctx, const char *buf, size_t len, st_glm_acc **out);
 
+/* -- Uplift models (docs/uplift.md, "uplift fit / predict") --
+** Per-customer treatment effects from a randomised experiment, built on the linear models above (logistic for
+** a 0/1 outcome, linear (ridge) otherwise; categorical features one-hot). With several treatment arms, one
+** model per arm against the control. Methods, for an arm a against the control c (t = 1 for arm a):
+**   tlearner         mu_a fitted on arm a, mu_c on the control: uplift = mu_a(x) - mu_c(x)
+**   slearner         one model on the rows of a and c with t as a feature: uplift = mu(x, 1) - mu(x, 0)
+**   class-transform  logistic model of z = 1[y == t] on the rows of a and c: uplift = 2 P(z = 1 | x) - 1
+**                    (binary outcomes; assumes a 50/50 split, as scikit-uplift's ClassTransformation)
+**   xlearner         mu_a, mu_c as tlearner; D = y - mu_c(x) on arm a, D = mu_a(x) - y on the control; linear
+**                    models tau_a, tau_c of D on each; uplift = g tau_c(x) + (1 - g) tau_a(x), g = n_a / (n_a +
+**                    n_c) the arm's share (the propensity of randomised data). */
+typedef enum st_uplift_method {
+    ST_UPLIFT_TLEARNER = 0,
+    ST_UPLIFT_SLEARNER = 1,
+    ST_UPLIFT_CLASS_TRANSFORM = 2,
+    ST_UPLIFT_XLEARNER = 3
+} st_uplift_method;
+
+/* "tlearner", "slearner", "class-transform", "xlearner" -> the method. Errors: ST_EINVAL. */
+ST_API st_status st_uplift_method_parse(const char *name, st_uplift_method *out);
+ST_API const char *st_uplift_method_name(st_uplift_method m); /* "" outside the enum */
+
+/* Options (st_uplift_fit_options_init sets the defaults in brackets). Strings are borrowed for the call. */
+typedef struct st_uplift_fit_options {
+    const char *treatment_col;        /* arm names with control, or 0/1 numbers (control NULL: arms "0", "1") */
+    const char *control;              /* [NULL] */
+    const char *outcome_col;          /* 0/1: logistic models; any other numbers: linear models */
+    const char *const *features;      /* numeric features (nfeatures of them) */
+    size_t nfeatures;
+    const char *const *categorical;   /* categorical features, one-hot (ncategorical) */
+    size_t ncategorical;
+    st_uplift_method method;          /* [ST_UPLIFT_TLEARNER] */
+    double C;                         /* [1] the models' inverse L2 strength (st_glm_options.C) */
+    int standardize;                  /* [1] standardise the numeric features */
+    uint64_t seed;                    /* [0] recorded in the model; the methods draw nothing at random */
+} st_uplift_fit_options;
+ST_API void st_uplift_fit_options_init(st_uplift_fit_options *o);
+
+typedef struct st_uplift_model st_uplift_model;
+
+/* Fits on the rows of t. source names the data in messages (file:line, line 2 = first data row). Thread-safe
+** for distinct contexts; uses st_context_threads(ctx) threads. Errors: ST_EINVAL (NULL arguments, a missing
+** column, a feature that is also the treatment or outcome, no feature, class-transform with a continuous
+** outcome, an arm-name column without control), ST_EDATA (at file:line: a missing treatment, a 0/1 treatment
+** column with another value, a NaN or infinite outcome, a missing numeric feature; an absent control arm,
+** fewer than 2 arms; a model that cannot be fitted, e.g. one class only in an arm), ST_ELIMIT (more than 64
+** arms), ST_ENOMEM. *out is NULL on failure. */
+ST_API st_status st_uplift_fit(st_context *ctx, const st_table *t, const char *source, const st_uplift_fit_options *o,
+                               st_uplift_model **out);
+ST_API void st_uplift_model_free(st_uplift_model *m);
+/* Treatment arms of the model (the control excluded), in order of first appearance in the training data. */
+ST_API size_t st_uplift_model_narms(const st_uplift_model *m);
+ST_API const char *st_uplift_model_arm(const st_uplift_model *m, size_t k); /* NULL when out of range */
+ST_API const char *st_uplift_model_control(const st_uplift_model *m);
+
+/* uplift[i * narms + k] receives row i's uplift of arm k (rows 0 .. nrows(t) - 1). t needs the feature
+** columns. Errors: ST_EINVAL (NULL arguments, a feature column absent), ST_EDATA (a missing numeric feature at
+** source:row), ST_ENOMEM. */
+ST_API st_status st_uplift_model_predict(st_context *ctx, const st_uplift_model *m, const st_table *t,
+                                         const char *source, double *uplift);
+
+/* `strata uplift predict`: reads in_path, writes its columns then uplift_<arm> per arm, best_arm (the arm of
+** largest uplift when positive, ties to the first arm; else the control) and uplift (that arm's, 0 when no arm
+** is positive) to out_path (atomic; "-" = standard output). Errors: those of st_table_read_csv and
+** st_uplift_model_predict, ST_EIO. */
+ST_API st_status st_uplift_predict_csv(st_context *ctx, const st_uplift_model *m, const char *in_path,
+                                       const char *out_path);
+
+/* MODEL.json (docs/uplift.md): {"format": "strata-uplift", "version": 1, "method", "treatment", "control",
+** "outcome", "outcome_kind", "features", "categorical", "seed", "control_model" (tlearner, xlearner), "arms":
+** [{"name", "n", "propensity", "models": {name: strata-glm model}}]}. to_json: *out released with st_free.
+** Errors: ST_EINVAL, ST_EIO, ST_EPARSE, ST_EFORMAT (not an uplift model, a member missing or wrong),
+** ST_ENOMEM. */
+ST_API st_status st_uplift_model_to_json(st_context *ctx, const st_uplift_model *m, char **out, size_t *len);
+ST_API st_status st_uplift_model_save(st_context *ctx, const st_uplift_model *m, const char *path);
+ST_API st_status st_uplift_model_load(st_context *ctx, const char *path, st_uplift_model **out);
+
 /* ---- decide stage (MDP, DQN, uplift): declarations below this line ---- */
 
 /* -- Markov decision processes (docs/mdp.md) --
