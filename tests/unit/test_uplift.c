@@ -8,7 +8,9 @@
 #include "test.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static st_uplift_eval *eval(st_context *ctx, const double *y, const double *t, const double *s, size_t n, double k,
                             size_t bins, size_t points)
@@ -307,6 +309,95 @@ static void policy(void)
     st_context_free(ctx);
 }
 
+/* Fit / predict: each method on 300 random rows with three arms; the model file read back predicts the same. */
+static void fit_roundtrip(void)
+{
+    st_context *ctx;
+    st_context_new(&ctx);
+    enum { N = 300 };
+    st_table *t = NULL;
+    CHECK_EQ_INT(st_table_new(ctx, "row", N, &t), ST_OK);
+    double x[N], y[N], r[N];
+    uint64_t s = 12345;
+    CHECK_EQ_INT(st_table_add_str(t, "arm"), ST_OK);
+    CHECK_EQ_INT(st_table_add_str(t, "ch"), ST_OK);
+    for (size_t i = 0; i < N; i++) {
+        s = s * 6364136223846793005u + 1442695040888963407u;
+        double u = (double)(s >> 11) / 9007199254740992.0;
+        int a = (int)(i % 3);
+        x[i] = u * 4 - 2;
+        y[i] = ((s >> 3) % 100) < (uint64_t)(30 + 10 * a * (x[i] > 0) + 5 * (i % 2)) ? 1.0 : 0.0;
+        r[i] = y[i] * (10 + x[i]);
+        st_table_set_str(t, 1, i, a == 0 ? "ctl" : a == 1 ? "A" : "B");
+        st_table_set_str(t, 2, i, i % 2 ? "web" : "phone");
+    }
+    CHECK_EQ_INT(st_table_add_f64(t, "x", ST_COL_F64, x), ST_OK);
+    CHECK_EQ_INT(st_table_add_f64(t, "y", ST_COL_F64, y), ST_OK);
+    CHECK_EQ_INT(st_table_add_f64(t, "rev", ST_COL_F64, r), ST_OK);
+    const char *num[1] = {"x"}, *cat[1] = {"ch"};
+    for (int m = 0; m < 4; m++)
+        for (int cont = 0; cont < 2; cont++) {
+            if (cont && m == ST_UPLIFT_CLASS_TRANSFORM) continue;
+            st_uplift_fit_options o;
+            st_uplift_fit_options_init(&o);
+            o.treatment_col = "arm";
+            o.control = "ctl";
+            o.outcome_col = cont ? "rev" : "y";
+            o.features = num;
+            o.nfeatures = 1;
+            o.categorical = cat;
+            o.ncategorical = 1;
+            o.method = (st_uplift_method)m;
+            st_uplift_model *md = NULL, *back = NULL;
+            st_status rc = st_uplift_fit(ctx, t, "u.csv", &o, &md);
+            if (rc) fprintf(stderr, "fit %s: %s\n", st_uplift_method_name(o.method), st_errmsg(ctx));
+            CHECK_EQ_INT(rc, ST_OK);
+            if (rc) continue;
+            CHECK_EQ_INT(st_uplift_model_narms(md), 2);
+            CHECK_STR(st_uplift_model_arm(md, 0), "A");
+            CHECK_STR(st_uplift_model_control(md), "ctl");
+            char path[] = "/tmp/strata_uplift_model_XXXXXX";
+            int fd = mkstemp(path);
+            CHECK(fd >= 0);
+            if (fd >= 0) close(fd);
+            CHECK_EQ_INT(st_uplift_model_save(ctx, md, path), ST_OK);
+            CHECK_EQ_INT(st_uplift_model_load(ctx, path, &back), ST_OK);
+            remove(path);
+            double u1[2 * N], u2[2 * N];
+            CHECK_EQ_INT(st_uplift_model_predict(ctx, md, t, "u.csv", u1), ST_OK);
+            if (back) CHECK_EQ_INT(st_uplift_model_predict(ctx, back, t, "u.csv", u2), ST_OK);
+            double worst = 0;
+            for (size_t i = 0; back && i < 2 * N; i++) worst = fmax(worst, fabs(u1[i] - u2[i]));
+            CHECK(worst == 0.0);
+            if (m == ST_UPLIFT_CLASS_TRANSFORM)
+                for (size_t i = 0; i < 2 * N; i++) CHECK(u1[i] > -1.0 && u1[i] < 1.0);
+            st_uplift_model_free(md);
+            st_uplift_model_free(back);
+        }
+    st_uplift_fit_options o;
+    st_uplift_fit_options_init(&o);
+    o.treatment_col = "arm";
+    o.outcome_col = "y";
+    o.features = num;
+    o.nfeatures = 1;
+    st_uplift_model *md = NULL;
+    CHECK_EQ_INT(st_uplift_fit(ctx, t, "u.csv", &o, &md), ST_EINVAL); /* arm names need a control */
+    o.control = "none";
+    CHECK_EQ_INT(st_uplift_fit(ctx, t, "u.csv", &o, &md), ST_EDATA);
+    CHECK(strstr(st_errmsg(ctx), "control arm 'none'") != NULL);
+    o.control = "ctl";
+    o.method = ST_UPLIFT_CLASS_TRANSFORM;
+    o.outcome_col = "rev";
+    CHECK_EQ_INT(st_uplift_fit(ctx, t, "u.csv", &o, &md), ST_EINVAL);
+    CHECK(md == NULL);
+    st_uplift_method me;
+    CHECK_EQ_INT(st_uplift_method_parse("xlearner", &me), ST_OK);
+    CHECK_EQ_INT(me, ST_UPLIFT_XLEARNER);
+    CHECK_EQ_INT(st_uplift_method_parse("x", &me), ST_EINVAL);
+    st_table_free(t);
+    st_context_free(ctx);
+}
+
 static st_status job_eval(t_failer *f, void *arg)
 {
     const double *y = arg;
@@ -335,6 +426,7 @@ int main(void)
     errors();
     table();
     policy();
+    fit_roundtrip();
     static const double yc[10] = {1.5, 0, 2, 0, 0, 7, 0, 0, 1, 0};
     t_alloc_torture("st_uplift_eval binary", job_eval, (void *)Y10);
     t_alloc_torture("st_uplift_eval continuous", job_eval, (void *)yc);
