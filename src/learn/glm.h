@@ -46,4 +46,8 @@ void st__glm_acc_add_unchecked(st_glm_acc *a, const double *x, size_t nrows, siz
 void st__glm_acc_add_cols(st_glm_acc *a, const double *const *x, size_t nrows, const double *y, const double *w,
                           double *scratch);
 
+/* Appends cell (j, i) of t as CSV: numbers in their shortest exact form, dates as YYYY-MM-DD, text quoted when
+** needed, a missing value as nothing (the predictions' CSV outputs). */
+bool st__table_put_cell(st_buf *b, const st_table *t, size_t j, size_t i);
+
 #endif

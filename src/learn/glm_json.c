@@ -192,7 +192,7 @@ st_status st_glm_load(st_context *ctx, const char *path, st_glm **out)
     return rc;
 }
 
-static bool put_cell(st_buf *b, const st_table *t, size_t j, size_t i)
+bool st__table_put_cell(st_buf *b, const st_table *t, size_t j, size_t i)
 {
     st_coltype ty = st_table_col_type(t, j);
     if (ty == ST_COL_F64) return st__buf_put_double(b, st_table_f64(t, j)[i]);
@@ -239,7 +239,7 @@ st_status st_glm_predict_csv(st_context *ctx, const st_glm *m, const char *in_pa
     }
     ok = ok && st__buf_puts(&b, "score\n");
     for (size_t i = 0; i < n && ok; i++) {
-        for (size_t j = 1; j < nc && ok; j++) ok = put_cell(&b, t, j, i) && st__buf_putc(&b, ',');
+        for (size_t j = 1; j < nc && ok; j++) ok = st__table_put_cell(&b, t, j, i) && st__buf_putc(&b, ',');
         ok = ok && st__buf_put_double(&b, score[i]) && st__buf_putc(&b, '\n');
         if (ok && (b.len >= (1u << 20) || i + 1 == n)) {
             if (fwrite(b.data, 1, b.len, af.fp) != b.len) {
