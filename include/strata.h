@@ -1362,7 +1362,7 @@ ST_API const char *st_glm_class(const st_glm *m, size_t k);
 ST_API double st_glm_intercept(const st_glm *m);
 /* Coefficient of design column k (st_design_col_name(st_glm_design(m), k)); NaN when out of range. */
 ST_API double st_glm_coef(const st_glm *m, size_t k);
-double st_glm_C(const st_glm *m);             /* INFINITY when unpenalised */
+ST_API double st_glm_C(const st_glm *m);             /* INFINITY when unpenalised */
 ST_API int st_glm_iterations(const st_glm *m);       /* Newton steps taken */
 ST_API double st_glm_gradient_max(const st_glm *m);  /* max |gradient| at the solution */
 ST_API double st_glm_objective(const st_glm *m);     /* the objective above at the solution */

@@ -10,7 +10,7 @@ import sys
 path = sys.argv[1] if len(sys.argv) > 1 else "include/strata.h"
 lines = open(path).read().split("\n")
 out = []
-decl = re.compile(r"^(?!typedef|#|/|\*|\}|extern|static|struct [a-z_]+ \{|enum|ST_API)[A-Za-z_][A-Za-z0-9_ \*]*\b(st_[a-z0-9_]+)\s*\(")
+decl = re.compile(r"^(?!typedef|#|/|\*|\}|extern|static|struct [a-z_]+ \{|enum|ST_API)[A-Za-z_][A-Za-z0-9_ \*]*\b(st_[A-Za-z0-9_]+)\s*\(")
 for ln in lines:
     if decl.match(ln):
         ln = "ST_API " + ln

@@ -9,7 +9,7 @@ fail=0
 internal=$(nm -D --defined-only "$LIB" | awk '$2 == "T" && $3 ~ /^st__/' | wc -l)
 [ "$internal" = 0 ] || { echo "$internal internal st__ functions exported:"; nm -D --defined-only "$LIB" | awk '$2 == "T" && $3 ~ /^st__/' | head; fail=1; }
 # declarations without ST_API: a line at column 0 that declares an st_ function
-grep -nE '^[A-Za-z_][A-Za-z0-9_ *]*\bst_[a-z0-9_]+\(' "$SRC/include/strata.h" | grep -vE '^[0-9]+:(ST_API|typedef|static|#)' > /tmp/exports_$$ 
+grep -nE '^[A-Za-z_][A-Za-z0-9_ *]*\bst_[A-Za-z0-9_]+\(' "$SRC/include/strata.h" | grep -vE '^[0-9]+:(ST_API|typedef|static|#)' > /tmp/exports_$$ 
 if [ -s /tmp/exports_$$ ]; then echo "declared without ST_API (run scripts/add_st_api.py):"; cat /tmp/exports_$$; fail=1; fi
 rm -f /tmp/exports_$$
 declared=$(grep -cE '^ST_API ' "$SRC/include/strata.h")
