@@ -1054,6 +1054,15 @@ ST_API st_status st_eval_binary_json(st_context *ctx, const double *label, const
 ** prediction: the message names the row), ST_ENOMEM. */
 ST_API st_status st_eval_multiclass_json(st_context *ctx, const char *const *label, const char *const *pred,
                                          size_t n, char **out, size_t *len);
+/* `strata evaluate` on a table read from the file named source (NULL: "data"): binary with score (label and
+** score numeric columns) or multi-class with pred (numbers compared in their shortest decimal form); exactly
+** one of score and pred. *out as for st_eval_binary_json. Messages name the data row as "FILE:LINE: ..."
+** (line 2 = first data row) and the column ("s.csv:4: label 'y' is 2, not 0 or 1"). Thread-safe for distinct
+** contexts; t is only read. Errors: ST_EINVAL (NULL ctx, t, label or out, not exactly one of score and pred),
+** ST_EDATA (no such column, a non-numeric label or score column, naming the first value that is not a number,
+** and those of st_eval_binary_compute / st_eval_multiclass_json at FILE:LINE), ST_ENOMEM. */
+ST_API st_status st_eval_table_json(st_context *ctx, const st_table *t, const char *source, const char *label,
+                             const char *score, const char *pred, double threshold, char **out, size_t *len);
 
 /* -- A/B tests -- */
 
