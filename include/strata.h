@@ -1100,7 +1100,8 @@ ST_API st_status st_abtest_power(st_context *ctx, double baseline, double treatm
 ** arm, proportions_ztest (pooled, no continuity correction), the Newcombe interval of the difference, the
 ** log-adjusted ratio interval minus 1 for the lift, and P(p_t > p_c) under Beta(1 + s, 1 + n - s)
 ** posteriors (exact sum); continuous metrics the t interval per arm, Welch's t test and interval, the lift
-** interval by the delta method (normal) and prob_better null. p_adjusted: multipletests of the treatments'
+** interval by the delta method (normal) and prob_better null; lift and lift_ci are null when the control rate
+** or mean is 0. p_adjusted: multipletests of the treatments'
 ** p-values within each metric (correction). srm: scipy.stats.chisquare of the arm sizes against shares
 ** (nshares = number of arms, in arm order; NULL = equal). source names the data in messages ("file:row",
 ** row 2 = first data row). covariate (NULL = none) names a numeric pre-period column X: per treatment arm

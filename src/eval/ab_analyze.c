@@ -50,9 +50,8 @@ static void cmp_binary(const arm_stat *t, const arm_stat *c, double alpha, cmp_o
     double sd = sqrt(pp * (1.0 - pp) * (1.0 / t->n + 1.0 / c->n));
     o->stat = o->diff / sd;
     o->p = st__norm_sf(fabs(o->stat)) * 2.0;
-    /* P(p_t > p_c): sum over the smaller count of successes */
-    double at = 1.0 + t->sum, bt = 1.0 + t->n - t->sum, ac = 1.0 + c->sum, bc = 1.0 + c->n - c->sum;
-    o->pb = at <= ac ? st__ab_prob_better(at, bt, ac, bc) : 1.0 - st__ab_prob_better(ac, bc, at, bt);
+    /* P(p_t > p_c) under Beta(1 + s, 1 + n - s) posteriors */
+    o->pb = st__ab_prob_better(1.0 + t->sum, 1.0 + t->n - t->sum, 1.0 + c->sum, 1.0 + c->n - c->sum);
 }
 
 static void cmp_continuous(const arm_stat *t, const arm_stat *c, double alpha, cmp_out *o)
@@ -376,12 +375,19 @@ st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *sour
             st__jw_number(&w, o->dlo);
             st__jw_number(&w, o->dhi);
             st__jw_end_array(&w);
-            st__jw_kv_num(&w, "lift", o->lift);
+            /* a control rate (mean) of 0 leaves the lift undefined: lift and lift_ci are null, not an interval
+            ** around an infinite ratio */
+            bool no_lift = !isfinite(o->lift);
+            st__jw_kv_num(&w, "lift", no_lift ? (double)NAN : o->lift);
             st__jw_key(&w, "lift_ci");
-            st__jw_begin_array_inline(&w);
-            st__jw_number(&w, o->llo);
-            st__jw_number(&w, o->lhi);
-            st__jw_end_array(&w);
+            if (no_lift) {
+                st__jw_null(&w);
+            } else {
+                st__jw_begin_array_inline(&w);
+                st__jw_number(&w, o->llo);
+                st__jw_number(&w, o->lhi);
+                st__jw_end_array(&w);
+            }
             st__jw_kv_num(&w, "statistic", o->stat);
             st__jw_kv_num(&w, "p_value", o->p);
             st__jw_kv_num(&w, "p_adjusted", o->padj);
