@@ -223,6 +223,18 @@ ST_API const char *st_table_cat_level(const st_table *t, size_t j, size_t k);
 ** rest ST_COL_STR. path "-" reads standard input; .gz files are decompressed.
 ** Errors: ST_EIO, ST_EPARSE (file:line:column), ST_ENOTFOUND (no such key column), ST_EEMPTY, ST_ENOMEM. */
 ST_API st_status st_table_read_csv(st_context *ctx, const char *path, const char *key, st_table **out);
+/* Reads only the named columns of a CSV table with a header row, for computations over a few columns of a
+** long file (`strata abtest`): types[k] is ST_COL_F64 (every non-empty cell a number as st_table_read_csv
+** reads it; empty, NA and nan are NaN) or ST_COL_CAT (the cell's text, NUL-ended as st_table_set_str; levels
+** in order of first appearance, at most 65,536; empty = missing). The table's columns are names[0..n) in that
+** order after a key column "row" ("row_number" when "row" is selected) whose keys are all empty. Records
+** are checked as st_table_read_csv checks them (field count, quotes; blank lines skipped). path "-" reads
+** standard input; .gz files are decompressed. Errors: ST_EINVAL (NULL arguments, n = 0, a name given twice, a
+** type other than F64 or CAT), ST_EIO, ST_EPARSE (file:line[:field]), ST_ENOTFOUND (a column not in the
+** header, file:1), ST_EDATA (a cell of an F64 column that is not a number, file:line), ST_ELIMIT, ST_EEMPTY,
+** ST_ENOMEM. */
+ST_API st_status st_table_read_csv_columns(st_context *ctx, const char *path, const char *const *names,
+                                    const st_coltype *types, size_t n, st_table **out);
 
 /* Writes the table as CSV (header first; numbers in the shortest form that reads back exactly; NaN as an
 ** empty field; dates as YYYY-MM-DD). path "-" writes to standard output; otherwise the file is written to a
