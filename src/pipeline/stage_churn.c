@@ -13,6 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int is_integer_id(const char *s)
+{
+    if (!s || !*s) return 0;
+    errno = 0;
+    char *end;
+    (void)strtoll(s, &end, 10);
+    return errno == 0 && *end == '\0' && end != s && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9'));
+}
+
 int st__churn_train_row(const char *id, int integer_ids)
 {
     if (integer_ids) {
@@ -40,6 +49,124 @@ static st_status write_score(st_stage_env *env, const char *key, const double *l
     st__jw_kv_num(w, "brier", probability ? e.brier : (double)NAN);
     st__jw_end_object(w);
     return ST_OK;
+}
+
+/* The logistic regression on calibration RFM features (frequency, recency, T, monetary_value and
+** log1p(frequency)), scikit-learn's LogisticRegression(C=1) objective, fitted on the training half of the
+** evaluated customers and scored on the other half (st__churn_train_row). Writes "logistic_rfm", or
+** {"skipped": why} when a half lacks a class or the fit fails. */
+static st_status logistic_rfm(st_stage_env *env, const double *label, size_t m)
+{
+    st_context *ctx = env->ctx;
+    st_table *t = env->customers;
+    st_jw *w = env->summary;
+    static const char *const feats[5] = {"frequency", "recency", "T", "monetary_value", "log1p_frequency"};
+    const double *src[4];
+    for (int k = 0; k < 4; k++) {
+        long j = st_table_find(t, feats[k]);
+        src[k] = j >= 0 ? st_table_f64(t, (size_t)j) : NULL;
+    }
+    const double *T = src[2];
+    size_t n = st_table_nrows(t);
+    long jh = st_table_find(t, "frequency_holdout");
+    const double *xh = st_table_f64(t, (size_t)jh);
+    int integer_ids = 1;
+    for (size_t i = 0; i < n && integer_ids; i++)
+        if (!isnan(T[i]) && !isnan(xh[i]) && !is_integer_id(st_table_str(t, 0, i))) integer_ids = 0;
+    const char *why = NULL;
+    for (int k = 0; k < 4; k++)
+        if (!src[k]) why = "no frequency/recency/T/monetary_value columns";
+    st_table *d = NULL;
+    st_glm *g = NULL;
+    double *score = NULL;
+    unsigned char *train = NULL;
+    st_status rc = ST_OK;
+    size_t ntr = 0, nte = 0, ptr = 0, pte = 0;
+    if (!why) rc = st_table_new(ctx, "customer_id", m, &d);
+    for (int k = 0; !why && !rc && k < 6; k++) rc = st_table_add_f64(d, k < 5 ? feats[k] : "churned", ST_COL_F64, NULL);
+    if (!why && !rc) {
+        double *col[6];
+        for (int k = 0; k < 6; k++) col[k] = st_table_f64_mut(d, (size_t)k + 1);
+        train = st__malloc(ctx, m ? m : 1);
+        score = st__malloc(ctx, (m ? m : 1) * sizeof *score);
+        if (!train || !score) rc = ST_ENOMEM;
+        for (size_t i = 0, r = 0; !rc && i < n; i++) {
+            if (isnan(T[i]) || isnan(src[1][i]) || isnan(xh[i])) continue;
+            for (int k = 0; k < 4; k++) col[k][r] = isnan(src[k][i]) ? 0.0 : src[k][i];
+            col[4][r] = log1p(src[0][i]);
+            col[5][r] = label[r];
+            train[r] = (unsigned char)st__churn_train_row(st_table_str(t, 0, i), integer_ids);
+            if (train[r]) {
+                ntr++;
+                ptr += label[r] == 1.0;
+            } else {
+                nte++;
+                pte += label[r] == 1.0;
+            }
+            r++;
+        }
+    }
+    if (!why && !rc && (ptr == 0 || ptr == ntr || pte == 0 || pte == nte))
+        why = "the training or the test half has one class only";
+    if (!why && !rc) {
+        st_glm_options o;
+        st_glm_options_init(&o);
+        o.row_mask = train;
+        rc = st_glm_fit(ctx, d, "churn", "churned", feats, 5, NULL, 0, &o, &g);
+        if (rc == ST_EDATA || rc == ST_ECONVERGE) {
+            why = "the logistic fit failed";
+            st_clear_error(ctx);
+            rc = ST_OK;
+        }
+        if (!why && !rc) rc = st_glm_predict(ctx, g, d, "churn", score);
+    }
+    if (!why && !rc) {
+        /* the test half, in table order */
+        size_t q = 0;
+        for (size_t r = 0; r < m; r++)
+            if (!train[r]) {
+                score[q] = score[r];
+                q++;
+            }
+        double *ytest = st__malloc(ctx, (nte ? nte : 1) * sizeof *ytest);
+        if (!ytest) rc = ST_ENOMEM;
+        for (size_t r = 0, k = 0; !rc && r < m; r++)
+            if (!train[r]) ytest[k++] = label[r];
+        if (!rc) {
+            st_eval_binary e;
+            rc = st_eval_binary_compute(ctx, ytest, score, nte, 0.5, &e);
+            if (!rc) {
+                st__jw_key(w, "logistic_rfm");
+                st__jw_begin_object(w);
+                st__jw_kv_num(w, "roc_auc", e.roc_auc);
+                st__jw_kv_num(w, "average_precision", e.average_precision);
+                st__jw_kv_num(w, "brier", e.brier);
+                st__jw_key(w, "features");
+                st__jw_begin_array_inline(w);
+                for (int k = 0; k < 5; k++) st__jw_string(w, feats[k]);
+                st__jw_end_array(w);
+                st__jw_kv_str(w, "split", integer_ids ? "odd ids train, even ids test"
+                                                      : "hashed ids: splitmix64(hash(id)) top bit set trains");
+                st__jw_kv_int(w, "n_train", (long long)ntr);
+                st__jw_kv_int(w, "n_test", (long long)nte);
+                st__jw_kv_int(w, "churned_test", (long long)pte);
+                st__jw_kv_bool(w, "converged", st_glm_converged(g) != 0);
+                st__jw_end_object(w);
+            }
+        }
+        st__free(ctx, ytest, (nte ? nte : 1) * sizeof *ytest);
+    }
+    if (why && !rc) {
+        st__jw_key(w, "logistic_rfm");
+        st__jw_begin_object(w);
+        st__jw_kv_str(w, "skipped", why);
+        st__jw_end_object(w);
+    }
+    st__free(ctx, train, m ? m : 1);
+    st__free(ctx, score, (m ? m : 1) * sizeof *score);
+    st_glm_free(g);
+    st_table_free(d);
+    return rc;
 }
 
 st_status st__stage_churn(st_stage_env *env)
@@ -103,6 +230,7 @@ st_status st__stage_churn(st_stage_env *env)
         st__jw_null(w);
     }
     if (!rc) rc = write_score(env, "hiatus", label, hiatus, m, 0);
+    if (!rc) rc = logistic_rfm(env, label, m);
     st__jw_end_object(w);
     st__jw_end_object(w);
     st__free(ctx, buf, cap * sizeof *buf);
