@@ -184,7 +184,28 @@ static int cmd_analyze(int argc, char **argv)
         ret = cli_error(CMD, CLI_FAIL, "out of memory");
         goto done;
     }
-    st_status rc = st_table_read_csv(ctx, pos[0], NULL, &t);
+    /* only the columns the test uses: the arm as categorical, the metrics and covariate as numbers */
+    const char *cols[MAXM + 2];
+    st_coltype types[MAXM + 2];
+    size_t nc = 0;
+    const char *want[MAXM + 2];
+    size_t nw = 0;
+    want[nw++] = arm;
+    for (size_t k = 0; k < nm; k++) want[nw++] = mitems[k];
+    if (covariate) want[nw++] = covariate;
+    for (size_t k = 0; k < nw; k++) {
+        size_t q = 0;
+        while (q < nc && strcmp(cols[q], want[k]) != 0) q++;
+        if (q < nc) continue; /* named twice (a metric as covariate too): read once */
+        cols[nc] = want[k];
+        types[nc++] = k == 0 ? ST_COL_CAT : ST_COL_F64;
+    }
+    st_status rc = st_table_read_csv_columns(ctx, pos[0], cols, types, nc, &t);
+    if (rc == ST_ENOTFOUND) { /* an unknown column is a usage error, as the options name it */
+        cli_fail(CMD, ctx, rc);
+        ret = CLI_USAGE;
+        goto done;
+    }
     if (!rc)
         rc = st_abtest_analyze(ctx, t, pos[0], arm, control, (const char *const *)mitems, nm, covariate, alpha, c,
                                shares ? sh : NULL, ns, &json, &len);

@@ -5,7 +5,6 @@
 #include "cli.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char *const CMD = "evaluate";
@@ -27,48 +26,6 @@ static void help(void)
           "  --pred COL       predicted label column: multi-class evaluation\n"
           "  -o, --output F   EVAL.json (required; - = standard output)\n",
           stdout);
-}
-
-/* Row i of column j as text: strings as they are, numbers in their shortest exact form, "" when missing. */
-static const char *cell(const st_table *t, long j, size_t i, char *buf, size_t cap)
-{
-    const double *v = cli_f64_col(t, j);
-    if (!v) {
-        const char *s = st_table_str(t, (size_t)j, i);
-        return s ? s : "";
-    }
-    double x = v[i];
-    if (isnan(x)) return "";
-    if (x == floor(x) && fabs(x) < 1e15)
-        snprintf(buf, cap, "%.0f", x);
-    else
-        for (int p = 15; p <= 17; p++) {
-            snprintf(buf, cap, "%.*g", p, x);
-            if (strtod(buf, NULL) == x) break;
-        }
-    return buf;
-}
-
-static int multiclass(st_context *ctx, const st_table *t, long jl, long jp, char **text, size_t *len)
-{
-    size_t n = st_table_nrows(t);
-    char **lab = calloc(n ? n : 1, sizeof *lab), **pred = calloc(n ? n : 1, sizeof *pred);
-    st_status rc = lab && pred ? ST_OK : ST_ENOMEM;
-    char buf[64];
-    for (size_t i = 0; rc == ST_OK && i < n; i++) {
-        lab[i] = strdup(cell(t, jl, i, buf, sizeof buf));
-        pred[i] = strdup(cell(t, jp, i, buf, sizeof buf));
-        if (!lab[i] || !pred[i]) rc = ST_ENOMEM;
-    }
-    if (rc == ST_OK)
-        rc = st_eval_multiclass_json(ctx, (const char *const *)lab, (const char *const *)pred, n, text, len);
-    for (size_t i = 0; i < n; i++) {
-        if (lab) free(lab[i]);
-        if (pred) free(pred[i]);
-    }
-    free(lab);
-    free(pred);
-    return (int)rc;
 }
 
 int cmd_evaluate(int argc, char **argv)
@@ -106,41 +63,9 @@ int cmd_evaluate(int argc, char **argv)
         code = cli_fail(CMD, ctx, rc);
         goto done;
     }
-    long jl = st_table_find(t, label);
-    const char *other = score ? score : pred;
-    long jo = st_table_find(t, other);
-    if (jl < 0 || jo < 0) {
-        code = cli_error(CMD, CLI_FAIL, "%s: no column '%s'", path, jl < 0 ? label : other);
-        goto done;
-    }
-    if (score) {
-        const double *y = cli_f64_col(t, jl), *s = cli_f64_col(t, jo);
-        if (!y || !s) {
-            long bad = y ? jo : jl;
-            size_t n = st_table_nrows(t), i = 0;
-            char *end = NULL;
-            for (; i < n; i++) {
-                const char *v = st_table_str(t, (size_t)bad, i);
-                if (!v) break;
-                (void)strtod(v, &end);
-                if (!*v || *end) break;
-            }
-            const char *v = i < n ? st_table_str(t, (size_t)bad, i) : NULL;
-            code = cli_error(CMD, CLI_FAIL, "%s: column '%s' is not numeric (row %zu: '%s')%s", path,
-                             st_table_col_name(t, (size_t)bad), i + 1, v ? v : "",
-                             bad == jl ? ": the label must be 0 or 1" : "");
-            goto done;
-        }
-        rc = st_eval_binary_json(ctx, y, s, st_table_nrows(t), threshold, &text, &len);
-    } else {
-        rc = (st_status)multiclass(ctx, t, jl, jo, &text, &len);
-    }
+    rc = st_eval_table_json(ctx, t, path, label, score, pred, threshold, &text, &len);
     if (rc) {
-        if (rc == ST_EDATA)
-            code = cli_error(CMD, CLI_FAIL, "%s (label '%s', %s '%s'): %s", path, label, score ? "score" : "pred",
-                             other, st_errmsg(ctx));
-        else
-            code = cli_fail(CMD, ctx, rc);
+        code = cli_fail(CMD, ctx, rc);
         goto done;
     }
     if (strcmp(out, "-") == 0) {

@@ -223,6 +223,18 @@ ST_API const char *st_table_cat_level(const st_table *t, size_t j, size_t k);
 ** rest ST_COL_STR. path "-" reads standard input; .gz files are decompressed.
 ** Errors: ST_EIO, ST_EPARSE (file:line:column), ST_ENOTFOUND (no such key column), ST_EEMPTY, ST_ENOMEM. */
 ST_API st_status st_table_read_csv(st_context *ctx, const char *path, const char *key, st_table **out);
+/* Reads only the named columns of a CSV table with a header row, for computations over a few columns of a
+** long file (`strata abtest`): types[k] is ST_COL_F64 (every non-empty cell a number as st_table_read_csv
+** reads it; empty, NA and nan are NaN) or ST_COL_CAT (the cell's text, NUL-ended as st_table_set_str; levels
+** in order of first appearance, at most 65,536; empty = missing). The table's columns are names[0..n) in that
+** order after a key column "row" ("row_number" when "row" is selected) whose keys are all empty. Records
+** are checked as st_table_read_csv checks them (field count, quotes; blank lines skipped). path "-" reads
+** standard input; .gz files are decompressed. Errors: ST_EINVAL (NULL arguments, n = 0, a name given twice, a
+** type other than F64 or CAT), ST_EIO, ST_EPARSE (file:line[:field]), ST_ENOTFOUND (a column not in the
+** header, file:1), ST_EDATA (a cell of an F64 column that is not a number, file:line), ST_ELIMIT, ST_EEMPTY,
+** ST_ENOMEM. */
+ST_API st_status st_table_read_csv_columns(st_context *ctx, const char *path, const char *const *names,
+                                    const st_coltype *types, size_t n, st_table **out);
 
 /* Writes the table as CSV (header first; numbers in the shortest form that reads back exactly; NaN as an
 ** empty field; dates as YYYY-MM-DD). path "-" writes to standard output; otherwise the file is written to a
@@ -1080,6 +1092,15 @@ ST_API st_status st_eval_binary_json(st_context *ctx, const double *label, const
 ** prediction: the message names the row), ST_ENOMEM. */
 ST_API st_status st_eval_multiclass_json(st_context *ctx, const char *const *label, const char *const *pred,
                                          size_t n, char **out, size_t *len);
+/* `strata evaluate` on a table read from the file named source (NULL: "data"): binary with score (label and
+** score numeric columns) or multi-class with pred (numbers compared in their shortest decimal form); exactly
+** one of score and pred. *out as for st_eval_binary_json. Messages name the data row as "FILE:LINE: ..."
+** (line 2 = first data row) and the column ("s.csv:4: label 'y' is 2, not 0 or 1"). Thread-safe for distinct
+** contexts; t is only read. Errors: ST_EINVAL (NULL ctx, t, label or out, not exactly one of score and pred),
+** ST_EDATA (no such column, a non-numeric label or score column, naming the first value that is not a number,
+** and those of st_eval_binary_compute / st_eval_multiclass_json at FILE:LINE), ST_ENOMEM. */
+ST_API st_status st_eval_table_json(st_context *ctx, const st_table *t, const char *source, const char *label,
+                             const char *score, const char *pred, double threshold, char **out, size_t *len);
 
 /* -- A/B tests -- */
 
@@ -1117,7 +1138,8 @@ ST_API st_status st_abtest_power(st_context *ctx, double baseline, double treatm
 ** arm, proportions_ztest (pooled, no continuity correction), the Newcombe interval of the difference, the
 ** log-adjusted ratio interval minus 1 for the lift, and P(p_t > p_c) under Beta(1 + s, 1 + n - s)
 ** posteriors (exact sum); continuous metrics the t interval per arm, Welch's t test and interval, the lift
-** interval by the delta method (normal) and prob_better null. p_adjusted: multipletests of the treatments'
+** interval by the delta method (normal) and prob_better null; lift and lift_ci are null when the control rate
+** or mean is 0. p_adjusted: multipletests of the treatments'
 ** p-values within each metric (correction). srm: scipy.stats.chisquare of the arm sizes against shares
 ** (nshares = number of arms, in arm order; NULL = equal). source names the data in messages ("file:row",
 ** row 2 = first data row). covariate (NULL = none) names a numeric pre-period column X: per treatment arm

@@ -148,11 +148,23 @@ st_status st_abtest_power(st_context *ctx, double baseline, double treatment, do
     return ST_OK;
 }
 
-double st__ab_prob_better(double at, double bt, double ac, double bc)
+/* P(X > Y), X ~ Beta(at, bt), Y ~ Beta(ac, bc), at whole: Evan Miller's sum of at positive terms. */
+static double prob_better_sum(double at, double bt, double ac, double bc)
 {
     double base = st__lbeta(ac, bc), s = 0.0;
     for (double i = 0.0; i < at; i += 1.0) s += exp(st__lbeta(ac + i, bc + bt) - log(bt + i) - st__lbeta(1.0 + i, bt) - base);
     return s;
+}
+
+double st__ab_prob_better(double at, double bt, double ac, double bc)
+{
+    /* The smaller tail is summed directly (positive terms: full relative precision however tiny it is) and the
+    ** larger one is its complement; 1 - (a sum near 1) would lose every digit of a tiny probability. Each
+    ** tail has two sums: P(X > Y) = P(1 - Y > 1 - X) over at or bc terms, P(Y > X) over ac or bt terms; the
+    ** shorter is taken. The tail with the lower posterior mean is the smaller one (near 1/2 either serves). */
+    if (at * (ac + bc) < ac * (at + bt)) return at <= bc ? prob_better_sum(at, bt, ac, bc) : prob_better_sum(bc, ac, bt, at);
+    double q = ac <= bt ? prob_better_sum(ac, bc, at, bt) : prob_better_sum(bt, at, bc, ac);
+    return 1.0 - q;
 }
 
 void st__ab_adjust(double *p, size_t m, int method, size_t *idx)

@@ -18,8 +18,9 @@ double st__brentq(double (*f)(double, void *), void *ud, double xa, double xb, d
 ** h, nobs1 in arm 1 and ratio * nobs1 in arm 2. */
 double st__ab_normal_ind_power(double h, double nobs1, double alpha, double ratio);
 
-/* P(X > Y) for X ~ Beta(at, bt), Y ~ Beta(ac, bc) with at a whole number >= 1 (Evan Miller's closed-form sum
-** of at terms). */
+/* P(X > Y) for X ~ Beta(at, bt), Y ~ Beta(ac, bc), all four whole numbers >= 1 (Evan Miller's closed-form sum
+** over min(at, bc) or min(ac, bt) terms: the smaller tail is summed, so a tiny probability keeps its relative
+** precision). */
 double st__ab_prob_better(double at, double bt, double ac, double bc);
 
 /* statsmodels multipletests: adjusted p-values of p[0..m) in place; method 0 none, 1 bonferroni, 2 holm.

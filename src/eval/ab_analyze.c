@@ -50,9 +50,8 @@ static void cmp_binary(const arm_stat *t, const arm_stat *c, double alpha, cmp_o
     double sd = sqrt(pp * (1.0 - pp) * (1.0 / t->n + 1.0 / c->n));
     o->stat = o->diff / sd;
     o->p = st__norm_sf(fabs(o->stat)) * 2.0;
-    /* P(p_t > p_c): sum over the smaller count of successes */
-    double at = 1.0 + t->sum, bt = 1.0 + t->n - t->sum, ac = 1.0 + c->sum, bc = 1.0 + c->n - c->sum;
-    o->pb = at <= ac ? st__ab_prob_better(at, bt, ac, bc) : 1.0 - st__ab_prob_better(ac, bc, at, bt);
+    /* P(p_t > p_c) under Beta(1 + s, 1 + n - s) posteriors */
+    o->pb = st__ab_prob_better(1.0 + t->sum, 1.0 + t->n - t->sum, 1.0 + c->sum, 1.0 + c->n - c->sum);
 }
 
 static void cmp_continuous(const arm_stat *t, const arm_stat *c, double alpha, cmp_out *o)
@@ -80,7 +79,7 @@ static void cmp_continuous(const arm_stat *t, const arm_stat *c, double alpha, c
 /* CUPED for treatment arm a against control c: theta = Sxy / Sxx over the rows of both arms (pooled means),
 ** y' = y - theta (x - mean x), Welch on y'; variance_reduction = 1 - var(y') / var(y) over those rows, which is
 ** corr(x, y)^2, computed as such. */
-static void cuped_write(st_jw *w, const double *x, const double *y, const size_t *armof, size_t n, size_t a, size_t c,
+static void cuped_write(st_jw *w, const double *x, const double *y, const uint8_t *armof, size_t n, size_t a, size_t c,
                         const arm_stat *ya, const arm_stat *yc, double alpha, const char *name, const char *metric)
 {
     double na = 0.0, nc = 0.0, sxa = 0.0, sxc = 0.0;
@@ -184,7 +183,7 @@ st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *sour
     const char *names[MAXARMS];
     char numname[MAXARMS][32];
     size_t narms = 0;
-    size_t *armof = st__malloc(ctx, (n ? n : 1) * sizeof *armof);
+    uint8_t *armof = st__malloc(ctx, (n ? n : 1) * sizeof *armof); /* arm index per row (at most 64 arms) */
     arm_stat *as = NULL;
     cmp_out *co = NULL;
     double *pv = NULL;
@@ -196,7 +195,38 @@ st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *sour
     }
     const double *anum = st_table_f64(t, (size_t)ja);
     size_t last = 0;
-    for (size_t i = 0; i < n; i++) {
+    /* a categorical arm column: each level gets its arm once, rows go by their codes */
+    const int32_t *codes = st_table_col_type(t, (size_t)ja) == ST_COL_CAT ? st_table_i32(t, (size_t)ja) : NULL;
+    size_t nlev = codes ? st_table_cat_nlevels(t, (size_t)ja) : 0;
+    size_t *armof_level = NULL;
+    if (codes) {
+        if (!(armof_level = st__malloc(ctx, (nlev ? nlev : 1) * sizeof *armof_level))) {
+            rc = ST_ENOMEM;
+            goto done;
+        }
+        for (size_t l = 0; l < nlev; l++) armof_level[l] = SIZE_MAX;
+    }
+    for (size_t i = 0; codes && i < n; i++) {
+        int32_t c = codes[i];
+        if (c < 0 || !st_table_cat_level(t, (size_t)ja, (size_t)c)[0]) {
+            rc = st__error(ctx, ST_EDATA, "%s:%zu: missing arm (column '%s')", source, i + 2, arm_col);
+            break;
+        }
+        if (armof_level[c] == SIZE_MAX) {
+            if (narms == MAXARMS) {
+                rc = st__error(ctx, ST_ELIMIT, "%s:%zu: more than %d arms", source, i + 2, MAXARMS);
+                break;
+            }
+            names[narms] = st_table_cat_level(t, (size_t)ja, (size_t)c); /* owned by the table */
+            armof_level[c] = narms++;
+        }
+        armof[i] = (uint8_t)armof_level[c];
+    }
+    if (codes) {
+        st__free(ctx, armof_level, (nlev ? nlev : 1) * sizeof *armof_level);
+        if (rc) goto done;
+    }
+    for (size_t i = 0; !codes && i < n; i++) {
         char tmp[32];
         const char *a;
         if (anum) {
@@ -235,7 +265,7 @@ st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *sour
             }
             narms++;
         }
-        armof[i] = last = k;
+        armof[i] = (uint8_t)(last = k);
     }
     size_t ctl = 0;
     if (control) {
@@ -376,12 +406,19 @@ st_status st_abtest_analyze(st_context *ctx, const st_table *t, const char *sour
             st__jw_number(&w, o->dlo);
             st__jw_number(&w, o->dhi);
             st__jw_end_array(&w);
-            st__jw_kv_num(&w, "lift", o->lift);
+            /* a control rate (mean) of 0 leaves the lift undefined: lift and lift_ci are null, not an interval
+            ** around an infinite ratio */
+            bool no_lift = !isfinite(o->lift);
+            st__jw_kv_num(&w, "lift", no_lift ? (double)NAN : o->lift);
             st__jw_key(&w, "lift_ci");
-            st__jw_begin_array_inline(&w);
-            st__jw_number(&w, o->llo);
-            st__jw_number(&w, o->lhi);
-            st__jw_end_array(&w);
+            if (no_lift) {
+                st__jw_null(&w);
+            } else {
+                st__jw_begin_array_inline(&w);
+                st__jw_number(&w, o->llo);
+                st__jw_number(&w, o->lhi);
+                st__jw_end_array(&w);
+            }
             st__jw_kv_num(&w, "statistic", o->stat);
             st__jw_kv_num(&w, "p_value", o->p);
             st__jw_kv_num(&w, "p_adjusted", o->padj);

@@ -6,6 +6,8 @@
 #include "core/json.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- a stable merge sort of indices under a caller's order ---- */
@@ -70,8 +72,30 @@ static double ev_total(const ev_sum *a) { return a->s + a->c; }
 
 /* ---- binary ---- */
 
-st_status st_eval_binary_compute(st_context *ctx, const double *label, const double *score, size_t n,
-                                 double threshold, st_eval_binary *out)
+/* Where a bad value is, for messages: "FILE:LINE" (line 2 = first data row) when the rows come from a file
+** named source, else "evaluate: row N" (N from 1). */
+typedef struct ev_src {
+    const char *source;      /* NULL: arrays */
+    const char *label, *other; /* quoted column names in messages; NULL: arrays */
+} ev_src;
+
+static const char *ev_where(char *buf, size_t cap, const ev_src *src, size_t i)
+{
+    if (src && src->source) snprintf(buf, cap, "%s:%zu", src->source, i + 2);
+    else snprintf(buf, cap, "evaluate: row %zu", i + 1);
+    return buf;
+}
+
+/* "label" or "label 'y'" */
+static const char *ev_col(char *buf, size_t cap, const char *what, const char *name)
+{
+    if (name) snprintf(buf, cap, "%s '%s'", what, name);
+    else snprintf(buf, cap, "%s", what);
+    return buf;
+}
+
+static st_status binary_compute(st_context *ctx, const ev_src *src, const double *label, const double *score,
+                                size_t n, double threshold, st_eval_binary *out)
 {
     if (!ctx || !out || (n > 0 && (!label || !score)))
         return st__error(ctx, ST_EINVAL, "st_eval_binary_compute: NULL argument");
@@ -80,20 +104,26 @@ st_status st_eval_binary_compute(st_context *ctx, const double *label, const dou
     if (n == 0) return st__error(ctx, ST_EDATA, "evaluate: no rows");
     size_t pos = 0;
     bool in_unit = true;
+    char at[512], lc[256], sc[256];
+    ev_col(lc, sizeof lc, "label", src ? src->label : NULL);
+    ev_col(sc, sizeof sc, "score", src ? src->other : NULL);
     for (size_t i = 0; i < n; i++) {
-        if (isnan(label[i])) return st__error(ctx, ST_EDATA, "evaluate: row %zu: label is missing", i + 1);
+        if (isnan(label[i]))
+            return st__error(ctx, ST_EDATA, "%s: %s is missing", ev_where(at, sizeof at, src, i), lc);
         if (label[i] != 0.0 && label[i] != 1.0)
-            return st__error(ctx, ST_EDATA, "evaluate: row %zu: label %.17g is not 0 or 1", i + 1, label[i]);
+            return st__error(ctx, ST_EDATA, "%s: %s is %.17g, not 0 or 1", ev_where(at, sizeof at, src, i), lc,
+                             label[i]);
         if (!isfinite(score[i]))
-            return st__error(ctx, ST_EDATA, "evaluate: row %zu: score %s", i + 1,
+            return st__error(ctx, ST_EDATA, "%s: %s %s", ev_where(at, sizeof at, src, i), sc,
                              isnan(score[i]) ? "is missing or NaN" : "is infinite");
         if (score[i] < 0.0 || score[i] > 1.0) in_unit = false;
         pos += label[i] == 1.0;
     }
     if (pos == 0 || pos == n)
         return st__error(ctx, ST_EDATA,
-                         "evaluate: only one class in the label (every row is %d): ROC AUC and average precision "
+                         "%s: only one class in the %s (every row is %d): ROC AUC and average precision "
                          "are undefined",
+                         src && src->source ? src->source : "evaluate", src && src->label ? lc : "label",
                          pos == 0 ? 0 : 1);
     size_t neg = n - pos;
     out->n = n;
@@ -189,14 +219,20 @@ st_status st_eval_binary_compute(st_context *ctx, const double *label, const dou
     return ST_OK;
 }
 
-st_status st_eval_binary_json(st_context *ctx, const double *label, const double *score, size_t n, double threshold,
-                              char **out, size_t *len)
+st_status st_eval_binary_compute(st_context *ctx, const double *label, const double *score, size_t n,
+                                 double threshold, st_eval_binary *out)
+{
+    return binary_compute(ctx, NULL, label, score, n, threshold, out);
+}
+
+static st_status binary_json(st_context *ctx, const ev_src *src, const double *label, const double *score, size_t n,
+                             double threshold, char **out, size_t *len)
 {
     if (out) *out = NULL;
     if (len) *len = 0;
     if (!out) return st__error(ctx, ST_EINVAL, "st_eval_binary_json: NULL out");
     st_eval_binary e;
-    st_status rc = st_eval_binary_compute(ctx, label, score, n, threshold, &e);
+    st_status rc = binary_compute(ctx, src, label, score, n, threshold, &e);
     if (rc) return rc;
     st_buf b;
     st__buf_init(&b, ctx);
@@ -247,6 +283,12 @@ st_status st_eval_binary_json(st_context *ctx, const double *label, const double
     return st__jw_finish(&w, "st_eval_binary_json", out, len);
 }
 
+st_status st_eval_binary_json(st_context *ctx, const double *label, const double *score, size_t n, double threshold,
+                              char **out, size_t *len)
+{
+    return binary_json(ctx, NULL, label, score, n, threshold, out, len);
+}
+
 /* ---- multi-class ---- */
 
 typedef struct ev_strs {
@@ -278,17 +320,22 @@ static size_t ev_find(const char *const *cls, size_t k, const char *x)
     return k;
 }
 
-st_status st_eval_multiclass_json(st_context *ctx, const char *const *label, const char *const *pred, size_t n,
-                                  char **out, size_t *len)
+static st_status multiclass_json(st_context *ctx, const ev_src *src, const char *const *label,
+                                 const char *const *pred, size_t n, char **out, size_t *len)
 {
     if (out) *out = NULL;
     if (len) *len = 0;
     if (!ctx || !out || (n > 0 && (!label || !pred)))
         return st__error(ctx, ST_EINVAL, "st_eval_multiclass_json: NULL argument");
     if (n == 0) return st__error(ctx, ST_EDATA, "evaluate: no rows");
+    char at[512], lc[256], pc[256];
+    ev_col(lc, sizeof lc, "label", src ? src->label : NULL);
+    ev_col(pc, sizeof pc, "prediction", src ? src->other : NULL);
     for (size_t i = 0; i < n; i++) {
-        if (!label[i] || !*label[i]) return st__error(ctx, ST_EDATA, "evaluate: row %zu: missing label", i + 1);
-        if (!pred[i] || !*pred[i]) return st__error(ctx, ST_EDATA, "evaluate: row %zu: missing prediction", i + 1);
+        if (!label[i] || !*label[i])
+            return st__error(ctx, ST_EDATA, "%s: missing %s", ev_where(at, sizeof at, src, i), lc);
+        if (!pred[i] || !*pred[i])
+            return st__error(ctx, ST_EDATA, "%s: missing %s", ev_where(at, sizeof at, src, i), pc);
     }
     size_t n2;
     if (!st__mul_ok(n, 2, &n2)) return st__error(ctx, ST_ENOMEM, "evaluate: %zu rows are too many", n);
@@ -368,5 +415,83 @@ st_status st_eval_multiclass_json(st_context *ctx, const char *const *label, con
     } else if (rc == ST_ENOMEM && !st_errcode(ctx)) {
         st__error(ctx, ST_ENOMEM, "st_eval_multiclass_json: out of memory");
     }
+    return rc;
+}
+
+st_status st_eval_multiclass_json(st_context *ctx, const char *const *label, const char *const *pred, size_t n,
+                                  char **out, size_t *len)
+{
+    return multiclass_json(ctx, NULL, label, pred, n, out, len);
+}
+
+/* ---- a table read from a file ---- */
+
+/* Row i of column j as text: strings as they are, numbers in their shortest exact form, "" when missing. */
+static st_status ev_cell(st_context *ctx, const st_table *t, size_t j, size_t i, st_buf *b, char **out)
+{
+    const double *v = st_table_f64(t, j);
+    const char *s = NULL;
+    b->len = 0;
+    if (v) {
+        if (!isnan(v[i]) && !st__buf_put_double(b, v[i])) return ST_ENOMEM;
+    } else {
+        s = st_table_str(t, j, i);
+        if (s && !st__buf_append(b, s, strlen(s))) return ST_ENOMEM;
+    }
+    if (!st__buf_putc(b, '\0')) return ST_ENOMEM;
+    *out = st__malloc(ctx, b->len);
+    if (!*out) return ST_ENOMEM;
+    memcpy(*out, b->data, b->len);
+    return ST_OK;
+}
+
+st_status st_eval_table_json(st_context *ctx, const st_table *t, const char *source, const char *label,
+                             const char *score, const char *pred, double threshold, char **out, size_t *len)
+{
+    if (out) *out = NULL;
+    if (len) *len = 0;
+    if (!ctx || !t || !label || !out || !score == !pred)
+        return st__error(ctx, ST_EINVAL, "st_eval_table_json: NULL argument, or not exactly one of score and pred");
+    if (!source) source = "data";
+    const char *other = score ? score : pred;
+    long jl = st_table_find(t, label), jo = st_table_find(t, other);
+    if (jl < 0 || jo < 0) return st__error(ctx, ST_EDATA, "%s: no column '%s'", source, jl < 0 ? label : other);
+    size_t n = st_table_nrows(t);
+    ev_src src = {source, label, other};
+    if (score) {
+        const double *y = st_table_f64(t, (size_t)jl), *s = st_table_f64(t, (size_t)jo);
+        if (!y || !s) {
+            size_t bad = y ? (size_t)jo : (size_t)jl, i = 0;
+            for (; i < n; i++) { /* the first value that does not read as a number */
+                const char *v = st_table_str(t, bad, i);
+                char *end = NULL;
+                if (!v) break;
+                (void)strtod(v, &end);
+                if (!*v || *end) break;
+            }
+            const char *v = i < n ? st_table_str(t, bad, i) : NULL;
+            char at[512];
+            return st__error(ctx, ST_EDATA, "%s: column '%s' is not numeric ('%s')%s", ev_where(at, sizeof at, &src, i),
+                             st_table_col_name(t, bad), v ? v : "", bad == (size_t)jl ? ": the label must be 0 or 1" : "");
+        }
+        return binary_json(ctx, &src, y, s, n, threshold, out, len);
+    }
+    size_t bytes;
+    if (!st__mul_ok(n ? n : 1, 2 * sizeof(char *), &bytes)) return st__error(ctx, ST_ENOMEM, "evaluate: %zu rows are too many", n);
+    char **cells = st__calloc(ctx, n ? 2 * n : 1, sizeof *cells);
+    if (!cells) return ST_ENOMEM;
+    st_buf b;
+    st__buf_init(&b, ctx);
+    st_status rc = ST_OK;
+    for (size_t i = 0; rc == ST_OK && i < n; i++) {
+        rc = ev_cell(ctx, t, (size_t)jl, i, &b, &cells[i]);
+        if (!rc) rc = ev_cell(ctx, t, (size_t)jo, i, &b, &cells[n + i]);
+    }
+    st__buf_free(&b);
+    if (rc == ST_OK) rc = multiclass_json(ctx, &src, (const char *const *)cells, (const char *const *)cells + n, n, out, len);
+    else if (!st_errcode(ctx)) st__error(ctx, ST_ENOMEM, "st_eval_table_json: out of memory");
+    for (size_t i = 0; i < 2 * n; i++)
+        if (cells[i]) st__free(ctx, cells[i], strlen(cells[i]) + 1);
+    st__free(ctx, cells, (n ? 2 * n : 1) * sizeof *cells);
     return rc;
 }

@@ -7,6 +7,8 @@
 #include "core/table.h"
 #include "io/csv.h"
 #include "io/number.h"
+#include "core/parallel.h"
+#include "core/strmap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -409,6 +411,418 @@ st_status st_table_read_csv(st_context *ctx, const char *path, const char *key, 
         for (size_t j = 0; j < ncols; j++) st__free(ctx, names[j], 0);
     st__free(ctx, names, 0);
     st__csv_scanner_free(ctx, &sc);
+    st__free(ctx, data, 0);
+    return rc;
+}
+
+/* ---- a few named columns of a long table (strata abtest) ---- */
+
+/* One selected column as a worker fills it: values go to rows base.. of the shared arrays; categorical
+** levels are the worker's own, in its order of first appearance (merged in file order afterwards). */
+typedef struct sel_col {
+    st_coltype type;
+    double *f;       /* ST_COL_F64: the shared array */
+    int32_t *code;   /* ST_COL_CAT: the shared array */
+    st__strmap levels;
+    uint32_t last;   /* the last level seen (rows of one arm often come in runs) */
+    bool have_last;
+} sel_col;
+
+/* A worker: a range of whole lines of the buffer. */
+typedef struct sel_worker {
+    st_context wctx; /* private copy: worker-local errors, same allocator */
+    const char *begin, *stop; /* the range: records that start before stop */
+    const char *end;          /* end of the buffer (a record may run past stop only inside quotes) */
+    const char *done;         /* where the worker stopped */
+    size_t base, nrows;       /* first row index, rows read */
+    uint64_t line;            /* line number of the next record */
+    sel_col *cols;
+    st_csv_scanner sc;
+    char *tmp;
+    st_status rc;
+} sel_worker;
+
+typedef struct sel_job {
+    sel_worker *w;
+    const long *sel; /* file field -> selected column or -1 */
+    size_t nf, ncol;
+    const char *const *names;
+    const char *fname;
+} sel_job;
+
+/* Stores cell p[0..n) of row i into column c; errors name fname:line. */
+static st_status sel_store(st_context *ctx, sel_col *c, const char *name, const char *fname, uint64_t line,
+                           const char *p, size_t n, size_t i)
+{
+    if (c->type == ST_COL_F64) {
+        if (n == 0) c->f[i] = NAN;
+        else if (!st__number_fast(p, n, &c->f[i]) && !parse_cell(p, n, &c->f[i]))
+            return st__error(ctx, ST_EDATA, "%s:%llu: column '%s': '%.*s' is not a number", fname,
+                             (unsigned long long)line, name, (int)(n < 40 ? n : 40), p);
+        return ST_OK;
+    }
+    /* a level is a C string: like st_table_set_str, it ends at a NUL byte */
+    const char *z = memchr(p, '\0', n);
+    if (z) n = (size_t)(z - p);
+    if (n == 0) {
+        c->code[i] = -1;
+        return ST_OK;
+    }
+    if (c->have_last && st__strmap_len(&c->levels, c->last) == n &&
+        memcmp(st__strmap_key(&c->levels, c->last), p, n) == 0) {
+        c->code[i] = (int32_t)c->last;
+        return ST_OK;
+    }
+    uint32_t id;
+    st_status rc = st__strmap_intern(&c->levels, p, n, &id);
+    if (rc == ST_ELIMIT)
+        return st__error(ctx, ST_ELIMIT, "%s:%llu: column '%s' has more than %d distinct values", fname,
+                         (unsigned long long)line, name, 1 << 16);
+    if (rc) return rc;
+    c->last = id;
+    c->have_last = true;
+    c->code[i] = (int32_t)id;
+    return ST_OK;
+}
+
+/* Reads the records that start in [w->begin, w->stop): a one-pass fast path for plain records, the general
+** scanner for the rest (quotes, blank lines, errors). */
+static st_status sel_range(sel_worker *w, const sel_job *J)
+{
+    st_context *ctx = &w->wctx;
+    const char *p = w->begin, *end = w->end, *next;
+    size_t nf = J->nf, i = w->base;
+    const long *sel = J->sel;
+    st_status rc = ST_OK;
+    while (rc == ST_OK && p < w->stop) {
+        const char *q = p;
+        size_t j = 0;
+        bool fast = true;
+        for (; j < nf; j++) {
+            const char *f = q;
+            while (q < end && *q != ',' && *q != '\n' && *q != '"') q++;
+            size_t n = (size_t)(q - f);
+            bool last = j + 1 == nf;
+            if ((q < end && *q == '"') || (!last && (q == end || *q != ',')) || (last && q < end && *q == ',')) {
+                fast = false;
+                break;
+            }
+            if (last) {
+                if (n && f[n - 1] == '\r') n--;
+                if ((size_t)(q - p) > TABLE_MAX_LINE || (nf == 1 && n == 0)) {
+                    fast = false;
+                    break;
+                }
+            }
+            if (sel[j] >= 0) {
+                sel_col *c = &w->cols[sel[j]];
+                /* the common numeric cell inline; the rest (and every categorical cell) through sel_store */
+                if (c->type == ST_COL_F64 && n && st__number_fast(f, n, &c->f[i])) {
+                } else if ((rc = sel_store(ctx, c, J->names[sel[j]], J->fname, w->line, f, n, i)) != ST_OK) {
+                    break;
+                }
+            }
+            q++;
+        }
+        if (rc) break;
+        if (fast) {
+            i++;
+            w->line++;
+            p = q < end ? q : end;
+            continue;
+        }
+        st_csv_result r = st__csv_scan(&w->sc, p, end, true, &next);
+        if (r == ST_CSV_END) break;
+        if (r != ST_CSV_RECORD) {
+            rc = st__error(ctx, r == ST_CSV_BAD_QUOTE ? ST_EPARSE : ST_ELIMIT, "%s:%llu:%zu: %s", J->fname,
+                           (unsigned long long)w->line, w->sc.error_field,
+                           r == ST_CSV_BAD_QUOTE ? "unbalanced quotes" : "record too long or too many fields");
+            break;
+        }
+        if (w->sc.nfields == 1 && w->sc.fields[0].len == 0 && !w->sc.fields[0].quoted) {
+            w->line += w->sc.newlines;
+            p = next;
+            continue;
+        }
+        if (w->sc.nfields != nf) {
+            rc = st__error(ctx, ST_EPARSE, "%s:%llu: wrong field count: expected %zu fields, found %zu", J->fname,
+                           (unsigned long long)w->line, nf, w->sc.nfields);
+            break;
+        }
+        for (j = 0; j < nf && rc == ST_OK; j++) {
+            if (sel[j] < 0) continue;
+            const st_csv_field *f = &w->sc.fields[j];
+            const char *s = f->p;
+            size_t n = f->len;
+            if (f->quoted) {
+                st__csv_unescape(f, w->tmp);
+                s = w->tmp;
+                n = strlen(w->tmp);
+            }
+            rc = sel_store(ctx, &w->cols[sel[j]], J->names[sel[j]], J->fname, w->line, s, n, i);
+        }
+        i++;
+        w->line += w->sc.newlines;
+        p = next;
+    }
+    w->done = p;
+    w->nrows = i - w->base;
+    return rc;
+}
+
+static void sel_run(void *ud, size_t job, size_t worker)
+{
+    (void)worker;
+    const sel_job *J = ud;
+    sel_worker *w = &J->w[job];
+    w->rc = sel_range(w, J);
+}
+
+static void count_lines(void *ud, size_t job, size_t worker)
+{
+    (void)worker;
+    sel_worker *w = &((sel_job *)ud)->w[job];
+    size_t c = 0;
+    for (const char *q = w->begin; (q = memchr(q, '\n', (size_t)(w->stop - q))) != NULL; q++) c++;
+    w->nrows = c; /* lines in the range, an upper bound on its records */
+}
+
+#define SEL_MAX_WORKERS 16
+#define SEL_PARALLEL_MIN_BYTES (4u << 20)
+
+/* A regular uncompressed file mapped read-only (no copy, no page clearing); NULL when that does not apply. */
+static const char *map_plain(const char *path, size_t *len)
+{
+    struct stat st;
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 2 ||
+        (uint64_t)st.st_size >= SIZE_MAX / 4)
+        return NULL;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return NULL;
+    unsigned char magic[2];
+    void *m = MAP_FAILED;
+    if (pread(fd, magic, 2, 0) == 2 && !(magic[0] == 0x1f && magic[1] == 0x8b))
+        m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) return NULL;
+#ifdef MADV_SEQUENTIAL
+    (void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+#endif
+    *len = (size_t)st.st_size;
+    return m;
+}
+
+st_status st_table_read_csv_columns(st_context *ctx, const char *path, const char *const *names,
+                                    const st_coltype *types, size_t ncol, st_table **out)
+{
+    if (!ctx) return ST_EINVAL;
+    if (out) *out = NULL;
+    if (!path || !out || !names || !types || ncol == 0)
+        return st__error(ctx, ST_EINVAL, "st_table_read_csv_columns: NULL argument or no column");
+    for (size_t k = 0; k < ncol; k++) {
+        if (!names[k] || (types[k] != ST_COL_F64 && types[k] != ST_COL_CAT))
+            return st__error(ctx, ST_EINVAL,
+                             "st_table_read_csv_columns: column %zu: NULL name or a type other than F64 or CAT", k + 1);
+        for (size_t q = 0; q < k; q++)
+            if (strcmp(names[q], names[k]) == 0)
+                return st__error(ctx, ST_EINVAL, "st_table_read_csv_columns: column '%s' is named twice", names[k]);
+    }
+    const char *fname = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    size_t len = 0;
+    char *data = NULL;
+    const char *mapped = map_plain(path, &len);
+    st_status rc = ST_OK;
+    if (!mapped && (rc = slurp(ctx, path, &data, &len)) != ST_OK) return rc;
+    const char *buf = mapped ? mapped : data, *p = buf, *end = buf + len, *next;
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
+    st_csv_scanner sc;
+    if (st__csv_scanner_init(ctx, &sc, ',', TABLE_MAX_LINE, TABLE_MAX_FIELDS) != ST_OK) {
+        if (mapped) munmap((void *)mapped, len);
+        st__free(ctx, data, 0);
+        return ST_ENOMEM;
+    }
+    sel_worker ws[SEL_MAX_WORKERS];
+    int nw = 0; /* workers initialised */
+    memset(ws, 0, sizeof ws);
+    long *sel = NULL;
+    double **fcol = st__calloc(ctx, ncol, sizeof *fcol);
+    int32_t **ccol = st__calloc(ctx, ncol, sizeof *ccol);
+    char *tmp = st__malloc(ctx, TABLE_MAX_LINE + 1);
+    size_t nf = 0, maxrows = 0, nrows = 0;
+    uint64_t line = 1;
+    if (!fcol || !ccol || !tmp) rc = ST_ENOMEM;
+    st_csv_result r = ST_CSV_END;
+    if (rc == ST_OK) {
+        r = st__csv_scan(&sc, p, end, true, &next);
+        if (r == ST_CSV_END) rc = st__error(ctx, ST_EEMPTY, "%s: the file is empty", fname);
+        else if (r != ST_CSV_RECORD) rc = st__error(ctx, ST_EPARSE, "%s:1: malformed header", fname);
+    }
+    if (rc == ST_OK) {
+        nf = sc.nfields;
+        if (!(sel = st__malloc(ctx, nf * sizeof *sel))) rc = ST_ENOMEM;
+        for (size_t j = 0; rc == ST_OK && j < nf; j++) {
+            st__csv_unescape(&sc.fields[j], tmp);
+            sel[j] = -1;
+            for (size_t k = 0; k < ncol && sel[j] < 0; k++)
+                if (strcmp(tmp, names[k]) == 0) sel[j] = (long)k;
+        }
+        for (size_t k = 0; rc == ST_OK && k < ncol; k++) {
+            bool found = false;
+            for (size_t j = 0; j < nf; j++) found |= sel[j] == (long)k;
+            if (!found) rc = st__error(ctx, ST_ENOTFOUND, "%s:1: no column '%s' in the header", fname, names[k]);
+        }
+        line += sc.newlines;
+        p = next;
+    }
+    /* the split: whole lines per worker; each worker's line count places its rows and its line numbers */
+    int nt = st_context_threads(ctx);
+    if ((size_t)(end - p) < SEL_PARALLEL_MIN_BYTES || nt < 1) nt = 1;
+    if (nt > SEL_MAX_WORKERS) nt = SEL_MAX_WORKERS;
+    for (int again = 0; rc == ST_OK; again++) {
+        if (again) nt = 1; /* a quoted line end across a split: once more, one worker */
+        for (int k = 0; k < nw; k++) {
+            for (size_t c = 0; c < ncol; c++) st__strmap_free(&ws[k].cols[c].levels);
+            st__free(ctx, ws[k].cols, 0);
+            st__free(ctx, ws[k].tmp, 0);
+            st__csv_scanner_free(ctx, &ws[k].sc);
+        }
+        memset(ws, 0, sizeof ws);
+        nw = 0;
+        const char *s0 = p;
+        for (int k = 0; k < nt; k++) {
+            ws[k].begin = s0;
+            const char *nominal = p + (size_t)(end - p) / (size_t)nt * (size_t)(k + 1);
+            const char *nl = k + 1 == nt || nominal >= end ? NULL : memchr(nominal, '\n', (size_t)(end - nominal));
+            ws[k].stop = k + 1 == nt || !nl ? end : nl + 1;
+            if (ws[k].stop < s0) ws[k].stop = s0;
+            s0 = ws[k].stop;
+        }
+        sel_job J = {ws, sel, nf, ncol, names, fname};
+        st__parallel_for_n(nt, (size_t)nt, count_lines, &J);
+        maxrows = 1;
+        for (int k = 0; k < nt; k++) maxrows += ws[k].nrows;
+        for (size_t c = 0; c < ncol; c++) {
+            st__free(ctx, fcol[c], 0);
+            st__free(ctx, ccol[c], 0);
+            fcol[c] = NULL;
+            ccol[c] = NULL;
+            if (types[c] == ST_COL_F64) fcol[c] = st__malloc(ctx, maxrows * sizeof(double));
+            else ccol[c] = st__malloc(ctx, maxrows * sizeof(int32_t));
+            if (!fcol[c] && !ccol[c]) rc = ST_ENOMEM;
+            else huge_pages(fcol[c] ? (void *)fcol[c] : (void *)ccol[c],
+                            maxrows * (fcol[c] ? sizeof(double) : sizeof(int32_t)));
+        }
+        size_t base = 0;
+        uint64_t ln = line;
+        for (int k = 0; rc == ST_OK && k < nt; k++) {
+            sel_worker *w = &ws[k];
+            nw = k + 1;
+            w->wctx = *ctx;
+            w->wctx.progress = NULL;
+            w->end = end;
+            w->base = base;
+            w->line = ln;
+            base += w->nrows + (k + 1 == nt); /* a last record may lack its line feed */
+            ln += w->nrows;
+            w->cols = st__calloc(ctx, ncol, sizeof *w->cols);
+            w->tmp = st__malloc(ctx, TABLE_MAX_LINE + 1);
+            if (!w->cols || !w->tmp ||
+                st__csv_scanner_init(&w->wctx, &w->sc, ',', TABLE_MAX_LINE, TABLE_MAX_FIELDS) != ST_OK) {
+                rc = ST_ENOMEM;
+                break;
+            }
+            for (size_t c = 0; c < ncol; c++) {
+                w->cols[c].type = types[c];
+                w->cols[c].f = fcol[c];
+                w->cols[c].code = ccol[c];
+                st__strmap_init(&w->cols[c].levels, &w->wctx, 1u << 16);
+            }
+        }
+        if (rc) break;
+        st__parallel_for_n(nt, (size_t)nt, sel_run, &J);
+        /* worker k must have stopped where worker k + 1 began; the first error in file order stands */
+        bool split_ok = true;
+        for (int k = 0; k < nt && rc == ST_OK; k++) {
+            if (ws[k].rc) {
+                rc = ws[k].rc;
+                st__error(ctx, rc, "%s", st_errmsg(&ws[k].wctx));
+                break;
+            }
+            if (ws[k].done != ws[k].stop) {
+                split_ok = false;
+                break;
+            }
+        }
+        if (rc || split_ok) break;
+    }
+    /* rows in file order: each worker's rows move down to follow the previous worker's; its level codes are
+    ** renumbered into the merged levels (first appearance in file order) */
+    st__strmap merged[1];
+    uint32_t *remap = NULL;
+    for (int k = 0; rc == ST_OK && k < nt; k++) {
+        sel_worker *w = &ws[k];
+        for (size_t c = 0; c < ncol; c++) {
+            if (fcol[c] && w->base != nrows) memmove(fcol[c] + nrows, fcol[c] + w->base, w->nrows * sizeof(double));
+            if (ccol[c] && w->base != nrows) memmove(ccol[c] + nrows, ccol[c] + w->base, w->nrows * sizeof(int32_t));
+        }
+        nrows += w->nrows;
+    }
+    if (rc == ST_OK && nrows == 0) rc = st__error(ctx, ST_EEMPTY, "%s: no data rows after the header", fname);
+    const char *keyname = "row";
+    for (size_t k = 0; k < ncol; k++)
+        if (strcmp(names[k], "row") == 0) keyname = "row_number";
+    if (rc == ST_OK) rc = st_table_new(ctx, keyname, nrows, out);
+    for (size_t c = 0; c < ncol && rc == ST_OK; c++) {
+        if (fcol[c]) {
+            rc = st__table_add_f64_owned(*out, names[c], ST_COL_F64, fcol[c]);
+            fcol[c] = NULL;
+            continue;
+        }
+        st__strmap_init(merged, ctx, 1u << 16);
+        size_t row = 0;
+        for (int k = 0; rc == ST_OK && k < nt; k++) {
+            const st__strmap *lv = &ws[k].cols[c].levels;
+            remap = st__malloc(ctx, (lv->n ? lv->n : 1) * sizeof *remap);
+            if (!remap) rc = ST_ENOMEM;
+            else rc = st__strmap_merge(merged, lv, remap);
+            if (rc == ST_ELIMIT)
+                rc = st__error(ctx, ST_ELIMIT, "%s: column '%s' has more than %d distinct values", fname, names[c],
+                               1 << 16);
+            for (size_t i = row; rc == ST_OK && k > 0 && i < row + ws[k].nrows; i++)
+                if (ccol[c][i] >= 0) ccol[c][i] = (int32_t)remap[ccol[c][i]];
+            row += ws[k].nrows;
+            st__free(ctx, remap, 0);
+            remap = NULL;
+        }
+        size_t nl = merged->n;
+        const char **lv = rc == ST_OK ? st__calloc(ctx, nl ? nl : 1, sizeof *lv) : NULL;
+        if (rc == ST_OK && !lv) rc = ST_ENOMEM;
+        for (size_t l = 0; rc == ST_OK && l < nl; l++) lv[l] = st__strmap_key(merged, (uint32_t)l);
+        if (rc == ST_OK) rc = st_table_add_cat(*out, names[c], ccol[c], lv, nl);
+        st__free(ctx, lv, 0);
+        st__strmap_free(merged);
+    }
+    if (rc != ST_OK && *out) {
+        st_table_free(*out);
+        *out = NULL;
+    }
+    for (int k = 0; k < nw; k++) {
+        if (ws[k].cols)
+            for (size_t c = 0; c < ncol; c++) st__strmap_free(&ws[k].cols[c].levels);
+        st__free(ctx, ws[k].cols, 0);
+        st__free(ctx, ws[k].tmp, 0);
+        st__csv_scanner_free(ctx, &ws[k].sc);
+    }
+    for (size_t c = 0; c < ncol; c++) {
+        if (fcol) st__free(ctx, fcol[c], 0);
+        if (ccol) st__free(ctx, ccol[c], 0);
+    }
+    st__free(ctx, fcol, 0);
+    st__free(ctx, ccol, 0);
+    st__free(ctx, sel, 0);
+    st__free(ctx, tmp, 0);
+    st__csv_scanner_free(ctx, &sc);
+    if (mapped) munmap((void *)mapped, len);
     st__free(ctx, data, 0);
     return rc;
 }

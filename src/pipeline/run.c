@@ -3,6 +3,7 @@
 ** builds the table; every later stage reads columns, adds columns and writes its own files; the table and
 ** summary.json are written last, so a failed run leaves no half-written outputs behind.
 */
+#include "pipeline/stage_churn.h"
 #include "pipeline/stage_mdp.h"
 #include "pipeline/stage_segment.h"
 #include "pipeline/stage_value.h"
@@ -39,6 +40,7 @@ typedef struct stage {
 
 static const stage later_stages[] = {
     {"value", st__stage_value},
+    {"churn", st__stage_churn},
     {"segment", st__stage_segment},
     {"mdp", st__stage_mdp},
     {NULL, NULL},

@@ -185,6 +185,26 @@ st_status st__stage_value(st_stage_env *env)
         col[k] = NULL; /* owned by the table, or freed on failure */
         if (rc) goto done;
     }
+    /* With a holdout, the churn score of the run's churn evaluation: P(no purchase in the holdout), the horizon
+    ** being the holdout length (duration_holdout, the same for every customer). */
+    long jd = st_table_find(t, "duration_holdout");
+    if (jd >= 0) {
+        const double *dur = st_table_f64(t, (size_t)jd);
+        double hold = NAN;
+        for (size_t i = 0; i < n && isnan(hold); i++) hold = dur[i];
+        if (!(col[0] = st__malloc(ctx, (n ? n : 1) * sizeof *col[0]))) {
+            rc = ST_ENOMEM;
+            goto done;
+        }
+        if (isnan(hold) || hold < 0.0) {
+            for (size_t i = 0; i < n; i++) col[0][i] = NAN;
+        } else if ((rc = st_btyd_p_no_purchase(ctx, bg, x, r, T, n, hold, col[0])) != ST_OK) {
+            goto done;
+        }
+        rc = st__table_add_f64_owned(t, "p_no_purchase", ST_COL_F64, col[0]);
+        col[0] = NULL;
+        if (rc) goto done;
+    }
     if (pn) {
         for (int k = 0; k < 2; k++)
             if (!(col[k] = st__malloc(ctx, (n ? n : 1) * sizeof *col[k]))) {

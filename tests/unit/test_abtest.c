@@ -53,6 +53,25 @@ int main(void)
     /* P(p_B > p_A), p_B ~ Beta(2, 5), p_A ~ Beta(4, 2): 31/462 (scipy quad 0.06709956709956712) */
     CHECK_REL(st__ab_prob_better(2.0, 5.0, 4.0, 2.0), 31.0 / 462.0, 1e-13);
     CHECK_REL(1.0 - st__ab_prob_better(4.0, 2.0, 2.0, 5.0), 31.0 / 462.0, 1e-13);
+    /* A treatment far worse than the control: the probability is tiny and must keep its relative precision
+    ** (1 - a sum near 1 would give 0 or noise). Exact values from rational arithmetic (Python fractions, the
+    ** same sum with B(a, b) = (a-1)! (b-1)! / (a+b-1)!), successes / n per arm: */
+    static const struct { double st, nt, sc, nc, p; } pbx[] = {
+        {10, 1000, 30, 100, 3.4492078442528376e-26},   /* at <= ac */
+        {200, 5000, 40, 200, 1.2202224087343707e-16},  /* at > ac: the old complement gave ~1e-16 noise */
+        {5, 2000, 60, 300, 2.1090690232669895e-50},
+        {3, 10, 5, 12, 0.30010768609503297},
+        {50, 400, 5, 400, 0.99999999998546996},
+    };
+    for (size_t k = 0; k < sizeof pbx / sizeof pbx[0]; k++) {
+        double got = st__ab_prob_better(1 + pbx[k].st, 1 + pbx[k].nt - pbx[k].st, 1 + pbx[k].sc, 1 + pbx[k].nc - pbx[k].sc);
+        CHECK_REL(got, pbx[k].p, 1e-9);
+        /* and its complement, from the other arm's side */
+        double q = st__ab_prob_better(1 + pbx[k].sc, 1 + pbx[k].nc - pbx[k].sc, 1 + pbx[k].st, 1 + pbx[k].nt - pbx[k].st);
+        CHECK_REL(q + got, 1.0, 1e-12);
+    }
+    /* the tail 1 - P of the strongly better arm (50/400 vs 5/400): 1.4530011186656634e-11 exactly */
+    CHECK_REL(st__ab_prob_better(6, 396, 51, 351), 1.4530011186656634e-11, 1e-9);
     double pv[3] = {0.01, 0.04, 0.03};
     size_t idx[3];
     st__ab_adjust(pv, 3, 2, idx); /* holm */
@@ -93,6 +112,27 @@ int main(void)
     CHECK(st__json_type(st__json_get(root, "cuped")) == ST_JSON_ARRAY && st__json_len(st__json_get(root, "cuped")) == 0);
     st__json_free(ctx, root);
     st_free(ctx, json);
+    /* control rate 0 (binary) and control mean 0 (continuous): lift and lift_ci are null, the rest stands */
+    {
+        const double z0[9] = {0, 0, 0, 1, 1, 0, 0, 0, 0}; /* A all 0; B 2/5 */
+        const double c0v[9] = {-1, 2, 1, 3, 5, 1, -1, 0, 4}; /* A mean 0; B mean 2.8 */
+        CHECK(st_table_add_f64(t, "z0", ST_COL_F64, z0) == ST_OK);
+        CHECK(st_table_add_f64(t, "c0", ST_COL_F64, c0v) == ST_OK);
+        const char *m0[2] = {"z0", "c0"};
+        CHECK(st_abtest_analyze(ctx, t, "t.csv", "arm", NULL, m0, 2, NULL, 0.05, ST_ABTEST_HOLM, NULL, 0, &json, &len) ==
+              ST_OK);
+        CHECK(json && strstr(json, "inf") == NULL && strstr(json, "nan") == NULL);
+        CHECK(json && st__json_parse(ctx, json, len, "out", &root) == ST_OK);
+        for (size_t k = 0; k < 2; k++) {
+            const st_json *ck = st__json_at(st__json_get(root, "comparisons"), k);
+            CHECK(st__json_type(st__json_get(ck, "lift")) == ST_JSON_NULL);
+            CHECK(st__json_type(st__json_get(ck, "lift_ci")) == ST_JSON_NULL);
+            CHECK(st__json_type(st__json_get(ck, "diff_ci")) == ST_JSON_ARRAY);
+        }
+        CHECK_REL(st__json_number(st__json_get(st__json_at(st__json_get(root, "comparisons"), 0), "diff")), 0.4, 1e-14);
+        st__json_free(ctx, root);
+        st_free(ctx, json);
+    }
     /* CUPED with x = 1..9: theta = Sxy / Sxx over both arms */
     const double xc[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     CHECK(st_table_add_f64(t, "x", ST_COL_F64, xc) == ST_OK);
