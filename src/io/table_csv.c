@@ -709,7 +709,7 @@ st_status st_table_read_csv_columns(st_context *ctx, const char *path, const cha
             if (types[c] == ST_COL_F64) fcol[c] = st__malloc(ctx, maxrows * sizeof(double));
             else ccol[c] = st__malloc(ctx, maxrows * sizeof(int32_t));
             if (!fcol[c] && !ccol[c]) rc = ST_ENOMEM;
-            else huge_pages(fcol[c] ? (void *)fcol[c] : (void *)ccol[c],
+            else st__huge_pages(fcol[c] ? (void *)fcol[c] : (void *)ccol[c],
                             maxrows * (fcol[c] ? sizeof(double) : sizeof(int32_t)));
         }
         size_t base = 0;
