@@ -47,6 +47,10 @@ int cli_parse_args_in(const char *cmd, int argc, char **argv, int first, const c
                       const char **pos, size_t npos, void (*help)(void), const char *extra_fmt,
                       st_summarize_options *in);
 
+/* Splits s at commas into a malloc'ed copy (*buf, the caller frees it) and up to max pointers into it;
+** returns the count, or 0 for an empty item or more than max. */
+size_t cli_split_commas(const char *s, char **buf, char **items, size_t max);
+
 /* Number parsing for option values; print "strata CMD: --name: ..." and return false on failure. */
 bool cli_parse_double(const char *cmd, const char *name, const char *s, double *out);
 bool cli_parse_u64(const char *cmd, const char *name, const char *s, unsigned long long *out);

@@ -68,26 +68,6 @@ static void help(void)
           stdout);
 }
 
-/* Splits s at commas into a malloc'ed copy (*buf) and up to max pointers; returns the count, or 0 for an
-** empty item or too many. */
-static size_t split_commas(const char *s, char **buf, char **items, size_t max)
-{
-    size_t len = strlen(s), k = 0;
-    *buf = malloc(len + 1);
-    if (!*buf) return 0;
-    memcpy(*buf, s, len + 1);
-    char *p = *buf;
-    for (;;) {
-        char *c = strchr(p, ',');
-        if (c) *c = '\0';
-        if (!*p || k == max) return 0;
-        items[k++] = p;
-        if (!c) break;
-        p = c + 1;
-    }
-    return k;
-}
-
 static int cmd_fit_model(int argc, char **argv)
 {
     const char *out = NULL, *label = NULL, *features = NULL, *cats = NULL, *penalty = "l2", *cw = "none";
@@ -155,11 +135,11 @@ static int cmd_fit_model(int argc, char **argv)
         ret = cli_error(CMD, CLI_FAIL, "out of memory");
         goto done;
     }
-    if (features && !(nf = split_commas(features, &fbuf, fitems, MAXF))) {
+    if (features && !(nf = cli_split_commas(features, &fbuf, fitems, MAXF))) {
         ret = cli_error(CMD, CLI_USAGE, "--features: an empty name or too many features");
         goto done;
     }
-    if (cats && !(ncat = split_commas(cats, &cbuf, citems, MAXF))) {
+    if (cats && !(ncat = cli_split_commas(cats, &cbuf, citems, MAXF))) {
         ret = cli_error(CMD, CLI_USAGE, "--categorical: an empty name or too many features");
         goto done;
     }

@@ -186,26 +186,6 @@ static void help_predict(void)
           stdout);
 }
 
-/* Splits s at commas into a malloc'ed copy (*buf) and up to max pointers; returns the count, or 0 for an
-** empty item or too many. */
-static size_t split_commas(const char *s, char **buf, char **items, size_t max)
-{
-    size_t len = strlen(s), k = 0;
-    *buf = malloc(len + 1);
-    if (!*buf) return 0;
-    memcpy(*buf, s, len + 1);
-    char *p = *buf;
-    for (;;) {
-        char *c = strchr(p, ',');
-        if (c) *c = '\0';
-        if (!*p || k == max) return 0;
-        items[k++] = p;
-        if (!c) break;
-        p = c + 1;
-    }
-    return k;
-}
-
 static int uplift_fit(int argc, char **argv)
 {
     st_uplift_fit_options o;
@@ -246,11 +226,11 @@ static int uplift_fit(int argc, char **argv)
     st_context *ctx = NULL;
     st_table *t = NULL;
     st_uplift_model *m = NULL;
-    if (features && !(o.nfeatures = split_commas(features, &fbuf, fitems, MAXF))) {
+    if (features && !(o.nfeatures = cli_split_commas(features, &fbuf, fitems, MAXF))) {
         ret = cli_error(CMD, CLI_USAGE, "--features: an empty name or too many features");
         goto done;
     }
-    if (cats && !(o.ncategorical = split_commas(cats, &cbuf, citems, MAXF))) {
+    if (cats && !(o.ncategorical = cli_split_commas(cats, &cbuf, citems, MAXF))) {
         ret = cli_error(CMD, CLI_USAGE, "--categorical: an empty name or too many features");
         goto done;
     }
