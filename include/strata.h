@@ -1137,6 +1137,158 @@ ST_API st_status st_abtest_analyze(st_context *ctx, const st_table *t, const cha
                             double alpha, st_abtest_correction correction, const double *shares, size_t nshares, char **json,
                             size_t *len);
 
+/* ---- learn stage (feature design, logistic and linear regression): declarations below this line ---- */
+
+/* -- Feature design (docs/classify.md, "Encoding") --
+** Turns columns of an st_table into the numeric columns of a design matrix, the same way at fit and at
+** predict time. Numeric features (ST_COL_F64, ST_COL_DATE, ST_COL_I32) come first, in the order given, as
+** they are, or standardised ((x - mean) / sd, population sd, sd 0 taken as 1, as scikit-learn's
+** StandardScaler) when the design asks for it. Then each categorical feature (ST_COL_STR, ST_COL_CAT, or a
+** numeric column written in its shortest decimal form) gives one 0/1 column per level seen when the design
+** was made, levels sorted by strcmp, named "<column>=<level>". A level not in that list (unseen at predict
+** time) and a missing value ("" or a missing code) give all zeros. A missing (NaN / empty / INT32_MIN)
+** numeric feature is an error (ST_EDATA naming "source:row", row 2 = first data row). There is no intercept
+** column: models add their own. A design is immutable after st_design_new, so one design may be read from
+** several threads at once. */
+typedef struct st_design st_design;
+
+/* Makes the design of t's columns numeric[0..nnumeric) and categorical[0..ncategorical) (names borrowed
+** for the call; a column may not appear twice). Levels, means and sds are taken over the rows of t whose
+** row_mask entry is non-zero (row_mask NULL = every row). source names the data in messages (NULL: "data").
+** standardize: 1 = standardise the numeric features, 0 = as they are.
+** Errors: ST_EINVAL (NULL ctx / t / out, a name NULL, repeated or not a column of t, a text column given as
+** numeric: "use it as categorical"), ST_EDATA (a missing numeric value at source:row, no selected row),
+** ST_ELIMIT (more than 1,000,000 design columns), ST_ENOMEM. *out is NULL on failure. */
+ST_API st_status st_design_new(st_context *ctx, const st_table *t, const char *source, const char *const *numeric,
+                        size_t nnumeric, const char *const *categorical, size_t ncategorical, int standardize,
+                        const unsigned char *row_mask, st_design **out);
+ST_API void st_design_free(st_design *d);
+/* Width of the design matrix (numeric features + levels of the categorical ones). */
+ST_API size_t st_design_ncols(const st_design *d);
+/* Name of design column k ("recency", "channel=Web"); NULL when k is out of range. Owned by d. */
+ST_API const char *st_design_col_name(const st_design *d, size_t k);
+/* Mean and sd used to standardise design column k (0 and 1 when not standardised or categorical). */
+ST_API double st_design_col_mean(const st_design *d, size_t k);
+ST_API double st_design_col_sd(const st_design *d, size_t k);
+/* Fills rows row0 .. row0 + nrows - 1 of t into x (nrows x st_design_ncols(d), row i at x + i * ldx,
+** ldx >= ncols), so a caller can work through a long table in blocks. t must have the design's columns
+** (by name, any order and type that can be read as before). Errors: ST_EINVAL (NULL arguments, rows out of
+** range, ldx too small, a column absent), ST_EDATA (a missing numeric value at source:row), ST_ENOMEM. */
+ST_API st_status st_design_matrix(st_context *ctx, const st_design *d, const st_table *t, const char *source,
+                           size_t row0, size_t nrows, double *x, size_t ldx);
+/* The design as JSON text (the "design" member of MODEL.json, docs/classify.md; *out NUL-terminated, *len
+** bytes, len may be NULL, release with st_free), and back. Errors: ST_EINVAL, ST_EPARSE, ST_EFORMAT (a
+** member missing or of the wrong type), ST_ENOMEM. */
+ST_API st_status st_design_to_json(st_context *ctx, const st_design *d, char **out, size_t *len);
+ST_API st_status st_design_from_json(st_context *ctx, const char *text, size_t len, st_design **out);
+
+/* -- Linear models: logistic and linear (ridge) regression (docs/classify.md) --
+** Logistic: minimises sum_i s_i [log(1 + exp(f_i)) - y_i f_i] + ||beta||^2 / (2 C), f_i = b0 + x_i . beta,
+** y_i in {0, 1}, s_i = sample weight x class weight: scikit-learn's LogisticRegression(C=C) objective (L2 on
+** the coefficients, not the intercept; no penalty when C is 0 or infinite). Linear: minimises
+** sum_i s_i (y_i - f_i)^2 / 2 + ||beta||^2 / (2 C), which is scikit-learn's Ridge(alpha = 1 / C) (and
+** LinearRegression without a penalty). Both are solved by Newton's method (one step for the linear model)
+** with step halving, each step by a Cholesky factorisation, to max |gradient of the objective| < tol. The
+** design matrix is never held whole: rows are made in small blocks, in fixed chunks of the table whose
+** sums are merged in chunk order, so results are identical for any thread count. */
+typedef struct st_glm st_glm;
+typedef enum st_glm_kind { ST_GLM_LOGISTIC = 0, ST_GLM_LINEAR = 1 } st_glm_kind;
+
+/* Options (st_glm_options_init sets the defaults in brackets). Arrays are borrowed for the call. */
+typedef struct st_glm_options {
+    st_glm_kind kind;            /* [ST_GLM_LOGISTIC] */
+    double C;                    /* [1] inverse L2 strength; 0 or INFINITY = no penalty */
+    int class_weight_balanced;   /* [0] logistic only: class c weighs n / (2 n_c) (counts over the
+                                    selected rows, before sample weights: scikit-learn's "balanced") */
+    int standardize;             /* [0] standardise the numeric features (the design's flag) */
+    double tol;                  /* [1e-8] convergence: max |gradient| below tol */
+    int max_iter;                /* [100] Newton steps */
+    const double *sample_weight; /* [NULL] one weight >= 0 per row of the table (NULL = 1) */
+    const unsigned char *row_mask; /* [NULL] fit on rows with a non-zero entry only (NULL = all rows) */
+} st_glm_options;
+
+ST_API void st_glm_options_init(st_glm_options *o);
+
+/* Fits a model of column label on the design of t's numeric and categorical columns (st_design_new).
+** Logistic labels: a numeric column with two distinct values (classes "0" and "1" for 0 / 1; the positive
+** class is the larger value), or a text / categorical column with two distinct values (the positive class is
+** the second in strcmp order, as scikit-learn's classes_[1]). Linear labels: a numeric column. source names
+** the data in messages. Thread-safe for distinct contexts; uses st_context_threads(ctx) threads.
+** Errors: ST_EINVAL (NULL arguments, an unknown column, the label among the features, C < 0 or NaN, tol <= 0,
+** max_iter < 1), ST_EDATA (a missing label or feature at source:row, a label with a third value at
+** source:row ("not binary"), a single class, a negative or non-finite weight, a singular system: with no
+** penalty, separable classes or collinear features, named in the message), ST_ECONVERGE (max_iter steps
+** without convergence; *out still receives the last iterate), ST_ENOMEM. */
+ST_API st_status st_glm_fit(st_context *ctx, const st_table *t, const char *source, const char *label,
+                     const char *const *numeric, size_t nnumeric, const char *const *categorical,
+                     size_t ncategorical, const st_glm_options *o, st_glm **out);
+ST_API void st_glm_free(st_glm *m);
+
+ST_API st_glm_kind st_glm_kind_of(const st_glm *m);
+ST_API const st_design *st_glm_design(const st_glm *m); /* owned by m */
+ST_API const char *st_glm_label(const st_glm *m);
+/* Class k (0 negative, 1 positive) of a logistic model as text; NULL for a linear model or k > 1. */
+ST_API const char *st_glm_class(const st_glm *m, size_t k);
+ST_API double st_glm_intercept(const st_glm *m);
+/* Coefficient of design column k (st_design_col_name(st_glm_design(m), k)); NaN when out of range. */
+ST_API double st_glm_coef(const st_glm *m, size_t k);
+double st_glm_C(const st_glm *m);             /* INFINITY when unpenalised */
+ST_API int st_glm_iterations(const st_glm *m);       /* Newton steps taken */
+ST_API double st_glm_gradient_max(const st_glm *m);  /* max |gradient| at the solution */
+ST_API double st_glm_objective(const st_glm *m);     /* the objective above at the solution */
+ST_API double st_glm_nobs(const st_glm *m);          /* rows used (selected) */
+ST_API int st_glm_converged(const st_glm *m);
+
+/* Scores of rows 0..nrows(t)-1 into score: P(positive class) for a logistic model, the prediction for a
+** linear one. t needs the design's feature columns (not the label). Thread-safe for distinct contexts; m is
+** only read. Errors: ST_EINVAL (NULL arguments, a feature column absent), ST_EDATA (a missing numeric
+** feature at source:row), ST_ENOMEM. */
+ST_API st_status st_glm_predict(st_context *ctx, const st_glm *m, const st_table *t, const char *source, double *score);
+
+/* MODEL.json (docs/classify.md): {"format": "strata-glm", "version": 1, "kind", "label", "classes",
+** "options", "design", "intercept", "coefficients": [{"name", "value"}], "iterations", "gradient_max",
+** "objective", "nobs", "converged"}. to_json: *out NUL-terminated, release with st_free. Errors: ST_EINVAL,
+** ST_EIO, ST_EPARSE, ST_EFORMAT, ST_ELIMIT, ST_ENOMEM. */
+ST_API st_status st_glm_to_json(st_context *ctx, const st_glm *m, char **out, size_t *len);
+ST_API st_status st_glm_from_json(st_context *ctx, const char *text, size_t len, st_glm **out);
+ST_API st_status st_glm_save(st_context *ctx, const st_glm *m, const char *path); /* atomic; "-" = stdout */
+ST_API st_status st_glm_load(st_context *ctx, const char *path, st_glm **out);   /* "-" = stdin */
+
+/* `strata classify predict`: reads the CSV at in_path (st_table_read_csv), scores it with m and writes the
+** input columns (numbers in their shortest form, text as read) then "score" to out_path (atomic; "-" =
+** standard output). Errors: those of st_table_read_csv and st_glm_predict, ST_EIO. */
+ST_API st_status st_glm_predict_csv(st_context *ctx, const st_glm *m, const char *in_path, const char *out_path);
+
+/* -- The Newton-step accumulator (partial state kind "glm_acc") --
+** For a fixed coefficient vector b = (b0, beta) (q = p + 1 values, intercept first), sums over rows of the
+** objective's data part and its gradient and Hessian with respect to b: loss = sum s_i l_i,
+** g = sum s_i (p_i - y_i) (1, x_i), H = sum s_i h_i (1, x_i)(1, x_i)^T (logistic: p_i = sigmoid(f_i),
+** h_i = p_i (1 - p_i); linear: p_i = f_i, h_i = 1). Sums are plain sums, so partial states over any split
+** of the rows merge to the state of one pass (up to rounding; the fit merges in a fixed order). */
+typedef struct st_glm_acc st_glm_acc;
+/* A state for p design columns at coefficients b (q values; NULL = zeros). Errors: ST_EINVAL, ST_ELIMIT
+** (p > 10,000), ST_ENOMEM. */
+ST_API st_status st_glm_acc_new(st_context *ctx, st_glm_kind kind, size_t p, const double *b, st_glm_acc **out);
+ST_API void st_glm_acc_free(st_glm_acc *a);
+/* Adds nrows rows: x (row i at x + i * ldx, p values), y (labels, 0/1 for logistic), w (weights, NULL = 1;
+** rows of weight 0 add nothing). Errors: ST_EINVAL (NULL arguments, ldx < p), ST_EDATA (a non-finite value,
+** a logistic label not 0 or 1, a negative weight; the message gives the row within the call, from 1). */
+ST_API st_status st_glm_acc_add(st_glm_acc *a, const double *x, size_t nrows, size_t ldx, const double *y,
+                         const double *w);
+/* into += from. Errors: ST_EINVAL (different kind, width or coefficients). */
+ST_API st_status st_glm_acc_merge(st_glm_acc *into, const st_glm_acc *from);
+/* The sums with the penalty of C added (||beta||^2 / (2C) to the loss, beta / C to the gradient, 1/C to the
+** Hessian's diagonal except the intercept's; C 0 or INFINITY: none): *objective, gradient (q values) and
+** hessian (q x q, row-major, both triangles); any output may be NULL. Rows added and their weight sum go
+** to *nrows and *wsum (NULL allowed). Errors: ST_EINVAL. */
+ST_API st_status st_glm_acc_finalize(const st_glm_acc *a, double C, double *objective, double *gradient,
+                              double *hessian, double *nrows, double *wsum);
+/* Partial state bytes (docs/architecture.md, "Partial states"; payload: u32 kind, u64 p, u64 rows, f64
+** weight sum, f64 loss, q coefficients, q gradient sums, the q (q + 1) / 2 lower-triangle Hessian sums row by
+** row). *buf released with st_free. Errors: ST_EINVAL, ST_ENOMEM; deserialize: ST_EFORMAT. */
+ST_API st_status st_glm_acc_serialize(st_context *ctx, const st_glm_acc *a, char **buf, size_t *len);
+ST_API st_status st_glm_acc_deserialize(st_context *ctx, const char *buf, size_t len, st_glm_acc **out);
+
 /* ---- decide stage (MDP, DQN, uplift): declarations below this line ---- */
 
 /* -- Markov decision processes (docs/mdp.md) --
