@@ -29,6 +29,7 @@ static const struct command {
     {"metrics", cmd_metrics, "silhouette, Davies-Bouldin, Calinski-Harabasz of a labelling"},
     {"profile", cmd_profile, "per-segment R, F, M profile and strategy; MB-RFM vs RFM comparison"},
     {"evaluate", cmd_evaluate, "classifier evaluation: ROC AUC, precision/recall, gain, calibration (scikit-learn)"},
+    {"uplift", cmd_uplift, "uplift: qini / uplift AUC, uplift@k, by percentile (scikit-uplift); policy value (IPW)"},
     {"classify", cmd_classify, "logistic regression equal to scikit-learn at its optimum: fit MODEL.json, predict scores"},
 };
 

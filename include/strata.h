@@ -1137,6 +1137,132 @@ ST_API st_status st_abtest_analyze(st_context *ctx, const st_table *t, const cha
                             double alpha, st_abtest_correction correction, const double *shares, size_t nshares, char **json,
                             size_t *len);
 
+/* -- Uplift evaluation (docs/uplift.md) --
+** How well a score ranks customers by the effect of a treatment, from a randomised experiment: scikit-uplift
+** 0.5.1's metrics (sklift.metrics) exactly. Rows sorted by score descending, ties with the later row first (as
+** argsort(kind="mergesort")[::-1]); curves are evaluated at the last row of each run of equal scores and start
+** at (0, 0). With N rows taken, n_t / n_c treated / control among them and Y_t / Y_c their summed outcomes:
+**   qini curve   Y_t - Y_c n_t / n_c                       (the ratio is 0 when n_c = 0)
+**   uplift curve (Y_t / n_t - Y_c / n_c) N                 (each ratio is 0 when its count is 0)
+**   qini_auc     (AUC(qini) - AUC(line)) / (AUC(perfect qini) - AUC(line)), qini_auc_score(negative_effect=True):
+**                the perfect qini curve ranks by y t - y (1 - t); the line joins (0, 0) to the curve's end
+**   uplift_auc   the same with the uplift curve and sklift's perfect uplift curve (uplift_auc_score)
+** AUC is the trapezoid rule over the points. Outcomes may be continuous (revenue; sklift refuses them): the
+** curves and rates take the values as they are, and both perfect curves rank by y t - y (1 - t) (treated rows
+** by outcome descending, then control rows by outcome ascending), the natural oracle (docs/uplift.md). */
+typedef struct st_uplift_eval st_uplift_eval;
+
+/* Options: initialise with st_uplift_eval_options_init. Strings are borrowed for the duration of the call. */
+typedef struct st_uplift_eval_options {
+    const char *treatment_col; /* st_uplift_eval_table: 0/1 numbers, or arm names with control */
+    const char *control;       /* NULL: treatment_col holds 0/1; else the control arm's name (a numeric
+                                  column's values are named by their shortest text, "0", "2.5") */
+    const char *arm;           /* with control: NULL compares every other arm (together) with the control;
+                                  else only this arm, the rows of the other arms being left out */
+    const char *outcome_col;   /* outcome (numeric, finite) */
+    const char *score_col;     /* predicted uplift (numeric, finite) */
+    double k;                  /* uplift_at_k: in (0, 1) a fraction of the rows, a whole number >= 1 a count
+                                  (< n); default 0.3 */
+    size_t bins;               /* by_percentile and weighted_average_uplift bins, 1 <= bins < n; default 10 */
+    size_t curve_points;       /* most points kept of each curve (>= 2), evenly spaced by position over the
+                                  curve's points (first and last kept); 0 = every point; default 1000. The
+                                  AUCs always use every point. */
+} st_uplift_eval_options;
+
+/* Fills the defaults above (column names NULL). NULL is a no-op. */
+ST_API void st_uplift_eval_options_init(st_uplift_eval_options *opts);
+
+typedef struct st_uplift_scores {
+    size_t n, n_treatment, n_control;
+    int binary_outcome;   /* 1 when every outcome is 0 or 1 */
+    double k;             /* the k asked for */
+    size_t bins;          /* the number of bins */
+    size_t curve_points;  /* points of the whole qini (= uplift) curve, (0, 0) included */
+    double qini_auc, uplift_auc;  /* NaN when the perfect curve has no area above the line (e.g. no response) */
+    size_t k_overall;             /* rows taken: int(n k) (fraction) or k */
+    size_t k_treatment, k_control;/* by_group: int(n_treatment k), int(n_control k) (fraction) or k each */
+    double uplift_at_k_overall;   /* uplift_at_k(strategy="overall"): mean outcome of the treated minus that of
+                                     the control rows among the top k_overall; NaN when either is empty */
+    double uplift_at_k_by_group;  /* strategy="by_group": the top k_treatment treated and top k_control control
+                                     rows; NaN when either count is 0 */
+    double weighted_average_uplift; /* sum over bins of n_treatment uplift / sum of n_treatment (strategy
+                                       "overall"); NaN when a bin lacks treated or control rows */
+} st_uplift_scores;
+
+/* One bin of uplift_by_percentile(strategy="overall"): the rows by score descending split as np.array_split
+** (the first n % bins bins one row longer). Percentiles are Python's round(b 100 / bins) (half to even). */
+typedef struct st_uplift_bin {
+    long percentile_lo, percentile_hi; /* the label "lo-hi", e.g. 0-10 */
+    size_t n_treatment, n_control;
+    double response_rate_treatment, response_rate_control; /* mean outcome; NaN for an empty group */
+    double uplift;                                         /* the difference; NaN when either is */
+} st_uplift_bin;
+
+typedef enum st_uplift_curve {
+    ST_UPLIFT_QINI = 0,
+    ST_UPLIFT_UPLIFT = 1,
+    ST_UPLIFT_QINI_PERFECT = 2,
+    ST_UPLIFT_UPLIFT_PERFECT = 3
+} st_uplift_curve;
+
+/* Evaluates score[0..n) against outcome[0..n) and treatment[0..n) (each exactly 0 or 1); opts NULL = defaults
+** (column names are not used). *out (NULL on failure) is released with st_uplift_eval_free; it keeps ctx for
+** that. Time O(n) plus one radix sort (two for a continuous outcome); the arrays are only read.
+** Thread-safe for distinct contexts. Errors: ST_EINVAL (NULL ctx, out, arrays with n > 0; k not in (0, 1) and
+** not a whole number >= 1; bins 0; curve_points 1), ST_EDATA (no rows; a treatment other than 0 or 1, a NaN or
+** infinite outcome or score: the message names the row, from 1; no treated or no control row; bins >= n; a
+** count k >= n, or above the treated or control rows), ST_ELIMIT (more than 2^32 - 1 rows), ST_ENOMEM. */
+ST_API st_status st_uplift_eval_new(st_context *ctx, const double *outcome, const double *treatment,
+                                    const double *score, size_t n, const st_uplift_eval_options *opts,
+                                    st_uplift_eval **out);
+
+/* The same on the columns of t named in opts (required: treatment_col, outcome_col, score_col). Treated =
+** treatment 1, or with opts->control: arm != control (only arm opts->arm when given). source names the data in
+** messages ("file:line", line 2 = first data row). Errors: those of st_uplift_eval_new, ST_EINVAL (a NULL
+** column name, a column that is missing or not numeric, an arm-name column without control), ST_EDATA (at
+** file:line: a missing treatment, a treatment other than 0 or 1, a missing (NaN) or infinite outcome or
+** score; no row in the control arm or the chosen arm). */
+ST_API st_status st_uplift_eval_table(st_context *ctx, const st_table *t, const char *source,
+                                      const st_uplift_eval_options *opts, st_uplift_eval **out);
+
+/* NULL is a no-op. */
+ST_API void st_uplift_eval_free(st_uplift_eval *e);
+
+/* The scores, owned by e (NULL for NULL e). */
+ST_API const st_uplift_scores *st_uplift_eval_scores(const st_uplift_eval *e);
+
+/* The kept points of a curve (x = rows taken, y = value), owned by e; returns their number (0 for NULL e or
+** an unknown curve, with *x and *y NULL). x or y may be NULL. */
+ST_API size_t st_uplift_eval_curve(const st_uplift_eval *e, st_uplift_curve which, const double **x,
+                                   const double **y);
+
+/* The percentile bins, owned by e; *nbins receives their number (nbins may be NULL). NULL for NULL e. */
+ST_API const st_uplift_bin *st_uplift_eval_bins(const st_uplift_eval *e, size_t *nbins);
+
+/* EVAL.json (docs/uplift.md): n, n_treatment, n_control, outcome ("binary" / "continuous"), k, bins,
+** qini_auc, uplift_auc, uplift_at_k {overall, by_group}, weighted_average_uplift, by_percentile, qini_curve,
+** uplift_curve, perfect_qini_curve, perfect_uplift_curve ([x, y] points); NaN is written as null. *out as for
+** st_eval_binary_json. Errors: ST_EINVAL (NULL argument), ST_ENOMEM. */
+ST_API st_status st_uplift_eval_json(st_context *ctx, const st_uplift_eval *e, char **out, size_t *len);
+
+/* -- Policy value (docs/uplift.md) --
+** The expected outcome per customer if each were given the arm named in column policy_col (e.g. best_arm of
+** `strata uplift predict`), estimated from randomised data by inverse propensity weighting: with p_a the
+** empirical share of arm a, z_i = 1[A_i = pi_i] y_i / p_{A_i}, value = mean z, se = sd(z) / sqrt(n) (sd with
+** n - 1). Also each single-arm policy (all customers to arm a: value = mean outcome of arm a), and the
+** policy minus the all-control policy and minus each single-arm policy with the standard error of the paired
+** differences of z. The JSON (release with st_free) is {"n", "policy_column", "control", "arms": [{"name", "n", "share",
+** "assigned", "value", "se"}], "policy": {"value", "se"}, "vs": [{"arm", "diff", "se"}]}, arms in order of first
+** appearance, the control first. control NULL: treatment_col must hold 0/1 and the arms are "0" (control) and
+** "1"; a numeric policy column's values are named by their shortest text. source names the data in messages.
+** Thread-safe for distinct contexts. Errors: ST_EINVAL (NULL argument, a missing column, a non-numeric
+** outcome), ST_EDATA (at file:line: a missing treatment or policy, a policy naming no arm, a NaN or infinite
+** outcome, a 0/1 column holding another value; an absent control arm, fewer than 2 arms), ST_ELIMIT (more than
+** 64 arms), ST_ENOMEM. */
+ST_API st_status st_uplift_policy_json(st_context *ctx, const st_table *t, const char *source,
+                                       const char *treatment_col, const char *control, const char *outcome_col,
+                                       const char *policy_col, char **json, size_t *len);
+
 /* ---- learn stage (feature design, logistic and linear regression): declarations below this line ---- */
 
 /* -- Feature design (docs/classify.md, "Encoding") --

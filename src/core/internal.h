@@ -43,6 +43,9 @@ void *st__calloc(st_context *ctx, size_t count, size_t size);
 void *st__realloc_array(st_context *ctx, void *p, size_t ocount, size_t count, size_t size);
 void st__free(st_context *ctx, void *p, size_t osize);
 char *st__strdup(st_context *ctx, const char *s);
+/* A hint that a fresh block of n bytes about to be filled should get transparent huge pages (madvise); only
+** a hint: failure or a platform without it changes nothing. */
+void st__huge_pages(void *p, size_t n);
 char *st__strndup(st_context *ctx, const char *s, size_t n);
 
 /* a*b without overflow: false when it would overflow. */

@@ -4,7 +4,6 @@
 ** is a number become numeric; the rest stay strings. One scan parses every record while its columns may
 ** still be numeric; a second scan runs only when some non-key column turned out to hold strings.
 */
-#define _DEFAULT_SOURCE /* madvise */
 #include "core/table.h"
 #include "io/csv.h"
 #include "io/number.h"
@@ -22,20 +21,6 @@
 
 #define TABLE_MAX_LINE (1u << 20)
 #define TABLE_MAX_FIELDS 4096
-
-/* Asks for transparent huge pages over the interior of a big fresh buffer: in a virtual machine the page
-** faults of touching tens of megabytes cost more than the parsing. Only a hint; failure changes nothing. */
-static void huge_pages(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-    const uintptr_t hp = (uintptr_t)1 << 21;
-    uintptr_t a = ((uintptr_t)p + hp - 1) & ~(hp - 1), b = ((uintptr_t)p + n) & ~(hp - 1);
-    if (n >= 2 * hp && b > a) (void)madvise((void *)a, (size_t)(b - a), MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)n;
-#endif
-}
 
 /* A regular uncompressed file is read with one read() into a buffer of its size. Leaves *out NULL (and
 ** returns ST_OK) when that does not apply, so gzip, pipes and open errors take the zlib path below. */
@@ -57,7 +42,7 @@ static st_status read_plain(st_context *ctx, const char *path, char **out, size_
     size_t cap = (size_t)st.st_size + 1, n = 0;
     char *buf = st__malloc(ctx, cap);
     st_status rc = buf ? ST_OK : ST_ENOMEM;
-    if (buf) huge_pages(buf, cap);
+    if (buf) st__huge_pages(buf, cap);
     while (rc == ST_OK) {
         if (n == cap) { /* the file grew while we read it */
             char *nb = st__realloc_array(ctx, buf, cap, cap * 2, 1);
@@ -212,7 +197,7 @@ static st_status number_rows(st_context *ctx, size_t nrows, char **pool, size_t 
     }
     char *p = st__malloc(ctx, total);
     if (!p) return ST_ENOMEM;
-    huge_pages(p, total);
+    st__huge_pages(p, total);
     p[0] = '\0';
     size_t len = 1;
     for (size_t i = 0; i < nrows; i++) {
@@ -294,7 +279,7 @@ st_status st_table_read_csv(st_context *ctx, const char *path, const char *key, 
         for (size_t j = 0; j < ncols && rc == ST_OK; j++) {
             numeric[j] = (long)j != keycol;
             if (numeric[j] && !(vals[j] = st__malloc(ctx, maxrows * sizeof(double)))) rc = ST_ENOMEM;
-            if (vals[j]) huge_pages(vals[j], maxrows * sizeof(double));
+            if (vals[j]) st__huge_pages(vals[j], maxrows * sizeof(double));
         }
         if (rc == ST_OK && keycol >= 0) {
             kcap = 1u << 16;
@@ -304,7 +289,7 @@ st_status st_table_read_csv(st_context *ctx, const char *path, const char *key, 
                 rc = ST_ENOMEM;
             } else {
                 kpool[0] = '\0';
-                huge_pages(koff, maxrows * sizeof *koff);
+                st__huge_pages(koff, maxrows * sizeof *koff);
             }
             klen = 1;
         }
@@ -372,7 +357,7 @@ st_status st_table_read_csv(st_context *ctx, const char *path, const char *key, 
     if (rc == ST_OK && !*keyname) rc = st__error(ctx, ST_EINVAL, "st_table_new: key name is empty");
     if (rc == ST_OK && keycol < 0) {
         if (!(koff = st__malloc(ctx, nrows * sizeof *koff))) rc = ST_ENOMEM;
-        else huge_pages(koff, nrows * sizeof *koff);
+        else st__huge_pages(koff, nrows * sizeof *koff);
         if (rc == ST_OK) rc = number_rows(ctx, nrows, &kpool, &klen, &kcap, koff);
     }
     if (rc == ST_OK) {
