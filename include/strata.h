@@ -1659,6 +1659,236 @@ ST_API st_status st_mdp_build_from_events(st_context *ctx, const char *const *pa
                                    const st_mdp_events_options *o, st_mdp **out, st_table **customer_states);
 
 
+/* ---- learn stage: neural networks (docs/learn.md): declarations below this line ---- */
+
+/* -- Dense feed-forward networks --
+** An st_mlp maps rows of `inputs` doubles to rows of `outputs` doubles through L dense layers: layer l
+** (0-based) computes z = W_l a + b_l with W_l of sizes[l+1] x sizes[l], then a hidden activation (layers
+** 0 .. L-2) or the output function (layer L-1): identity, sigmoid (each output its own probability) or
+** softmax (the outputs a probability vector). Batches are row-major n x inputs matrices.
+**
+** Parameters are one array of st_mlp_nparams doubles, layer by layer: W_0 (row-major, row j = the
+** weights into unit j, as a PyTorch nn.Linear's weight), b_0, W_1, b_1, ... : the order of
+** torch.nn.Sequential(Linear, act, Linear, ...).parameters() flattened. Gradients use the same layout.
+**
+** Determinism: every random choice takes a seed; a row's outputs depend only on that row and the
+** parameters, summed in a fixed order, so results are bit-identical for any batch split and thread count.
+** Thread-safety: st_mlp_predict, st_mlp_eval_loss and the JSON writers only read the network (several
+** threads may share one, each with its own context); st_mlp_forward / st_mlp_backward / st_mlp_loss_grad /
+** training use the network's own work space and must not run concurrently on one network.
+** Memory: 8 bytes per parameter, plus a training work space of about 8 x batch x (inputs + 2 x the sum
+** of the layer sizes) bytes. */
+typedef struct st_mlp st_mlp;
+
+typedef enum st_activation {
+    ST_ACT_IDENTITY = 0,
+    ST_ACT_RELU = 1,    /* max(0, z) */
+    ST_ACT_TANH = 2,
+    ST_ACT_SIGMOID = 3  /* 1 / (1 + e^-z) */
+} st_activation;
+
+typedef enum st_mlp_output {
+    ST_MLP_OUT_IDENTITY = 0, /* regression, Q values */
+    ST_MLP_OUT_SIGMOID = 1,  /* binary or multi-label probabilities */
+    ST_MLP_OUT_SOFTMAX = 2   /* class probabilities (at least 2 outputs) */
+} st_mlp_output;
+
+/* Weight initialisation (biases start at 0). AUTO: He for the layers whose activation is ReLU, Xavier for
+** the others (the output layer included). HE: normal with standard deviation sqrt(2 / fan_in) (PyTorch's
+** kaiming_normal_). XAVIER: uniform on +-sqrt(6 / (fan_in + fan_out)) (xavier_uniform_). */
+typedef enum st_mlp_init { ST_MLP_INIT_AUTO = 0, ST_MLP_INIT_HE = 1, ST_MLP_INIT_XAVIER = 2 } st_mlp_init;
+
+/* Limits: at most ST_MLP_MAX_LAYERS weight layers, each size 1 .. ST_MLP_MAX_WIDTH, at most
+** ST_MLP_MAX_PARAMS parameters. */
+#define ST_MLP_MAX_LAYERS 64u
+#define ST_MLP_MAX_WIDTH 65536u
+#define ST_MLP_MAX_PARAMS 100000000u
+
+/* Creates a network: sizes holds nsizes >= 2 layer sizes (inputs, hidden ..., outputs), hidden the
+** nsizes - 2 hidden activations (NULL when there is no hidden layer), weights drawn from one stream of
+** seed (layer by layer, row by row), so one seed gives the same bytes everywhere.
+** Errors: ST_EINVAL (NULL sizes or out, nsizes < 2 or above ST_MLP_MAX_LAYERS + 1, a size 0 or above
+** ST_MLP_MAX_WIDTH, an unknown activation, output or init, softmax with fewer than 2 outputs, more than
+** ST_MLP_MAX_PARAMS parameters, hidden NULL with hidden layers), ST_ENOMEM. */
+ST_API st_status st_mlp_new(st_context *ctx, const size_t *sizes, size_t nsizes, const st_activation *hidden,
+                            st_mlp_output output, st_mlp_init init, uint64_t seed, st_mlp **out);
+
+/* Frees the network; NULL is a no-op. */
+ST_API void st_mlp_free(st_mlp *m);
+
+/* A new network equal to m (architecture, parameters, transform), owned by ctx; e.g. a DQN's target
+** network. Errors: ST_EINVAL (NULL m or out), ST_ENOMEM. */
+ST_API st_status st_mlp_copy(st_context *ctx, const st_mlp *m, st_mlp **out);
+
+/* Polyak averaging of the parameters: dst = tau * src + (1 - tau) * dst, tau in [0, 1] (1 copies src's
+** parameters exactly). Errors: ST_EINVAL (NULL, tau outside [0, 1], a different architecture). */
+ST_API st_status st_mlp_blend(st_context *ctx, st_mlp *dst, const st_mlp *src, double tau);
+
+/* Shape: weight layers L, sizes[i] for i <= L (0 when out of range), inputs = sizes[0], outputs = sizes[L],
+** parameter count; hidden activation of layer l < L - 1 (ST_ACT_IDENTITY when out of range); output kind.
+** 0 for a NULL m. */
+ST_API size_t st_mlp_nlayers(const st_mlp *m);
+ST_API size_t st_mlp_size(const st_mlp *m, size_t i);
+ST_API size_t st_mlp_ninputs(const st_mlp *m);
+ST_API size_t st_mlp_noutputs(const st_mlp *m);
+ST_API size_t st_mlp_nparams(const st_mlp *m);
+ST_API st_activation st_mlp_activation(const st_mlp *m, size_t l);
+ST_API st_mlp_output st_mlp_output_kind(const st_mlp *m);
+
+/* The parameters in the layout above, owned by m, valid until st_mlp_free; writable (to load weights or
+** perturb them). NULL for a NULL m. */
+ST_API double *st_mlp_params(st_mlp *m);
+
+/* Outputs of n rows: x is n x inputs (row-major), out receives n x outputs. Only reads m. Rows are taken in
+** blocks of 256 across st_context_threads workers; the result does not depend on the thread count.
+** Errors: ST_EINVAL (NULL arguments with n > 0), ST_EDATA (a NaN or infinite input, naming its row and
+** column, 0-based), ST_ENOMEM. n = 0 does nothing. */
+ST_API st_status st_mlp_predict(st_context *ctx, const st_mlp *m, const double *x, size_t n, double *out);
+
+/* Forward pass for training: as st_mlp_predict (out may be NULL), keeping the batch (x is copied) and each
+** layer's values in m's work space for st_mlp_backward. Errors: those of st_mlp_predict, ST_EINVAL (n = 0). */
+ST_API st_status st_mlp_forward(st_context *ctx, st_mlp *m, const double *x, size_t n, double *out);
+
+/* Backward pass of the last st_mlp_forward: dz holds n x outputs derivatives of the loss with respect to
+** the output layer's pre-activations z (the logits: for softmax or sigmoid outputs with cross-entropy this is
+** p - y scaled by the row's weight); grad (st_mlp_nparams) is overwritten with the gradient of the
+** parameters. Errors: ST_EINVAL (NULL arguments, no forward pass since the network was created or
+** changed shape). */
+ST_API st_status st_mlp_backward(st_context *ctx, st_mlp *m, const double *dz, double *grad);
+
+/* -- Losses --
+** Every loss is a weighted mean over the rows (and outputs) counted: L = sum_i w_i l_i / sum_i w_i with
+** w_i = sample weight (1 when none) x class weight of the row's label (1 when none); a sum of weights 0
+** gives L = 0 and zero gradients. With class weights and no sample weights, cross-entropy is PyTorch's
+** CrossEntropyLoss(weight=w, reduction='mean'). p = the network's output, z = its logit.
+**   CROSS_ENTROPY (softmax output): y_i a class index 0 .. K-1 (one double per row); l_i = -log p_{i,y_i}.
+**   BCE (sigmoid output): y a 0/1 matrix, n x outputs; l = -log p for y = 1, -log(1 - p) for y = 0;
+**     class weights: 2 (negative, positive).
+**   SPLC (sigmoid output; seed 003 eq. 5, self-paced loss correction): as BCE, except that a positive whose
+**     p <= tau is scored as a negative, l = -log(1 - p) (no gradient through the switch); before epoch
+**     splc_warmup of st_mlp_train_epoch it is plain BCE. Class weights follow the observed label.
+**   MSE (identity output): y n x outputs; l = (p - y)^2 per output.
+**   HUBER (identity output): d = p - y; l = d^2 / 2 when |d| < delta, else delta (|d| - delta / 2)
+**     (PyTorch's HuberLoss). MSE and HUBER skip NaN targets: a DQN sets only the taken action's target.
+** Logs of probabilities are computed from the logits (log-sum-exp, softplus), so they stay finite. */
+typedef enum st_mlp_loss_kind {
+    ST_MLP_LOSS_CROSS_ENTROPY = 0,
+    ST_MLP_LOSS_BCE = 1,
+    ST_MLP_LOSS_SPLC = 2,
+    ST_MLP_LOSS_MSE = 3,
+    ST_MLP_LOSS_HUBER = 4
+} st_mlp_loss_kind;
+
+/* A loss and its parameters; st_mlp_loss_init sets the defaults in brackets. class_weight is borrowed. */
+typedef struct st_mlp_loss {
+    st_mlp_loss_kind kind;
+    const double *class_weight; /* [NULL] K weights (cross-entropy) or 2 (BCE, SPLC), finite and >= 0 */
+    size_t nclass_weight;       /* [0] entries of class_weight */
+    double tau;                 /* [0.5] SPLC threshold, in (0, 1) */
+    size_t splc_warmup;         /* [1] epochs of plain BCE before SPLC corrects (epochs count from 0) */
+    double huber_delta;         /* [1] Huber threshold, > 0 */
+} st_mlp_loss;
+
+ST_API void st_mlp_loss_init(st_mlp_loss *l, st_mlp_loss_kind kind);
+
+/* Loss of the n rows of x (n x inputs) with targets y (layout by loss kind above) and optional sample weights
+** (NULL = 1; finite, >= 0), into *out_loss. Only reads m. Errors: ST_EINVAL (NULL arguments, n = 0, a loss
+** that does not fit the output kind, wrong class-weight count, a bad parameter), ST_EDATA (a non-finite
+** input, a label that is not a class index or 0/1, an infinite target, a negative or non-finite weight;
+** the message names the row, 0-based), ST_ENOMEM. */
+ST_API st_status st_mlp_eval_loss(st_context *ctx, const st_mlp *m, const st_mlp_loss *loss, const double *x,
+                                  size_t n, const double *y, const double *weight, double *out_loss);
+
+/* The same, plus the gradient: forward, loss and backward in one call; grad (st_mlp_nparams) is
+** overwritten. out_loss may be NULL. SPLC corrects here (no warm-up: that is st_mlp_train_epoch's).
+** Errors: those of st_mlp_eval_loss. */
+ST_API st_status st_mlp_loss_grad(st_context *ctx, st_mlp *m, const st_mlp_loss *loss, const double *x, size_t n,
+                                  const double *y, const double *weight, double *out_loss, double *grad);
+
+/* -- Optimisers --
+** SGD and Adam with PyTorch's update rules (torch.optim.SGD with dampening 0, no Nesterov; torch.optim.Adam,
+** amsgrad off). Weight decay wd is PyTorch's: SGD and Adam add wd * w to the gradient (L2 regularisation,
+** which Adam's scaling weakens for weights with large gradients); with `decoupled`, Adam becomes AdamW
+** (w -= lr * wd * w before the Adam step). Decay applies to every parameter, biases included, as with
+** torch's default parameter groups. Gradient clipping (clip_norm > 0) is torch.nn.utils.clip_grad_norm_:
+** when the global L2 norm g of the gradient exceeds clip_norm, it is scaled by clip_norm / (g + 1e-6),
+** before the decay is added. */
+typedef struct st_mlp_optim st_mlp_optim;
+
+typedef enum st_optim_kind { ST_OPTIM_SGD = 0, ST_OPTIM_ADAM = 1 } st_optim_kind;
+
+/* Options; st_mlp_optim_options_init sets the defaults in brackets. */
+typedef struct st_mlp_optim_options {
+    st_optim_kind kind;
+    double lr;           /* [1e-3] learning rate, > 0 */
+    double momentum;     /* [0] SGD momentum, in [0, 1) */
+    double beta1, beta2; /* [0.9, 0.999] Adam, each in [0, 1) */
+    double eps;          /* [1e-8] Adam, > 0 */
+    double weight_decay; /* [0] >= 0 */
+    int decoupled;       /* [0] Adam only: 1 = AdamW */
+    double clip_norm;    /* [0] > 0 clips the gradient's global L2 norm; 0 = no clipping */
+} st_mlp_optim_options;
+
+ST_API void st_mlp_optim_options_init(st_mlp_optim_options *o, st_optim_kind kind);
+
+/* An optimiser for the parameters of m (its state: momentum or Adam's two moments, zero, and the step
+** count). It may be used with m or any network of the same parameter count (a copy of m).
+** Errors: ST_EINVAL (NULL arguments, an option out of range), ST_ENOMEM. */
+ST_API st_status st_mlp_optim_new(st_context *ctx, const st_mlp *m, const st_mlp_optim_options *o,
+                                  st_mlp_optim **out);
+ST_API void st_mlp_optim_free(st_mlp_optim *opt);
+
+/* One step on m's parameters with the gradient grad (st_mlp_nparams values, not modified).
+** Errors: ST_EINVAL (NULL arguments, another parameter count), ST_EDATA (a non-finite gradient: the
+** parameters are left unchanged). */
+ST_API st_status st_mlp_optim_step(st_context *ctx, st_mlp_optim *opt, st_mlp *m, const double *grad);
+
+/* Steps taken so far. 0 for NULL. */
+ST_API uint64_t st_mlp_optim_steps(const st_mlp_optim *opt);
+
+/* One epoch of mini-batch training: the n rows are shuffled by a Fisher-Yates permutation drawn from
+** (seed, epoch) (so each epoch has its own order and a run replays exactly), cut into batches of `batch`
+** rows (the last one shorter), and each batch takes one st_mlp_loss_grad and one st_mlp_optim_step.
+** y and weight as st_mlp_eval_loss (weight NULL = 1); SPLC is plain BCE while epoch < loss->splc_warmup.
+** *out_loss (may be NULL) receives the epoch's training loss: the weighted mean of every row's loss at the
+** moment its batch was evaluated. Every input is checked before the first step.
+** Errors: those of st_mlp_eval_loss, ST_EINVAL (batch 0), ST_EDATA (see st_mlp_optim_step), ST_ENOMEM. */
+ST_API st_status st_mlp_train_epoch(st_context *ctx, st_mlp *m, st_mlp_optim *opt, const st_mlp_loss *loss,
+                                    const double *x, size_t n, const double *y, const double *weight,
+                                    size_t batch, uint64_t seed, size_t epoch, double *out_loss);
+
+/* -- MODEL.json of a network --
+** {"format": "strata-mlp", "version": 1, "sizes": [...], "activations": [hidden names], "output": name,
+**  "parameters": count, "layers": [{"weights": [[row of unit 0], ...], "bias": [...]}, ...],
+**  "transform": any JSON value or null}. Names: "identity", "relu", "tanh", "sigmoid", "softmax". Numbers are
+** written in the shortest form that reads back to the same double, so a network written and read back has
+** bit-identical parameters (and writes the same bytes again). "transform" carries the feature transform of
+** the learn stage's design verbatim (st_mlp_set_transform). */
+
+/* Writes m as JSON text into *json (NUL-terminated, *len bytes without the NUL, len may be NULL; release with
+** st_free). Errors: ST_EINVAL (NULL arguments), ST_ENOMEM. */
+ST_API st_status st_mlp_to_json(st_context *ctx, const st_mlp *m, char **json, size_t *len);
+
+/* Writes it to path ("-" = standard output; atomic otherwise). Errors: ST_EINVAL, ST_EIO, ST_ENOMEM. */
+ST_API st_status st_mlp_to_json_file(st_context *ctx, const st_mlp *m, const char *path);
+
+/* Reads a network from len bytes of JSON text (name is used in messages) or a file ("-" = standard input).
+** Errors: ST_EPARSE (malformed JSON, file:line:column), ST_ELIMIT (nesting deeper than 256), ST_EFORMAT
+** (wrong format or version, a missing or mistyped member, sizes that do not match, a non-finite weight),
+** ST_EINVAL (the architecture checks of st_mlp_new), ST_EIO, ST_ENOMEM. */
+ST_API st_status st_mlp_from_json(st_context *ctx, const char *text, size_t len, const char *name, st_mlp **out);
+ST_API st_status st_mlp_from_json_file(st_context *ctx, const char *path, st_mlp **out);
+
+/* Attaches a feature transform, len bytes of JSON (any value; it is parsed, checked and stored compactly),
+** written as "transform" by st_mlp_to_json; text NULL removes it. Errors: ST_EINVAL (NULL m), ST_EPARSE,
+** ST_ELIMIT, ST_ENOMEM (m is unchanged on failure). */
+ST_API st_status st_mlp_set_transform(st_context *ctx, st_mlp *m, const char *text, size_t len);
+
+/* The transform as compact JSON text (NUL-terminated, owned by m, valid until the next set or free), or NULL
+** when there is none. */
+ST_API const char *st_mlp_transform(const st_mlp *m);
+
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 #   zlib1g-dev                  reading .gz event logs (the only library dependency)
 #   python3 python3-numpy python3-scipy python3-sklearn python3-pandas python3-statsmodels
 #                               test oracles: independent computations the tests compare against
+#   python3-torch               the oracle of the learn stage's networks (tests/scripts/mlp_torch.sh)
 #   scripts/deps.sh --fuzz      clang libclang-rt-14-dev: libFuzzer + sanitizer runtimes for tests/fuzz (cmake -DSTRATA_FUZZ=ON
 #                               -DCMAKE_C_COMPILER=clang); the corpus replay itself builds with gcc
 #   scripts/deps.sh --bench     bench/: time (/usr/bin/time for peak RSS), the Python and R peers, nodejs npm (DuckDB's Node API,
@@ -14,7 +15,7 @@
 set -e
 pkgs="gcc make cmake pkg-config zlib1g-dev"
 if [ "$1" = "--test" ]; then
-  pkgs="$pkgs python3 python3-numpy python3-scipy python3-sklearn python3-pandas python3-statsmodels gzip"
+  pkgs="$pkgs python3 python3-numpy python3-scipy python3-sklearn python3-pandas python3-statsmodels python3-torch gzip"
 fi
 if [ "$1" = "--fuzz" ]; then
   pkgs="$pkgs clang libclang-rt-14-dev"
