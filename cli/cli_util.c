@@ -380,3 +380,21 @@ long cli_find_col(const st_table *t, const char *given, const char *const *names
 }
 
 const double *cli_f64_col(const st_table *t, long j) { return j >= 0 ? st_table_f64(t, (size_t)j) : NULL; }
+
+size_t cli_split_commas(const char *s, char **buf, char **items, size_t max)
+{
+    size_t len = strlen(s), k = 0;
+    *buf = malloc(len + 1);
+    if (!*buf) return 0;
+    memcpy(*buf, s, len + 1);
+    char *p = *buf;
+    for (;;) {
+        char *c = strchr(p, ',');
+        if (c) *c = '\0';
+        if (!*p || k == max) return 0;
+        items[k++] = p;
+        if (!c) break;
+        p = c + 1;
+    }
+    return k;
+}

@@ -102,26 +102,6 @@ static int cmd_power(int argc, char **argv)
     return ret;
 }
 
-/* Splits s at commas into a malloc'ed copy (*buf) and up to max pointers; returns the count, or 0 for an
-** empty item or too many. */
-static size_t split_commas(const char *s, char **buf, char **items, size_t max)
-{
-    size_t len = strlen(s), k = 0;
-    *buf = malloc(len + 1);
-    if (!*buf) return 0;
-    memcpy(*buf, s, len + 1);
-    char *p = *buf;
-    for (;;) {
-        char *c = strchr(p, ',');
-        if (c) *c = '\0';
-        if (!*p || k == max) return 0;
-        items[k++] = p;
-        if (!c) break;
-        p = c + 1;
-    }
-    return k;
-}
-
 static int cmd_analyze(int argc, char **argv)
 {
     const char *out = NULL, *arm = NULL, *control = NULL, *metrics = NULL, *corr = "holm", *shares = NULL;
@@ -157,7 +137,7 @@ static int cmd_analyze(int argc, char **argv)
     enum { MAXM = 256 };
     char *mitems[MAXM], *sitems[MAXM], *mbuf = NULL, *sbuf = NULL;
     double sh[MAXM];
-    size_t nm = split_commas(metrics, &mbuf, mitems, MAXM), ns = 0;
+    size_t nm = cli_split_commas(metrics, &mbuf, mitems, MAXM), ns = 0;
     int ret = CLI_FAIL;
     st_context *ctx = NULL;
     st_table *t = NULL;
@@ -168,7 +148,7 @@ static int cmd_analyze(int argc, char **argv)
         goto done;
     }
     if (shares) {
-        ns = split_commas(shares, &sbuf, sitems, MAXM);
+        ns = cli_split_commas(shares, &sbuf, sitems, MAXM);
         if (!ns) {
             ret = cli_error(CMD, CLI_USAGE, "--expected-shares: empty item");
             goto done;

@@ -78,26 +78,6 @@ static void help(void)
           stdout);
 }
 
-/* Splits s at commas into a malloc'ed copy (*buf) and up to max pointers; returns the count, or 0 for an
-** empty item or too many. */
-static size_t split_commas(const char *s, char **buf, char **items, size_t max)
-{
-    size_t len = strlen(s), k = 0;
-    *buf = malloc(len + 1);
-    if (!*buf) return 0;
-    memcpy(*buf, s, len + 1);
-    char *p = *buf;
-    for (;;) {
-        char *c = strchr(p, ',');
-        if (c) *c = '\0';
-        if (!*p || k == max) return 0;
-        items[k++] = p;
-        if (!c) break;
-        p = c + 1;
-    }
-    return k;
-}
-
 static int fit_mlp(int argc, char **argv);
 
 static int cmd_fit_model(int argc, char **argv)
@@ -174,11 +154,11 @@ static int cmd_fit_model(int argc, char **argv)
         ret = cli_error(CMD, CLI_FAIL, "out of memory");
         goto done;
     }
-    if (features && !(nf = split_commas(features, &fbuf, fitems, MAXF))) {
+    if (features && !(nf = cli_split_commas(features, &fbuf, fitems, MAXF))) {
         ret = cli_error(CMD, CLI_USAGE, "--features: an empty name or too many features");
         goto done;
     }
-    if (cats && !(ncat = split_commas(cats, &cbuf, citems, MAXF))) {
+    if (cats && !(ncat = cli_split_commas(cats, &cbuf, citems, MAXF))) {
         ret = cli_error(CMD, CLI_USAGE, "--categorical: an empty name or too many features");
         goto done;
     }
@@ -285,15 +265,15 @@ static int fit_mlp(int argc, char **argv)
         ret = cli_error(CMD, CLI_FAIL, "out of memory");
         goto done;
     }
-    if (features && !(nf = split_commas(features, &fbuf, fitems, MAXF))) {
+    if (features && !(nf = cli_split_commas(features, &fbuf, fitems, MAXF))) {
         ret = cli_error(CMD, CLI_USAGE, "--features: an empty name or too many features");
         goto done;
     }
-    if (cats && !(ncat = split_commas(cats, &cbuf, citems, MAXF))) {
+    if (cats && !(ncat = cli_split_commas(cats, &cbuf, citems, MAXF))) {
         ret = cli_error(CMD, CLI_USAGE, "--categorical: an empty name or too many features");
         goto done;
     }
-    if (!(nh = split_commas(hidden, &hbuf, hitems, MAXH))) {
+    if (!(nh = cli_split_commas(hidden, &hbuf, hitems, MAXH))) {
         ret = cli_error(CMD, CLI_USAGE, "--hidden: an empty size or more than 16 layers");
         goto done;
     }
@@ -310,7 +290,7 @@ static int fit_mlp(int argc, char **argv)
     if (strcmp(cw, "balanced") == 0) {
         o.class_weight_balanced = 1;
     } else if (strcmp(cw, "none") != 0) {
-        if (!(nw = split_commas(cw, &wbuf, witems, MAXW))) {
+        if (!(nw = cli_split_commas(cw, &wbuf, witems, MAXW))) {
             ret = cli_error(CMD, CLI_USAGE, "--class-weight: '%s' is not none, balanced or w1,w2,...", cw);
             goto done;
         }
