@@ -162,6 +162,7 @@ static st_status eval_test(st_context *ctx, const st_table *t, const char *src, 
         uo.outcome_col = o->response_col;
         uo.score_col = SCORES[s];
         uo.k = o->top;
+        uo.bins = 1; /* by_percentile is not reported */
         st_uplift_eval *e;
         rc = st_uplift_eval_table(ctx, t, src, &uo, &e);
         if (rc) break;
