@@ -163,6 +163,10 @@ st_status st_twostage_fit(st_context *ctx, const st_table *t, const char *source
             if (!(o->class_weight[k] > 0.0) || !isfinite(o->class_weight[k]))
                 return st__error(ctx, ST_EINVAL, "twostage: class weight %d must be a finite number > 0", k + 1);
     const char *src = st__src(source);
+    for (size_t k = 0; k < o->nnumeric + o->ncategorical; k++) {
+        const char *nm = k < o->nnumeric ? o->numeric[k] : o->categorical[k - o->nnumeric];
+        if (!nm || st_table_find(t, nm) < 0) return st__error(ctx, ST_EINVAL, "no column %s in %s", nm ? nm : "(null)", src);
+    }
     st_twostage *m = st__calloc(ctx, 1, sizeof *m);
     if (!m) return ST_ENOMEM;
     m->ctx = ctx;
