@@ -80,11 +80,16 @@ st_status st__design_matrix_all(st_context *ctx, const st_design *d, const st_ta
     if (p && n > ((size_t)1 << 40) / p) return st__error(ctx, ST_ELIMIT, "design matrix: %zu x %zu values", n, p);
     double *m = st__malloc(ctx, (n * p > 0 ? n * p : 1) * sizeof *m);
     if (!m) return ST_ENOMEM;
-    st_status rc = st_design_matrix(ctx, d, t, source, 0, n, m, p ? p : 1);
+    st__design_binding b;
+    st_status rc = st__design_bind(ctx, d, t, source, NULL, &b);
     if (rc) {
         st__free(ctx, m, 0);
         return rc;
     }
+    /* in blocks of rows that stay in cache while the features are written column by column */
+    size_t blk = st__design_block_rows(p);
+    for (size_t i = 0; i < n; i += blk) st__design_fill(&b, i, n - i < blk ? n - i : blk, m + i * p, p ? p : 1);
+    st__design_unbind(ctx, &b);
     *x = m;
     return ST_OK;
 }
@@ -149,7 +154,34 @@ static st_status read_classes(st_context *ctx, const st_table *t, const char *sr
     uint32_t *id = st__malloc(ctx, (n ? n : 1) * sizeof *id);
     uint32_t *rank = NULL;
     st_status rc = id ? ST_OK : ST_ENOMEM;
-    for (size_t i = 0; i < n && !rc; i++) {
+    /* numbers: up to 64 distinct values found by value, each formatted once */
+    const double *num = st_table_f64(t, jl);
+    bool by_value = num != NULL;
+    double dv[64];
+    size_t nd = 0;
+    for (size_t i = 0; i < n && !rc && by_value; i++) {
+        double v = num[i];
+        if (isnan(v)) {
+            rc = st__error(ctx, ST_EDATA, "%s:%zu: label %s is missing", src, i + 2, m->label);
+            break;
+        }
+        size_t j = 0;
+        while (j < nd && !(dv[j] == v && signbit(dv[j]) == signbit(v))) j++;
+        if (j == nd) {
+            if (nd == 64) {
+                by_value = false;
+                break;
+            }
+            dv[nd++] = v;
+        }
+        id[i] = (uint32_t)j;
+    }
+    for (size_t j = 0; j < nd && !rc && by_value; j++) {
+        uint32_t k;
+        if (!st__buf_put_double((b.len = 0, &b), dv[j])) rc = ST_ENOMEM;
+        if (!rc) rc = st__strmap_intern(&map, b.data, b.len, &k);
+    }
+    for (size_t i = 0; i < n && !rc && !by_value; i++) {
         if (!st__label_text(t, jl, i, &b)) {
             rc = ST_ENOMEM;
             break;
