@@ -1314,7 +1314,9 @@ ST_API st_status st_design_from_json(st_context *ctx, const char *text, size_t l
 ** the coefficients, not the intercept; no penalty when C is 0 or infinite). Linear: minimises
 ** sum_i s_i (y_i - f_i)^2 / 2 + ||beta||^2 / (2 C), which is scikit-learn's Ridge(alpha = 1 / C) (and
 ** LinearRegression without a penalty). Both are solved by Newton's method (one step for the linear model)
-** with step halving, each step by a Cholesky factorisation, to max |gradient of the objective| < tol. The
+** with step halving, each step by a Cholesky factorisation, to max |gradient of the objective| < tol (or, when
+** rounding of the gradient's sums keeps it above tol, e.g. for features in the millions, until no step
+** decreases the objective and Newton's predicted decrease is below 1e-12 of it: gradient_max > tol then). The
 ** design matrix is never held whole: rows are made in small blocks, in fixed chunks of the table whose
 ** sums are merged in chunk order, so results are identical for any thread count. */
 typedef struct st_glm st_glm;
@@ -1330,7 +1332,9 @@ typedef struct st_glm_options {
     double tol;                  /* [1e-8] convergence: max |gradient| below tol */
     int max_iter;                /* [100] Newton steps */
     const double *sample_weight; /* [NULL] one weight >= 0 per row of the table (NULL = 1) */
-    const unsigned char *row_mask; /* [NULL] fit on rows with a non-zero entry only (NULL = all rows) */
+    const unsigned char *row_mask; /* [NULL] fit on rows with a non-zero entry only (NULL = all rows); the
+                                      other rows are ignored, missing values and any label included (a T- or
+                                      S-learner fits each arm this way) */
 } st_glm_options;
 
 ST_API void st_glm_options_init(st_glm_options *o);
@@ -1391,7 +1395,7 @@ ST_API st_status st_glm_predict_csv(st_context *ctx, const st_glm *m, const char
 ** g = sum s_i (p_i - y_i) (1, x_i), H = sum s_i h_i (1, x_i)(1, x_i)^T (logistic: p_i = sigmoid(f_i),
 ** h_i = p_i (1 - p_i); linear: p_i = f_i, h_i = 1). Sums are plain sums, so partial states over any split
 ** of the rows merge to the state of one pass (up to rounding; the fit merges in a fixed order). */
-typedef struct st_glm_acc st_glm_acc;
+typedef struct st_glm_acc st_glm_acc; /* used by one thread at a time; distinct states are independent */
 /* A state for p design columns at coefficients b (q values; NULL = zeros). Errors: ST_EINVAL, ST_ELIMIT
 ** (p > 10,000), ST_ENOMEM. */
 ST_API st_status st_glm_acc_new(st_context *ctx, st_glm_kind kind, size_t p, const double *b, st_glm_acc **out);

@@ -302,6 +302,7 @@ st_status st__design_bind(st_context *ctx, const st_design *d, const st_table *t
     size_t nf = d->nf ? d->nf : 1, n = st_table_nrows(t);
     b->d = d;
     b->n = n;
+    b->mask = mask;
     b->f64 = st__calloc(ctx, nf, sizeof *b->f64);
     b->i32 = st__calloc(ctx, nf, sizeof *b->i32);
     b->code = st__calloc(ctx, nf, sizeof *b->code);
@@ -378,7 +379,17 @@ st_status st__design_bind(st_context *ctx, const st_design *d, const st_table *t
     return rc;
 }
 
+static void fill_rows(const st__design_binding *b, size_t row0, size_t nrows, double *x, size_t ldx);
+
 void st__design_fill(const st__design_binding *b, size_t row0, size_t nrows, double *x, size_t ldx)
+{
+    fill_rows(b, row0, nrows, x, ldx);
+    if (b->mask)
+        for (size_t i = 0; i < nrows; i++)
+            if (!b->mask[row0 + i]) memset(x + i * ldx, 0, b->d->ncols * sizeof *x);
+}
+
+static void fill_rows(const st__design_binding *b, size_t row0, size_t nrows, double *x, size_t ldx)
 {
     const st_design *d = b->d;
     for (size_t i = 0; i < nrows; i++) memset(x + i * ldx, 0, d->ncols * sizeof *x);
@@ -409,7 +420,7 @@ void st__design_cols(const st__design_binding *b, size_t row0, size_t nrows, dou
     const st_design *d = b->d;
     for (size_t k = 0; k < d->nf; k++) {
         const st__feature *f = &d->f[k];
-        if (!f->categorical && b->f64[k] && f->mean == 0.0 && f->sd == 1.0) {
+        if (!f->categorical && b->f64[k] && f->mean == 0.0 && f->sd == 1.0 && !b->mask) {
             cols[f->first] = b->f64[k] + row0;
             continue;
         }
@@ -428,6 +439,10 @@ void st__design_cols(const st__design_binding *b, size_t row0, size_t nrows, dou
             const int32_t *v = b->i32[k] + row0;
             for (size_t i = 0; i < nrows; i++) col[i] = ((double)v[i] - f->mean) / f->sd;
         }
+        if (b->mask)
+            for (size_t l = 0; l < w; l++)
+                for (size_t i = 0; i < nrows; i++)
+                    if (!b->mask[row0 + i]) col[l * ldc + i] = 0.0;
     }
 }
 

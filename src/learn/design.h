@@ -47,10 +47,11 @@ typedef struct st__design_binding {
     const double **f64;   /* nf: numeric F64 / DATE column, else NULL */
     const int32_t **i32;  /* nf: numeric I32 column, else NULL */
     int32_t **code;       /* nf: categorical codes per row (owned), else NULL */
+    const unsigned char *mask; /* rows with a zero entry read as all zeros (their values may be missing) */
 } st__design_binding;
 
 /* Binds d to t: finds its columns and maps categorical values; checks that no numeric feature is missing on
-** a row with a non-zero mask entry (mask NULL: every row). Errors: ST_EINVAL (a column absent, a text column
+** a row with a non-zero mask entry (mask NULL: every row). Rows off the mask are filled with zeros. Errors: ST_EINVAL (a column absent, a text column
 ** for a numeric feature), ST_EDATA (source:row of a missing value), ST_ENOMEM. */
 st_status st__design_bind(st_context *ctx, const st_design *d, const st_table *t, const char *source,
                           const unsigned char *mask, st__design_binding *b);

@@ -694,21 +694,29 @@ st_status st_glm_fit(st_context *ctx, const st_table *t, const char *source, con
             st__chol_solve(hc, q, q, d);
             double gd = 0.0;
             for (size_t j = 0; j < q; j++) gd += g[j] * d[j];
-            double step = 1.0, objn = obj, gmaxn = gmax;
+            double step = 1.0, objn = obj, gmaxn = gmax, floor_dec = 1e-12 * (fabs(obj) > 1.0 ? fabs(obj) : 1.0);
             bool ok = false;
             for (int half = 0; half < 40; half++) {
                 for (size_t j = 0; j < q; j++) bn[j] = m->b[j] + step * d[j];
                 fit_pass(&ft, bn, &objn, gn, hn);
                 gmaxn = max_abs(gn, q);
-                if (isfinite(objn) && (objn <= obj + 1e-4 * step * gd ||
+                if (isfinite(objn) && (objn < obj + 1e-4 * step * gd ||
                                        (objn <= obj + 1e-13 * fabs(obj) && gmaxn < gmax))) {
                     ok = true;
                     break;
                 }
+                if (-gd <= floor_dec) break; /* below rounding: shorter steps cannot help */
                 step *= 0.5;
             }
             it++;
-            if (!ok) break; /* no decrease: at the optimum up to rounding */
+            if (!ok) {
+                /* no step decreases the objective: when Newton's predicted decrease g'H^-1 g is below the
+                ** objective's rounding too, this is the optimum and rounding of the gradient's sums (features
+                ** of large magnitude) keeps max |g| above tol */
+                m->rounding_floor = -gd <= floor_dec;
+                conv = m->rounding_floor;
+                break;
+            }
             memcpy(m->b, bn, q * sizeof *bn);
             memcpy(g, gn, q * sizeof *g);
             double *tmp = h;

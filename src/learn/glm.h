@@ -32,6 +32,7 @@ struct st_glm {
     int iterations;
     double gradient_max, objective, nobs;
     bool converged;
+    bool rounding_floor; /* converged with max |g| >= tol: no step could decrease the objective any more */
 };
 
 /* Empties a to take sums at b. */

@@ -4,6 +4,7 @@
 */
 #include "learn/glm.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +73,13 @@ static st_status fmt_err(st_context *ctx, const char *name, const char *what)
     return st__error(ctx, ST_EFORMAT, "%s: %s", name, what);
 }
 
+/* A whole number in [0, INT_MAX], else 0 (these members are informative: a fitted model's record). */
+static int count_or_zero(const st_json *v)
+{
+    double x = st__json_number(v);
+    return x >= 0.0 && x <= (double)INT_MAX && x == floor(x) ? (int)x : 0;
+}
+
 static st_status glm_from_tree(st_context *ctx, const st_json *root, const char *name, st_glm **out)
 {
     if (st__json_type(root) != ST_JSON_OBJECT) return fmt_err(ctx, name, "not a model file (expected a JSON object)");
@@ -105,7 +113,7 @@ static st_status glm_from_tree(st_context *ctx, const st_json *root, const char 
         m->C = st__json_type(C) == ST_JSON_NUMBER ? st__json_number(C) : (double)INFINITY;
         m->class_weight_balanced = cw && strcmp(cw, "balanced") == 0;
         m->tol = st__json_number(st__json_get(opt, "tol"));
-        m->max_iter = (int)st__json_number(st__json_get(opt, "max_iter"));
+        m->max_iter = count_or_zero(st__json_get(opt, "max_iter"));
         if (st__json_type(opt) != ST_JSON_OBJECT || !(m->C > 0.0)) rc = fmt_err(ctx, name, "bad \"options\"");
     }
     if (!rc) rc = st__design_read(ctx, st__json_get(root, "design"), name, &m->design);
@@ -131,7 +139,7 @@ static st_status glm_from_tree(st_context *ctx, const st_json *root, const char 
         if (!rc && !isfinite(m->b[0])) rc = fmt_err(ctx, name, "the intercept is not finite");
     }
     if (!rc) {
-        m->iterations = (int)st__json_number(st__json_get(root, "iterations"));
+        m->iterations = count_or_zero(st__json_get(root, "iterations"));
         m->gradient_max = st__json_number(st__json_get(root, "gradient_max"));
         m->objective = st__json_number(st__json_get(root, "objective"));
         m->nobs = st__json_number(st__json_get(root, "nobs"));

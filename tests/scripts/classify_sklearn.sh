@@ -13,28 +13,29 @@ H="$SRC/../shared/data/hillstrom/hillstrom.csv"
 REF="$SRC/tests/scripts/classify_ref.py"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail=0
-# check DATA LABEL NUMERIC CATEGORICAL C CLASS_WEIGHT KIND
-check() {
-  set -- "$@"
+# case DATA LABEL NUMERIC CATEGORICAL C CLASS_WEIGHT KIND: fits with strata now, compared in one Python run
+k=0
+case_() {
+  k=$((k + 1))
   args="--label $2 --kind $7"
-  [ -n "$3" ] && args="$args --features $3"
-  [ -n "$4" ] && args="$args --categorical $4"
+  [ "$3" != - ] && args="$args --features $3"
+  [ "$4" != - ] && args="$args --categorical $4"
   if [ "$5" = none ]; then args="$args --penalty none"; else args="$args --C $5"; fi
   [ "$6" = balanced ] && args="$args --class-weight balanced"
   # shellcheck disable=SC2086
-  if ! "$STRATA" classify fit "$1" $args -o "$tmp/m.json"; then
+  if ! "$STRATA" classify fit "$1" $args -o "$tmp/m$k.json"; then
     echo "FAIL: strata classify fit $1 $args"; fail=1; return
   fi
-  "$PY" "$REF" "$1" "$tmp/m.json" "$2" "$3" "$4" "$5" "$6" "$7" || { echo "FAIL: $1 $args"; fail=1; }
+  echo "$1 $tmp/m$k.json $2 $3 $4 $5 $6 $7" >> "$tmp/cases"
 }
 N=recency,history,mens,womens,newbie
-check "$H" visit $N "" 1 none logistic
-check "$H" visit $N "" none none logistic
-check "$H" visit $N channel,zip_code 1 none logistic
-check "$H" visit $N channel,zip_code 0.01 balanced logistic
-check "$H" conversion $N "" none balanced logistic
-check "$H" spend $N channel,zip_code 1 none linear
-check "$H" spend $N "" none none linear
+case_ "$H" visit $N - 1 none logistic
+case_ "$H" visit $N - none none logistic
+case_ "$H" visit $N channel,zip_code 1 none logistic
+case_ "$H" visit $N channel,zip_code 0.01 balanced logistic
+case_ "$H" conversion $N - none balanced logistic
+case_ "$H" spend $N channel,zip_code 1 none linear
+case_ "$H" spend $N - none none linear
 # random data: a text label, a categorical column, features on different scales
 "$PY" - "$tmp" <<'PY' || exit 1
 import sys
@@ -51,12 +52,13 @@ for n, name in ((3000, "r1"), (20000, "r2")):
             fh.write('%.9g,%.9g,%.9g,%.9g,"%s",%s,%.6g\n' % (*X[i], g[i], y[i], f[i] + rng.normal()))
 PY
 for d in r1 r2; do
-  check "$tmp/$d.csv" label x0,x1,x2,x3 grp 1 none logistic
-  check "$tmp/$d.csv" label x0,x1,x2,x3 "" none none logistic
-  check "$tmp/$d.csv" label x0,x1,x2,x3 "" 0.05 balanced logistic
-  check "$tmp/$d.csv" label x0,x1 grp 100 balanced logistic
-  check "$tmp/$d.csv" z x0,x1,x2,x3 grp 0.5 none linear
+  case_ "$tmp/$d.csv" label x0,x1,x2,x3 grp 1 none logistic
+  case_ "$tmp/$d.csv" label x0,x1,x2,x3 - none none logistic
+  case_ "$tmp/$d.csv" label x0,x1,x2,x3 - 0.05 balanced logistic
+  case_ "$tmp/$d.csv" label x0,x1 grp 100 balanced logistic
+  case_ "$tmp/$d.csv" z x0,x1,x2,x3 grp 0.5 none linear
 done
+"$PY" "$REF" "$tmp/cases" || fail=1
 # without a penalty, every level of a categorical column beside the intercept is collinear: an error
 if "$STRATA" classify fit "$H" --label visit --features $N --categorical channel --penalty none -o "$tmp/m.json" \
     2>"$tmp/err"; then

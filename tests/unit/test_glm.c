@@ -391,6 +391,107 @@ static void test_encoding(st_context *ctx)
     st_table_free(t);
 }
 
+/* A fit on the rows of a mask equals the fit on a table of those rows alone, whatever the other rows hold
+** (missing values, a third label value); sample weights of 2 equal repeated rows. */
+static void test_mask_and_weights(st_context *ctx)
+{
+    st_table *t = make_table(ctx, 3000), *sub, *dup;
+    size_t n = 3000, ns = 0;
+    unsigned char *mask = malloc(n);
+    for (size_t i = 0; i < n; i++) ns += (mask[i] = (unsigned char)(i % 3 != 0));
+    CHECK(st_table_new(ctx, "id", ns, &sub) == ST_OK);
+    const char *cols[4] = {"x0", "x1", "y", "z"};
+    double *buf = malloc(2 * n * sizeof *buf);
+    for (int c = 0; c < 4; c++) {
+        const double *v = st_table_f64(t, (size_t)st_table_find(t, cols[c]));
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (mask[i]) buf[k++] = v[i];
+        st_table_add_f64(sub, cols[c], ST_COL_F64, buf);
+    }
+    st_table_add_str(sub, "grp");
+    size_t gs = (size_t)st_table_find(sub, "grp"), gt = (size_t)st_table_find(t, "grp");
+    for (size_t i = 0, k = 0; i < n; i++)
+        if (mask[i]) st_table_set_str(sub, gs, k++, st_table_str(t, gt, i));
+    /* spoil the rows off the mask */
+    size_t jx0 = (size_t)st_table_find(t, "x0"), jy = (size_t)st_table_find(t, "y");
+    for (size_t i = 0; i < n; i += 3) {
+        st_table_f64_mut(t, jx0)[i] = NAN;
+        st_table_f64_mut(t, jy)[i] = 7.0;
+    }
+    for (int kind = 0; kind < 2; kind++) {
+        st_glm_options o;
+        st_glm_options_init(&o);
+        o.kind = (st_glm_kind)kind;
+        o.class_weight_balanced = 1;
+        const char *label = kind ? "z" : "y";
+        st_glm *a, *b;
+        o.row_mask = mask;
+        CHECK(st_glm_fit(ctx, t, "t", label, NUM, 2, CAT, 1, &o, &a) == ST_OK);
+        o.row_mask = NULL;
+        CHECK(st_glm_fit(ctx, sub, "sub", label, NUM, 2, CAT, 1, &o, &b) == ST_OK);
+        CHECK(st_glm_nobs(a) == (double)ns);
+        CHECK_REL(st_glm_intercept(a), st_glm_intercept(b), 1e-10);
+        for (size_t k = 0; k < 5; k++) CHECK_REL(st_glm_coef(a, k), st_glm_coef(b, k), 1e-10);
+        st_glm_free(a);
+        st_glm_free(b);
+    }
+    /* weight 2 on every row of sub = sub stacked twice */
+    CHECK(st_table_new(ctx, "id", 2 * ns, &dup) == ST_OK);
+    for (int c = 0; c < 4; c++) {
+        const double *v = st_table_f64(sub, (size_t)st_table_find(sub, cols[c]));
+        for (size_t i = 0; i < 2 * ns; i++) buf[i] = v[i % ns];
+        st_table_add_f64(dup, cols[c], ST_COL_F64, buf);
+    }
+    st_table_add_str(dup, "grp");
+    for (size_t i = 0; i < 2 * ns; i++) st_table_set_str(dup, 5, i, st_table_str(sub, gs, i % ns));
+    double *w2 = malloc(ns * sizeof *w2);
+    for (size_t i = 0; i < ns; i++) w2[i] = 2.0;
+    st_glm_options o;
+    st_glm_options_init(&o);
+    st_glm *a, *b;
+    o.sample_weight = w2;
+    CHECK(st_glm_fit(ctx, sub, "sub", "y", NUM, 2, CAT, 1, &o, &a) == ST_OK);
+    o.sample_weight = NULL;
+    CHECK(st_glm_fit(ctx, dup, "dup", "y", NUM, 2, CAT, 1, &o, &b) == ST_OK);
+    for (size_t k = 0; k < 5; k++) CHECK_REL(st_glm_coef(a, k), st_glm_coef(b, k), 1e-10);
+    w2[3] = -1.0;
+    st_glm *c = NULL;
+    o.sample_weight = w2;
+    CHECK(st_glm_fit(ctx, sub, "sub", "y", NUM, 2, CAT, 1, &o, &c) == ST_EDATA && !c);
+    CHECK(strstr(st_errmsg(ctx), "sub:5") != NULL);
+    st_glm_free(a);
+    st_glm_free(b);
+    free(w2);
+    free(buf);
+    free(mask);
+    st_table_free(dup);
+    st_table_free(sub);
+    st_table_free(t);
+}
+
+/* A feature in the hundreds of millions: rounding of the gradient's sums keeps max |g| above 1e-8, and the fit
+** still stops, converged, at the same optimum (scaled coefficient). */
+static void test_rounding_floor(st_context *ctx)
+{
+    st_table *t = make_table(ctx, 50000);
+    st_glm_options o;
+    st_glm_options_init(&o);
+    o.C = 0;
+    st_glm *a, *b;
+    CHECK(st_glm_fit(ctx, t, "t", "y", NUM, 2, NULL, 0, &o, &a) == ST_OK);
+    double *x1 = st_table_f64_mut(t, (size_t)st_table_find(t, "x1"));
+    for (size_t i = 0; i < 50000; i++) x1[i] *= 1e8;
+    CHECK(st_glm_fit(ctx, t, "t", "y", NUM, 2, NULL, 0, &o, &b) == ST_OK);
+    CHECK(st_glm_converged(b));
+    CHECK_REL(st_glm_coef(b, 1) * 1e8, st_glm_coef(a, 1), 1e-9);
+    CHECK_REL(st_glm_coef(b, 0), st_glm_coef(a, 0), 1e-9);
+    CHECK(st_glm_iterations(b) < 30);
+    st_glm_free(a);
+    st_glm_free(b);
+    st_table_free(t);
+}
+
 static void test_linear(st_context *ctx)
 {
     /* y = 1 + 2 x0 - 3 x1 exactly: least squares recovers it; ridge shrinks the slopes */
@@ -431,6 +532,8 @@ int main(void)
     test_errors(ctx);
     test_encoding(ctx);
     test_linear(ctx);
+    test_mask_and_weights(ctx);
+    test_rounding_floor(ctx);
     st_context_free(ctx);
     T_DONE();
 }
