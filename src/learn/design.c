@@ -462,11 +462,12 @@ st_status st_design_matrix(st_context *ctx, const st_design *d, const st_table *
     memset(mask + row0, 1, nrows);
     st__design_binding b;
     st_status rc = st__design_bind(ctx, d, t, source, mask, &b);
+    if (!rc) {
+        st__design_fill(&b, row0, nrows, x, ldx); /* reads the mask */
+        st__design_unbind(ctx, &b);
+    }
     st__free(ctx, mask, 0);
-    if (rc) return rc;
-    st__design_fill(&b, row0, nrows, x, ldx);
-    st__design_unbind(ctx, &b);
-    return ST_OK;
+    return rc;
 }
 
 /* ---- JSON ---- */

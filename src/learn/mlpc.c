@@ -373,12 +373,18 @@ st_status st_mlpc_predict(st_context *ctx, const st_mlpc *m, const st_table *t, 
     size_t n = st_table_nrows(t), d = st_design_ncols(m->d), K = m->K;
     double *x = st__malloc(ctx, PREDICT_BLOCK * (d ? d : 1) * sizeof *x);
     if (!x) return ST_ENOMEM;
-    st_status rc = ST_OK;
+    st__design_binding b;
+    st_status rc = st__design_bind(ctx, m->d, t, source, NULL, &b); /* once: each block is only filled */
+    if (rc) {
+        st__free(ctx, x, 0);
+        return rc;
+    }
     for (size_t i = 0; i < n && !rc; i += PREDICT_BLOCK) {
         size_t r = n - i < PREDICT_BLOCK ? n - i : PREDICT_BLOCK;
-        rc = st_design_matrix(ctx, m->d, t, source, i, r, x, d);
-        if (!rc) rc = st_mlp_predict(ctx, m->net, x, r, p + i * K);
+        st__design_fill(&b, i, r, x, d ? d : 1);
+        rc = st_mlp_predict(ctx, m->net, x, r, p + i * K);
     }
+    st__design_unbind(ctx, &b);
     st__free(ctx, x, 0);
     return rc;
 }

@@ -262,10 +262,14 @@ st_status st_twostage_predict(st_context *ctx, const st_twostage *m, const st_ta
     double *x = st__malloc(ctx, PREDICT_BLOCK * (p ? p : 1) * sizeof *x);
     double *q = st__malloc(ctx, PREDICT_BLOCK * 3 * sizeof *q), *q2 = st__malloc(ctx, PREDICT_BLOCK * sizeof *q2);
     st_status rc = !x || !q || !q2 ? ST_ENOMEM : ST_OK;
+    st__design_binding b;
+    bool bound = false;
+    if (!rc) rc = st__design_bind(ctx, m->d, t, source, NULL, &b); /* once: each block is only filled */
+    bound = !rc;
     for (size_t i0 = 0; i0 < n && !rc; i0 += PREDICT_BLOCK) {
         size_t r = n - i0 < PREDICT_BLOCK ? n - i0 : PREDICT_BLOCK;
-        rc = st_design_matrix(ctx, m->d, t, source, i0, r, x, p ? p : 1);
-        if (!rc) rc = st_mlp_predict(ctx, m->s1, x, r, q);
+        st__design_fill(&b, i0, r, x, p ? p : 1);
+        rc = st_mlp_predict(ctx, m->s1, x, r, q);
         if (!rc) rc = st_mlp_predict(ctx, m->s2, x, r, q2);
         for (size_t i = 0; i < r && !rc; i++) {
             st_twostage_score *o = &s[i0 + i];
@@ -286,6 +290,7 @@ st_status st_twostage_predict(st_context *ctx, const st_twostage *m, const st_ta
             o->incremental_score = st_twostage_incremental(o->p_engaged + o->p_unengaged, o->prompted_score, m->pi);
         }
     }
+    if (bound) st__design_unbind(ctx, &b);
     st__free(ctx, x, 0);
     st__free(ctx, q, 0);
     st__free(ctx, q2, 0);
