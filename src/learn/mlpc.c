@@ -7,6 +7,7 @@
 #include "learn/mlpc.h"
 #include "learn/design.h"
 #include "core/json.h"
+#include "core/parallel.h"
 #include "core/strmap.h"
 #include "core/table.h"
 
@@ -72,6 +73,20 @@ bool st__label_text(const st_table *t, size_t j, size_t i, st_buf *b)
     return st__buf_puts(b, s ? s : "");
 }
 
+typedef struct fill_job {
+    const st__design_binding *b;
+    double *x;
+    size_t n, p, blk;
+} fill_job;
+
+static void fill_main(void *ud, size_t job, size_t worker)
+{
+    (void)worker;
+    const fill_job *j = ud;
+    size_t i = job * j->blk;
+    st__design_fill(j->b, i, j->n - i < j->blk ? j->n - i : j->blk, j->x + i * j->p, j->p ? j->p : 1);
+}
+
 st_status st__design_matrix_all(st_context *ctx, const st_design *d, const st_table *t, const char *source,
                                 double **x)
 {
@@ -86,9 +101,11 @@ st_status st__design_matrix_all(st_context *ctx, const st_design *d, const st_ta
         st__free(ctx, m, 0);
         return rc;
     }
-    /* in blocks of rows that stay in cache while the features are written column by column */
-    size_t blk = st__design_block_rows(p);
-    for (size_t i = 0; i < n; i += blk) st__design_fill(&b, i, n - i < blk ? n - i : blk, m + i * p, p ? p : 1);
+    /* in blocks of rows that stay in cache while the features are written column by column, across the
+    ** context's threads (the first touch of a fresh matrix costs page faults); no block depends on another */
+    fill_job job = {&b, m, n, p, st__design_block_rows(p)};
+    size_t nblk = (n + job.blk - 1) / job.blk;
+    st__parallel_for_n(st_context_threads(ctx), nblk, fill_main, &job);
     st__design_unbind(ctx, &b);
     *x = m;
     return ST_OK;
