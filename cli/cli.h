@@ -47,10 +47,6 @@ int cli_parse_args_in(const char *cmd, int argc, char **argv, int first, const c
                       const char **pos, size_t npos, void (*help)(void), const char *extra_fmt,
                       st_summarize_options *in);
 
-/* Splits s at commas into a malloc'ed copy (*buf, the caller frees it) and up to max pointers into it;
-** returns the count, or 0 for an empty item or more than max. */
-size_t cli_split_commas(const char *s, char **buf, char **items, size_t max);
-
 /* Number parsing for option values; print "strata CMD: --name: ..." and return false on failure. */
 bool cli_parse_double(const char *cmd, const char *name, const char *s, double *out);
 bool cli_parse_u64(const char *cmd, const char *name, const char *s, unsigned long long *out);
@@ -84,6 +80,10 @@ long cli_find_col(const st_table *t, const char *given, const char *const *names
 /* The numbers of column j, or NULL when j < 0 or the column is not numeric. */
 const double *cli_f64_col(const st_table *t, long j);
 
+/* Splits s at commas into a malloc'ed copy (*buf, freed by the caller) and up to max pointers into it;
+** returns the count, or 0 for an empty item or more than max items. */
+size_t cli_split_commas(const char *s, char **buf, char **items, size_t max);
+
 /* Prints the ingest report's skip counts to stderr (nothing when everything was used). */
 void cli_print_report(const char *cmd, const st_ingest_report *r);
 
@@ -107,5 +107,6 @@ int cmd_clv(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_uplift(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
+int cmd_twostage(int argc, char **argv);
 
 #endif

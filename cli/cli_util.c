@@ -381,8 +381,6 @@ long cli_find_col(const st_table *t, const char *given, const char *const *names
 
 const double *cli_f64_col(const st_table *t, long j) { return j >= 0 ? st_table_f64(t, (size_t)j) : NULL; }
 
-/* Splits s at commas into a malloc'ed copy (*buf) and up to max pointers; returns the count, or 0 for an
-** empty item or too many. */
 size_t cli_split_commas(const char *s, char **buf, char **items, size_t max)
 {
     size_t len = strlen(s), k = 0;

@@ -30,7 +30,8 @@ static const struct command {
     {"profile", cmd_profile, "per-segment R, F, M profile and strategy; MB-RFM vs RFM comparison"},
     {"evaluate", cmd_evaluate, "classifier evaluation: ROC AUC, precision/recall, gain, calibration (scikit-learn)"},
     {"uplift", cmd_uplift, "uplift: qini / uplift AUC, uplift@k, by percentile (scikit-uplift); policy value (IPW)"},
-    {"classify", cmd_classify, "logistic regression equal to scikit-learn at its optimum: fit MODEL.json, predict scores"},
+    {"classify", cmd_classify, "logistic regression (scikit-learn at its optimum) or a network classifier: fit MODEL.json, predict"},
+    {"twostage", cmd_twostage, "two-stage value-proposition model: engaged / unengaged / inactive, then prompted vs organic (SPLC)"},
 };
 
 static void usage(FILE *fp)

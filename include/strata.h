@@ -1992,6 +1992,190 @@ ST_API st_status st_mlp_set_transform(st_context *ctx, st_mlp *m, const char *te
 ST_API const char *st_mlp_transform(const st_mlp *m);
 
 
+/* -- Training over epochs and undoing class weights --
+** st_mlp_train runs `epochs` calls of st_mlp_train_epoch (epochs 0 .. epochs - 1, seed as given) with one
+** optimiser made from o (NULL = Adam with the defaults); epoch_loss (NULL or `epochs` values) receives each
+** epoch's training loss. Errors: those of st_mlp_optim_new and st_mlp_train_epoch, ST_EINVAL (epochs 0). */
+ST_API st_status st_mlp_train(st_context *ctx, st_mlp *m, const st_mlp_optim_options *o, const st_mlp_loss *loss,
+                              const double *x, size_t n, const double *y, const double *weight, size_t batch,
+                              size_t epochs, uint64_t seed, double *epoch_loss);
+
+/* Undoes class weights on probabilities. A network trained with a class-weighted cross-entropy (weights
+** w_k) estimates q_k = p_k w_k / sum_j p_j w_j instead of p_k; this turns each row of q (n rows of k values,
+** in place) back into p_k = (q_k / w_k) / sum_j (q_j / w_j). For one sigmoid output with BCE weights
+** (w_0 negative, w_1 positive) call it on the pairs (1 - q, q). A row whose weights are all 0 or whose
+** sum is 0 is left as it is. Errors: ST_EINVAL (NULL p or w with n > 0, k < 2, a weight negative or not
+** finite). */
+ST_API st_status st_probs_unweight(st_context *ctx, double *p, size_t n, size_t k, const double *w);
+
+/* -- A network classifier on a table (`strata classify fit --model mlp`, docs/classify.md) --
+** The feature design (st_design_new, numeric features standardised), a ReLU network with the given hidden
+** layers and a softmax output over the label's classes, trained by Adam on the class-weighted cross-entropy
+** with st_mlp_train. Classes are the label's distinct values as text (numbers in their shortest form),
+** sorted by strcmp. Deterministic for a seed on any thread count. */
+typedef struct st_mlpc st_mlpc;
+
+/* Options (st_mlpc_options_init sets the defaults in brackets; arrays borrowed for the call). */
+typedef struct st_mlpc_options {
+    const size_t *hidden;       /* [NULL: one layer of 16] sizes of the hidden layers */
+    size_t nhidden;             /* [0] entries of hidden */
+    size_t epochs;              /* [30] */
+    size_t batch;               /* [256] */
+    double lr;                  /* [1e-3] Adam's learning rate */
+    int class_weight_balanced;  /* [0] class k weighs n / (K n_k) (scikit-learn's "balanced") */
+    const double *class_weight; /* [NULL] K weights > 0 in the sorted order of the classes (overrides) */
+    size_t nclass_weight;       /* [0] */
+    uint64_t seed;              /* [1] initial weights and the order of the rows in each epoch */
+} st_mlpc_options;
+
+ST_API void st_mlpc_options_init(st_mlpc_options *o);
+
+/* Fits the classifier of column label on t's numeric and categorical features (as st_design_new). source
+** names the data in messages. Errors: ST_EINVAL (NULL arguments, unknown columns, the label among the
+** features, fewer than 2 classes named in class_weight, an option out of range: epochs or batch 0, lr not
+** > 0, a hidden size 0), ST_EDATA (a missing label or feature at source:row, a single class, more than
+** 65,536 classes), ST_ENOMEM. *out is NULL on failure. */
+ST_API st_status st_mlpc_fit(st_context *ctx, const st_table *t, const char *source, const char *label,
+                             const char *const *numeric, size_t nnumeric, const char *const *categorical,
+                             size_t ncategorical, const st_mlpc_options *o, st_mlpc **out);
+ST_API void st_mlpc_free(st_mlpc *m);
+
+ST_API size_t st_mlpc_nclasses(const st_mlpc *m);
+ST_API const char *st_mlpc_class(const st_mlpc *m, size_t k); /* NULL when out of range */
+ST_API const char *st_mlpc_label(const st_mlpc *m);
+ST_API const st_design *st_mlpc_design(const st_mlpc *m);     /* owned by m */
+ST_API const st_mlp *st_mlpc_network(const st_mlpc *m);       /* owned by m */
+/* The training loss of the last epoch (NaN for a model read from JSON without it). */
+ST_API double st_mlpc_final_loss(const st_mlpc *m);
+
+/* Class probabilities of every row of t into p (nrows x K, row-major): the network's softmax outputs (the
+** class weights are not undone: with balanced weights they favour rare classes, as the decision rule
+** wants; st_probs_unweight turns them into probabilities). Errors: those of st_design_matrix and
+** st_mlp_predict. Only reads m. */
+ST_API st_status st_mlpc_predict(st_context *ctx, const st_mlpc *m, const st_table *t, const char *source,
+                                 double *p);
+
+/* MODEL.json: a strata-mlp network (st_mlp_to_json) whose "transform" is {"model": "classifier", "label",
+** "classes", "class_weight", "options", "final_loss", "design"}; reads back bit-identically.
+** Errors: as st_mlp_to_json / st_mlp_from_json, ST_EFORMAT (a transform that is not a classifier's). */
+ST_API st_status st_mlpc_save(st_context *ctx, const st_mlpc *m, const char *path); /* atomic; "-" = stdout */
+ST_API st_status st_mlpc_load(st_context *ctx, const char *path, st_mlpc **out);   /* "-" = stdin */
+ST_API st_status st_mlpc_from_json(st_context *ctx, const char *text, size_t len, const char *name, st_mlpc **out);
+
+/* `strata classify predict` for either model: reads MODEL.json at model_path (a strata-glm model: as
+** st_glm_predict_csv; a network classifier: DATA.csv's columns, then p_<class> per class, `pred` (the
+** most probable class, the first on ties) and, for two classes, `score` (p of the second class)) and writes
+** out_path (atomic; "-" = standard output). An input column named like an output column is written with
+** "_input" appended. Errors: those of the loaders, st_table_read_csv and the predictions, ST_EIO. */
+ST_API st_status st_classify_predict_csv(st_context *ctx, const char *model_path, const char *in_path,
+                                         const char *out_path);
+
+/* ---- pipeline: the two-stage value-proposition model (docs/twostage.md): declarations below this line ---- */
+
+/* Stage 1, a class-weighted softmax network, sorts customers into engaged (responded when treated),
+** unengaged (responded without treatment) and inactive; stage 2, a sigmoid network trained with SPLC on the
+** engaged (positive) and unengaged (negative) rows only, scores prompted against organic engagement.
+** Deterministic for a seed on any thread count. */
+typedef struct st_twostage st_twostage;
+
+typedef struct st_twostage_options {
+    const char *const *numeric;     /* feature columns (borrowed) */
+    size_t nnumeric;
+    const char *const *categorical;
+    size_t ncategorical;
+    /* labels: from a class column ... */
+    const char *class_col;          /* [NULL] */
+    const char *engaged, *unengaged, *inactive; /* its three values (text; numbers in shortest form) */
+    /* ... or from a randomised test: treated responders engaged, control responders unengaged, the rest
+    ** inactive */
+    const char *treatment_col;      /* [NULL] arm column */
+    const char *control;            /* the control arm's name; every other arm is treated */
+    const char *response_col;       /* 0/1 (any non-zero number responds) */
+    size_t hidden;                  /* [16] units of the one hidden layer of each network */
+    size_t epochs;                  /* [30] */
+    size_t batch;                   /* [256] */
+    double lr;                      /* [1e-3] Adam */
+    double tau;                     /* [0.5] SPLC threshold, in (0, 1) */
+    size_t splc_after;              /* [5] epochs of plain BCE before SPLC corrects */
+    int class_weight_balanced;      /* [1] stage 1 weights n / (3 n_k) */
+    const double *class_weight;     /* [NULL] 3 weights > 0 (engaged, unengaged, inactive); overrides */
+    uint64_t seed;                  /* [1] */
+} st_twostage_options;
+
+ST_API void st_twostage_options_init(st_twostage_options *o);
+
+/* Fits both stages on t. Errors: ST_EINVAL (NULL arguments, both or neither label source, unknown columns,
+** options out of range), ST_EDATA (a class value that is none of the three, a missing response or arm, at
+** source:row; a class with no rows; no control or no treated row), ST_ENOMEM. */
+ST_API st_status st_twostage_fit(st_context *ctx, const st_table *t, const char *source,
+                                 const st_twostage_options *o, st_twostage **out);
+ST_API void st_twostage_free(st_twostage *m);
+
+/* The scores of one row (docs/twostage.md). */
+typedef struct st_twostage_score {
+    double p_engaged, p_unengaged, p_inactive; /* calibrated (class weights undone) */
+    int stage1_class;                          /* 0 engaged, 1 unengaged, 2 inactive: argmax_k p_k w_k */
+    double prompted_score;                     /* stage 2: P(prompted | engaged or unengaged, x) */
+    int segment;                               /* 0 prompted, 1 organic, 2 inactive */
+    double incremental_score;                  /* expected incremental response */
+} st_twostage_score;
+
+/* Names: "engaged" / "unengaged" / "inactive" for a stage-1 class, "prompted" / "organic" / "inactive"
+** for a segment; NULL out of range. */
+ST_API const char *st_twostage_class_name(int k);
+ST_API const char *st_twostage_segment_name(int s);
+
+/* incremental_score from the calibrated stage-1 probabilities of responding (p_resp = p_engaged +
+** p_unengaged), q = prompted_score and pi the treated share: rho = q (1 - pi) / ((1 - q) pi),
+** p_resp (rho - 1) / (pi rho + 1 - pi); q = 1 gives p_resp / pi, q = 0 gives -p_resp / (1 - pi). */
+ST_API double st_twostage_incremental(double p_resp, double q, double pi);
+
+/* The treated share pi the model uses (of the training rows; from a class column: the engaged share of the
+** engaged and unengaged rows). */
+ST_API double st_twostage_pi(const st_twostage *m);
+
+/* Scores of every row of t into s (nrows entries). Only reads m. Errors: those of st_design_matrix and
+** st_mlp_predict. */
+ST_API st_status st_twostage_predict(st_context *ctx, const st_twostage *m, const st_table *t, const char *source,
+                                     st_twostage_score *s);
+
+/* MODEL.json: {"format": "strata-twostage", "version": 1, "labels", "pi", "class_weight", "options",
+** "design", "stage1": <strata-mlp>, "stage2": <strata-mlp>}; reads back bit-identically. */
+ST_API st_status st_twostage_save(st_context *ctx, const st_twostage *m, const char *path);
+ST_API st_status st_twostage_load(st_context *ctx, const char *path, st_twostage **out);
+
+/* `strata twostage predict`: DATA.csv's columns, then p_engaged, p_unengaged, p_inactive, stage1_class,
+** prompted_score, segment, incremental_score (an input column named like one of them is written with
+** "_input" appended: Hillstrom's arm column `segment` becomes `segment_input`). Atomic; "-" = stdout. */
+ST_API st_status st_twostage_predict_csv(st_context *ctx, const st_twostage *m, const char *in_path,
+                                         const char *out_path);
+
+/* `strata twostage eval` (docs/twostage.md). With truth_col (1 = prompted, 0 = not): precision, recall,
+** balanced accuracy and weighted F1 of segment == prompted ("model"), of the RFM baselines when
+** recency_col, frequency_col and monetary_col are all given ("baselines": Champions, Loyal Customers,
+** Potential Loyalist, each taken as the prompted prediction), and "gain" (share of prompted rows in the
+** top 10%, ..., 100% by prompted_score). Without it, from a randomised test (treatment_col, control,
+** response_col): qini_auc and uplift_at_k (k = top) of incremental_score and "targeting". */
+typedef struct st_twostage_eval_options {
+    const char *truth_col;
+    const char *treatment_col, *control, *response_col;
+    const char *recency_col, *frequency_col, *monetary_col;
+    double top;                     /* [0.4] in (0, 1) */
+} st_twostage_eval_options;
+
+ST_API void st_twostage_eval_options_init(st_twostage_eval_options *o);
+
+/* EVAL.json of SCORES.csv at in_path into out_path (atomic; "-" = stdout). Errors: ST_EINVAL (NULL,
+** neither or both of truth and a test, an unknown column, a missing output column of
+** st_twostage_predict_csv), ST_EDATA (a truth or response that is not 0/1, a missing arm, at source:row; a
+** single truth class; no treated or no control row), ST_EIO, ST_ENOMEM. */
+ST_API st_status st_twostage_eval_csv(st_context *ctx, const char *in_path, const st_twostage_eval_options *o,
+                                      const char *out_path);
+/* The same on a table already read, into JSON text (*out released with st_free). */
+ST_API st_status st_twostage_eval_json(st_context *ctx, const st_table *t, const char *source,
+                                       const st_twostage_eval_options *o, char **out, size_t *len);
+
+
 #ifdef __cplusplus
 }
 #endif

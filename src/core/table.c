@@ -422,13 +422,13 @@ st_status st_table_add_cat(st_table *t, const char *name, const int32_t *codes, 
 /* ---- CSV output ---- */
 
 /* Rows [from, to) as CSV text appended to b. */
-static bool format_rows(const st_table *t, size_t from, size_t to, st_buf *b)
+static bool format_rows(const st_table *t, size_t first, size_t from, size_t to, st_buf *b)
 {
     bool ok = true;
     for (size_t i = from; i < to && ok; i++) {
-        for (size_t j = 0; j < t->ncols && ok; j++) {
+        for (size_t j = first; j < t->ncols && ok; j++) {
             const column *c = &t->cols[j];
-            if (j) ok = st__buf_putc(b, ',');
+            if (j > first) ok = st__buf_putc(b, ',');
             if (!ok) break;
             if (c->type == ST_COL_STR) {
                 const char *s = c->pool + col_off(c, i);
@@ -463,7 +463,7 @@ static bool format_rows(const st_table *t, size_t from, size_t to, st_buf *b)
 
 typedef struct fmt_job {
     const st_table *t;
-    size_t from, to;
+    size_t first, from, to;
     st_context wctx; /* worker-local errors, same allocator */
     st_buf b;
     bool ok;
@@ -473,13 +473,18 @@ static void fmt_main(void *ud, size_t job, size_t worker)
 {
     (void)worker;
     fmt_job *j = (fmt_job *)ud + job;
-    j->ok = format_rows(j->t, j->from, j->to, &j->b);
+    j->ok = format_rows(j->t, j->first, j->from, j->to, &j->b);
 }
 
 st_status st_table_write_csv(st_context *ctx, const st_table *t, const char *path)
 {
+    return st__table_write_csv_from(ctx, t, path, 0);
+}
+
+st_status st__table_write_csv_from(st_context *ctx, const st_table *t, const char *path, size_t first)
+{
     if (!ctx) return ST_EINVAL;
-    if (!t || !path) return st__error(ctx, ST_EINVAL, "st_table_write_csv: NULL table or path");
+    if (!t || !path || first >= t->ncols) return st__error(ctx, ST_EINVAL, "st_table_write_csv: NULL table or path");
     st_atomic_file af;
     st_status rc = st__atomic_open(ctx, path, &af);
     if (rc) return rc;
@@ -490,14 +495,15 @@ st_status st_table_write_csv(st_context *ctx, const st_table *t, const char *pat
     fmt_job jobs[WRITE_MAX_THREADS];
     for (int k = 0; k < nt; k++) {
         jobs[k].t = t;
+        jobs[k].first = first;
         jobs[k].wctx = *ctx;
         jobs[k].wctx.progress = NULL;
         st__buf_init(&jobs[k].b, k ? &jobs[k].wctx : ctx);
     }
     st_buf *b = &jobs[0].b;
     bool ok = true, io = true;
-    for (size_t j = 0; j < t->ncols && ok; j++) {
-        if (j) ok = st__buf_putc(b, ',');
+    for (size_t j = first; j < t->ncols && ok; j++) {
+        if (j > first) ok = st__buf_putc(b, ',');
         ok = ok && st__buf_put_csv_field(b, t->cols[j].name, strlen(t->cols[j].name), ',');
     }
     ok = ok && st__buf_putc(b, '\n');
@@ -523,4 +529,34 @@ st_status st_table_write_csv(st_context *ctx, const st_table *t, const char *pat
         return st__error(ctx, ST_EIO, "%s: write failed", path);
     }
     return st__atomic_commit(ctx, &af);
+}
+
+st_status st__table_rename(st_table *t, size_t j, const char *name)
+{
+    if (!t || j >= t->ncols || !name) return ST_EINVAL;
+    if (st_table_find(t, name) >= 0) return st__error(t->ctx, ST_EINVAL, "duplicate column name %s", name);
+    char *s = st__strdup(t->ctx, name);
+    if (!s) return ST_ENOMEM;
+    st__free(t->ctx, t->cols[j].name, 0);
+    t->cols[j].name = s;
+    return ST_OK;
+}
+
+st_status st__table_free_names(st_table *t, const char *const *names, size_t n, const char *suffix)
+{
+    if (!t || (!names && n) || !suffix) return ST_EINVAL;
+    for (size_t k = 0; k < n; k++) {
+        long j = st_table_find(t, names[k]);
+        if (j < 0) continue;
+        st_buf b;
+        st__buf_init(&b, t->ctx);
+        bool ok = st__buf_puts(&b, names[k]);
+        /* the renamed column must be free too: add the suffix until it is */
+        do ok = ok && st__buf_puts(&b, suffix);
+        while (ok && st_table_find(t, b.data) >= 0);
+        st_status rc = ok ? st__table_rename(t, (size_t)j, b.data) : ST_ENOMEM;
+        st__buf_free(&b);
+        if (rc) return rc;
+    }
+    return ST_OK;
 }

@@ -18,4 +18,16 @@ st_status st__table_add_f64_owned(st_table *t, const char *name, st_coltype type
 
 st_context *st__table_ctx(const st_table *t);
 
+/* st_table_write_csv of columns first .. ncols - 1 only (first = 1 leaves out the row number key that
+** st_table_read_csv adds). Errors: as st_table_write_csv, ST_EINVAL (first >= ncols). */
+st_status st__table_write_csv_from(st_context *ctx, const st_table *t, const char *path, size_t first);
+
+/* Renames column j (the name is copied). Errors: ST_EINVAL (j out of range, a name in use), ST_ENOMEM. */
+st_status st__table_rename(st_table *t, size_t j, const char *name);
+
+/* Frees the n names for output columns: a column of t called names[k] is renamed to names[k] + suffix
+** (the suffix repeated until the name is free), so a scorer can append its own columns under their
+** documented names (an input's "segment" column becomes "segment_input"). Errors: ST_EINVAL, ST_ENOMEM. */
+st_status st__table_free_names(st_table *t, const char *const *names, size_t n, const char *suffix);
+
 #endif

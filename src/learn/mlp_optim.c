@@ -167,9 +167,20 @@ st_status st_mlp_train_epoch(st_context *ctx, st_mlp *m, st_mlp_optim *opt, cons
         size_t nb = n - b0 < batch ? n - b0 : batch;
         for (size_t r = 0; r < nb; r++) {
             size_t src = perm[b0 + r];
-            memcpy(m->ws_x + r * d, x + src * d, d * sizeof *x);
-            memcpy(by + r * ylen, y + src * ylen, ylen * sizeof *y);
+            const double *xr = x + src * d;
+            double *dst = m->ws_x + r * d;
+            for (size_t k = 0; k < d; k++) dst[k] = xr[k];
+            if (ylen == 1)
+                by[r] = y[src];
+            else
+                memcpy(by + r * ylen, y + src * ylen, ylen * sizeof *y);
             if (bw) bw[r] = weight[src];
+        }
+        /* the next batch's rows are random: ask for them while this batch computes */
+        for (size_t r = b0 + nb; r < b0 + 2 * nb && r < n; r++) {
+            const char *xr = (const char *)(x + perm[r] * d);
+            for (size_t o = 0; o < d * sizeof *x; o += 64) __builtin_prefetch(xr + o);
+            __builtin_prefetch(y + perm[r] * ylen);
         }
         st__mlp_train_forward(m, m->ws_x, nb);
         double swl, sw, *dz = m->ws_d1;
