@@ -47,6 +47,15 @@ int cli_parse_args_in(const char *cmd, int argc, char **argv, int first, const c
                       const char **pos, size_t npos, void (*help)(void), const char *extra_fmt,
                       st_summarize_options *in);
 
+/* A subcommand: its name and its entry point, called with argv[0] = the subcommand's name. */
+typedef struct cli_sub {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+} cli_sub;
+/* Runs the subcommand named by argv[1]; help() and CLI_USAGE without one, help() and CLI_OK for --help / -h,
+** a usage error listing the subcommands for an unknown one. */
+int cli_dispatch(const char *cmd, int argc, char **argv, const cli_sub *subs, size_t nsubs, void (*help)(void));
+
 /* Number parsing for option values; print "strata CMD: --name: ..." and return false on failure. */
 bool cli_parse_double(const char *cmd, const char *name, const char *s, double *out);
 bool cli_parse_u64(const char *cmd, const char *name, const char *s, unsigned long long *out);

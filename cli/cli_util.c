@@ -398,3 +398,24 @@ size_t cli_split_commas(const char *s, char **buf, char **items, size_t max)
     }
     return k;
 }
+
+int cli_dispatch(const char *cmd, int argc, char **argv, const cli_sub *subs, size_t nsubs, void (*help)(void))
+{
+    if (argc < 2) {
+        help();
+        return CLI_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        help();
+        return CLI_OK;
+    }
+    char names[256];
+    size_t len = 0;
+    names[0] = '\0';
+    for (size_t i = 0; i < nsubs; i++) {
+        if (!strcmp(argv[1], subs[i].name)) return subs[i].fn(argc - 1, argv + 1);
+        int w = snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", subs[i].name);
+        if (w > 0 && (size_t)w < sizeof names - len) len += (size_t)w;
+    }
+    return cli_error(cmd, CLI_USAGE, "unknown subcommand '%s' (%s; see `strata %s --help`)", argv[1], names, cmd);
+}

@@ -336,15 +336,6 @@ done:
 
 int cmd_classify(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "fit") == 0) return cmd_fit_model(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "predict") == 0) return cmd_predict_model(argc - 1, argv + 1);
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        help();
-        return CLI_OK;
-    }
-    if (argc < 2) {
-        help();
-        return CLI_USAGE;
-    }
-    return cli_error(CMD, CLI_USAGE, "unknown subcommand '%s' (fit or predict; see --help)", argv[1]);
+    static const cli_sub subs[] = {{"fit", cmd_fit_model}, {"predict", cmd_predict_model}};
+    return cli_dispatch(CMD, argc, argv, subs, sizeof subs / sizeof subs[0], help);
 }

@@ -255,16 +255,6 @@ static int ts_eval(int argc, char **argv)
 
 int cmd_twostage(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "fit") == 0) return ts_fit(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "predict") == 0) return ts_predict(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "eval") == 0) return ts_eval(argc - 1, argv + 1);
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        help();
-        return CLI_OK;
-    }
-    if (argc < 2) {
-        help();
-        return CLI_USAGE;
-    }
-    return cli_error(CMD, CLI_USAGE, "unknown subcommand '%s' (fit, predict or eval; see --help)", argv[1]);
+    static const cli_sub subs[] = {{"fit", ts_fit}, {"predict", ts_predict}, {"eval", ts_eval}};
+    return cli_dispatch(CMD, argc, argv, subs, sizeof subs / sizeof subs[0], help);
 }

@@ -275,17 +275,6 @@ static int uplift_predict(int argc, char **argv)
 
 int cmd_uplift(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "fit") == 0) return uplift_fit(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "predict") == 0) return uplift_predict(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "policy") == 0) return cmd_policy(argc - 1, argv + 1);
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        help();
-        return CLI_OK;
-    }
-    if (argc < 2) {
-        help();
-        return CLI_USAGE;
-    }
-    return cli_error(CMD, CLI_USAGE, "unknown subcommand '%s' (fit, predict, eval, policy; see `strata uplift --help`)", argv[1]);
+    static const cli_sub subs[] = {{"fit", uplift_fit}, {"predict", uplift_predict}, {"eval", cmd_eval}, {"policy", cmd_policy}};
+    return cli_dispatch(CMD, argc, argv, subs, sizeof subs / sizeof subs[0], help);
 }
