@@ -1676,6 +1676,36 @@ ST_API st_status st_mdp_simulate(st_context *ctx, const st_mdp *m, const st_poli
                           size_t periods, double discount, long start, uint64_t seed, double *out_mean,
                           double *out_stderr);
 
+/* Constrained MDP (docs/mdp.md, "Budgets"): the policy maximising the expected discounted reward
+** E[sum_t discount^t R(s_t, a_t)] from the start distribution subject to a budget on the expected discounted
+** cost E[sum_t discount^t C(s_t, a_t)] <= budget, by the occupancy-measure linear program (Altman 1999):
+**   maximise sum rho(s,a) R[s][a]  over rho(s,a) >= 0
+**   subject to sum_a rho(s',a) - discount sum_{s,a} P(s'|s,a) rho(s,a) = mu(s')  for every state s'
+**              sum rho(s,a) C[s][a] <= budget,
+** solved by a dense two-phase simplex. rho is the discounted expected number of visits to (s, a), so the
+** objective is the value itself (sum_s mu(s) V(s)), not (1 - discount) times it. The optimal policy may be
+** randomised: pi(a|s) = rho(s,a) / sum_a rho(s,a); with one budget row a basic optimum randomises in at most
+** one state. A state with no occupancy (unreachable from mu) takes the action greedy on R - lambda C
+** against the LP's dual values, ties to the lowest index.
+**   start    nstates probabilities (>= 0, summing to 1 within 1e-9; renormalised), or NULL for uniform.
+**   C        nstates * nactions costs C[s * nactions + a] (finite, any sign), or NULL for each action's
+**            st_mdp_action_cost in every state.
+**   budget   the bound; INFINITY drops the constraint (the unconstrained optimum, as st_mdp_solve_value).
+**   policy   out, nstates * nactions: pi(a|s) at policy[s * nactions + a]; rows sum to 1. Required.
+**   occupancy  out, nstates * nactions: rho(s, a); may be NULL.
+**   out_value, out_cost  out: the expected discounted reward and cost from mu; may be NULL.
+**   out_lambda  out: the budget's shadow price d value / d budget (>= 0; 0 when the budget does not bind
+**            or is infinite): the multiplier of the Lagrangian R - lambda C; may be NULL.
+** Cost: a dense tableau of about (S + 3) x (S A + 2 S + 3) doubles and O(S x S A) work per pivot; fine up to
+** a few hundred states. Errors: ST_EINVAL (NULL m or policy, discount outside (0, 1), NaN budget),
+** ST_EDATA (a negative, non-finite or unnormalised start, a non-finite cost, a budget below the least cost
+** any policy reaches: the message gives that least cost), ST_ELIMIT (the tableau would pass 1 GiB),
+** ST_ECONVERGE (the simplex hit its iteration limit), ST_ENOMEM. Outputs are untouched on error.
+** Thread-safety: reads m only. */
+ST_API st_status st_mdp_solve_constrained(st_context *ctx, const st_mdp *m, double discount, const double *start,
+                                          const double *C, double budget, double *policy, double *occupancy,
+                                          double *out_value, double *out_cost, double *out_lambda);
+
 /* Estimation options (st_mdp_estimate_options_init sets smoothing 1 and everything else 0 / NULL).
 ** Arrays are borrowed for the call; each per-action array has nactions entries. */
 typedef struct st_mdp_estimate_options {
