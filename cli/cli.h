@@ -108,5 +108,6 @@ int cmd_evaluate(int argc, char **argv);
 int cmd_uplift(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_twostage(int argc, char **argv);
+int cmd_ope(int argc, char **argv);
 
 #endif
