@@ -107,9 +107,10 @@ static double coef(const st__lp *lp, const double *sign, size_t i, size_t j)
     return 0.0;
 }
 
-/* Recomputes x_B and the duals from the original data for the final basis. Returns false when the basis
-** matrix is singular or x_B comes out clearly negative (the tableau's values are kept then). */
-static bool refine(st_context *ctx, const st__lp *lp, const tableau *T, const double *sign, const double *bsgn,
+/* Recomputes x_B and the duals from the original data for the final basis. Returns 1 when done, 0 when the
+** basis matrix is singular or x_B comes out clearly negative (the tableau's values are kept then), -1 when
+** out of memory. */
+static int refine(st_context *ctx, const st__lp *lp, const tableau *T, const double *sign, const double *bsgn,
                    const double *cost, size_t *art_row, double *xall, double *u)
 {
     size_t m = T->m;
@@ -119,6 +120,7 @@ static bool refine(st_context *ctx, const st__lp *lp, const tableau *T, const do
     double *Bt = st__malloc(ctx, (mm ? mm : 1) * sizeof *Bt);
     double *xb = st__malloc(ctx, (m ? m : 1) * sizeof *xb);
     bool ok = B && Bt && xb;
+    int ret = ok ? 0 : -1;
     if (ok) {
         for (size_t k = 0; k < m; k++) {
             size_t j = T->basis[k];
@@ -146,7 +148,7 @@ static bool refine(st_context *ctx, const st__lp *lp, const tableau *T, const do
     st__free(ctx, B, mm * sizeof *B);
     st__free(ctx, Bt, mm * sizeof *Bt);
     st__free(ctx, xb, m * sizeof *xb);
-    return ok;
+    return ok ? 1 : ret;
 }
 
 st_status st__lp_solve(st_context *ctx, const st__lp *lp, st__lp_result *res)
@@ -250,8 +252,8 @@ st_status st__lp_solve(st_context *ctx, const st__lp *lp, st__lp_result *res)
         double v = row_of(&T, i)[T.ncols];
         xall[T.basis[i]] = v > 0.0 ? v : 0.0;
     }
-    bool refined = refine(ctx, lp, &T, sign, bsgn, cost, art_row, xall, u);
-    if (!refined) st_clear_error(ctx);
+    int refined = refine(ctx, lp, &T, sign, bsgn, cost, art_row, xall, u);
+    if (refined < 0) goto nomem;
     double obj = 0.0;
     for (size_t j = 0; j < n; j++) {
         res->x[j] = xall[j];

@@ -9,6 +9,7 @@
 #include "strata.h"
 #include "core/rng.h"
 #include "num/linalg.h"
+#include "failalloc.h"
 #include "test.h"
 
 #include <stdint.h>
@@ -60,8 +61,25 @@ static st_mdp *random_mdp(st_context *ctx, st_rng *g, size_t S, size_t A, double
     return m;
 }
 
+/* The constrained solve with a binding budget through a failing allocator. */
+static st_status cmdp_job(t_failer *f, void *arg)
+{
+    (void)arg;
+    st_context *ctx = t_failing_context(f);
+    if (!ctx) return ST_ENOMEM;
+    double P[] = {0.5, 0.5, 0.8, 0.2, 0, 1, 0.1, 0.9}, R[] = {5, 10, -1, 2}, C[] = {0, 1, 0, 1}, pi[4], v;
+    st_mdp *m = NULL;
+    st_status rc = st_mdp_new_dense(ctx, 2, 2, P, R, &m);
+    if (!rc) rc = st_mdp_solve_constrained(ctx, m, 0.9, NULL, C, 2.0, pi, NULL, &v, NULL, NULL);
+    if (rc == ST_ENOMEM) CHECK(st_errmsg(ctx)[0] != 0);
+    st_mdp_free(m);
+    st_context_free(ctx);
+    return rc;
+}
+
 int main(void)
 {
+    t_alloc_torture("st_mdp_solve_constrained", cmdp_job, NULL);
     st_context *ctx;
     if (st_context_new(&ctx) != ST_OK) return 1;
     double worst_free = 0, worst_eval = 0, worst_dual = 0, worst_budget = 0;

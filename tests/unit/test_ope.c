@@ -9,9 +9,13 @@
 */
 #include "strata.h"
 #include "core/rng.h"
+#include "failalloc.h"
 #include "test.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #define K 10
 #define A 3
@@ -27,8 +31,42 @@ static void softmax(double *p, const double *z)
     for (int a = 0; a < A; a++) p[a] /= s;
 }
 
+/* st_ope_json with a fitted reward model, from reading the CSV on, through a failing allocator. */
+static st_status ope_job(t_failer *f, void *arg)
+{
+    st_context *ctx = t_failing_context(f);
+    if (!ctx) return ST_ENOMEM;
+    st_table *t = NULL;
+    char *json = NULL;
+    st_status rc = st_table_read_csv(ctx, (const char *)arg, NULL, &t);
+    if (!rc) {
+        st_ope_options o;
+        st_ope_options_init(&o);
+        const char *feat[] = {"x"};
+        o.action_col = "action", o.propensity_col = "p", o.reward_col = "r", o.policy_col = "pol";
+        o.features = feat, o.nfeatures = 1;
+        rc = st_ope_json(ctx, t, "log.csv", &o, &json, NULL);
+    }
+    if (rc == ST_ENOMEM) CHECK(st_errmsg(ctx)[0] != 0);
+    st_free(ctx, json);
+    st_table_free(t);
+    st_context_free(ctx);
+    return rc;
+}
+
 int main(void)
 {
+    {
+        char path[] = "/tmp/strata_ope_XXXXXX";
+        int fd = mkstemp(path);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (!f) return 1;
+        fputs("id,action,p,r,pol,x\n1,a,0.5,1,b,1\n2,b,0.5,2,b,2\n3,a,0.5,0,a,3\n4,b,0.5,3,a,5\n5,a,0.5,2,b,4\n",
+              f);
+        fclose(f);
+        t_alloc_torture("st_ope_json", ope_job, path);
+        unlink(path);
+    }
     st_context *ctx;
     if (st_context_new(&ctx) != ST_OK) return 1;
     st_rng g;
