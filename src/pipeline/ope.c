@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void st_ope_options_init(st_ope_options *o)
@@ -26,8 +27,18 @@ static st_status num_col(st_context *ctx, const st_table *t, const char *source,
     long j = st_table_find(t, full);
     if (j < 0) return st__error(ctx, ST_EINVAL, "ope: %s: no %s column '%s'", source, what, full);
     *out = st_table_f64(t, (size_t)j);
-    if (!*out) return st__error(ctx, ST_EINVAL, "ope: %s: %s column '%s' is not numeric", source, what, full);
-    return ST_OK;
+    if (*out) return ST_OK;
+    /* A text column: name the first cell that is not a number. */
+    for (size_t i = 0, n = st_table_nrows(t); i < n; i++) {
+        const char *v = st_table_str(t, (size_t)j, i);
+        char *end = NULL;
+        if (!v || !v[0]) continue;
+        (void)strtod(v, &end);
+        if (end == v || *end)
+            return st__error(ctx, ST_EDATA, "%s:%zu: %s '%s' is not a number (column '%s')", source, i + 2, what, v,
+                             full);
+    }
+    return st__error(ctx, ST_EINVAL, "ope: %s: %s column '%s' is not numeric", source, what, full);
 }
 
 static void put_estimate(st_jw *w, const char *key, double v, double se)
