@@ -1354,9 +1354,9 @@ ST_API void st_ope_options_init(st_ope_options *o);
 ** The per-action regressions are fitted on the whole log (in-sample) and need each action's rows to determine
 ** the coefficients. Implemented in the pipeline (it joins the learn and eval stages). Thread-safe for distinct
 ** contexts. Errors: ST_EINVAL (NULL arguments, a missing column, neither or both of policy_col and
-** policy_prob_prefix, both model_prefix and features), ST_EDATA (at source:line: a missing action, a policy
-** action that was never logged, the domain errors of st_ope_estimate; a regression that cannot be fitted),
-** ST_EEMPTY, ST_ELIMIT (more than 64 actions), ST_ENOMEM. */
+** policy_prob_prefix, both model_prefix and features), ST_EDATA (at source:line: a missing action, a text
+** cell in a numeric column, a policy action that was never logged, the domain errors of st_ope_estimate; a
+** regression that cannot be fitted), ST_EEMPTY, ST_ELIMIT (more than 64 actions), ST_ENOMEM. */
 ST_API st_status st_ope_json(st_context *ctx, const st_table *t, const char *source, const st_ope_options *o,
                              char **json, size_t *len);
 
