@@ -114,6 +114,7 @@ int cmd_pmf(int argc, char **argv);
 int cmd_abtest(int argc, char **argv);
 int cmd_clv(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
+int cmd_ope(int argc, char **argv);
 int cmd_uplift(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_twostage(int argc, char **argv);

@@ -1285,6 +1285,81 @@ ST_API st_status st_uplift_policy_json(st_context *ctx, const st_table *t, const
                                        const char *treatment_col, const char *control, const char *outcome_col,
                                        const char *policy_col, char **json, size_t *len);
 
+/* -- Off-policy evaluation (docs/ope.md) --
+** The mean reward per row a target policy pi would have earned, judged on a logged campaign whose rows hold
+** the logged action a_i, its logging probability p_i = mu(a_i | x_i) (known: the campaign drew it) and the
+** reward r_i. With w_i = pi(a_i | x_i) / p_i and, for a reward model, q_i(a) the predicted reward of action a
+** for row i:
+**   logged   mean r_i                                         se = sd(r) / sqrt(n)
+**   ipw      mean w_i r_i                                     se = sd(w r) / sqrt(n)
+**   snipw    sum w_i r_i / sum w_i                            se = sqrt(sum w_i^2 (r_i - V)^2) / sum w_i
+**   dm       mean sum_a pi(a | x_i) q_i(a)                    se = sd / sqrt(n) (model error not included)
+**   dr       mean [sum_a pi(a | x_i) q_i(a) + w_i (r_i - q_i(a_i))]   se = sd / sqrt(n)
+** (sd with n - 1). IPW and DR are unbiased when the propensities are right (DR also when the model is right);
+** SNIPW is consistent, with smaller variance. */
+typedef enum st_ope_estimator {
+    ST_OPE_LOGGED = 0, /* the logging policy's own mean reward */
+    ST_OPE_IPW = 1,
+    ST_OPE_SNIPW = 2,
+    ST_OPE_DM = 3,
+    ST_OPE_DR = 4,
+    ST_OPE_NESTIMATORS = 5
+} st_ope_estimator;
+
+typedef struct st_ope_result {
+    size_t n;                          /* rows */
+    double value[ST_OPE_NESTIMATORS];  /* by st_ope_estimator; NaN when not computable (dm, dr without q) */
+    double se[ST_OPE_NESTIMATORS];
+    double mean_weight;                /* mean w_i: near 1 when the propensities and the policy fit together */
+    double max_weight;
+    double effective_sample_size;      /* (sum w)^2 / sum w^2 (Kish) */
+    double support;                    /* share of rows with w_i > 0 */
+} st_ope_result;
+
+/* The estimates above from arrays: action[i] < nactions, propensity[i] in (0, 1], reward[i] finite, target
+** n x nactions (row-major: pi(a | x_i) at target[i * nactions + a], each row in [0, 1] summing to 1 within
+** 1e-6; a deterministic policy is a one-hot row), q n x nactions predicted rewards or NULL (then dm and dr are
+** NaN). Errors: ST_EINVAL (NULL arguments, nactions 0, an action out of range), ST_EEMPTY (n = 0), ST_EDATA
+** (a propensity, reward, probability or prediction out of its domain; the message names the row, 1-based),
+** ST_ENOMEM. Thread-safe for distinct contexts. */
+ST_API st_status st_ope_estimate(st_context *ctx, size_t n, size_t nactions, const uint32_t *action,
+                                 const double *propensity, const double *reward, const double *target,
+                                 const double *q, st_ope_result *out);
+
+/* Columns and model of st_ope_json (st_ope_options_init: every pointer NULL, counts 0, ridge_C 0). */
+typedef struct st_ope_options {
+    const char *action_col;         /* logged action (names or numbers) */
+    const char *propensity_col;     /* logging probability of the logged action, in (0, 1] */
+    const char *reward_col;         /* reward (a number) */
+    const char *policy_col;         /* the target policy's action per row (deterministic), or NULL with: */
+    const char *policy_prob_prefix; /* stochastic target: columns <prefix><action> = pi(action | row) for every
+                                       logged action, summing to 1 per row */
+    const char *model_prefix;       /* reward model as columns <prefix><action> (e.g. "q_"), or NULL, or: */
+    const char *const *features;    /* numeric features of a direct-method model: one linear regression of
+                                       the reward per logged action on its rows (the learn stage's st_glm) */
+    size_t nfeatures;
+    const char *const *categorical; /* categorical features of that model (one-hot) */
+    size_t ncategorical;
+    double ridge_C;                 /* the regression's inverse L2 strength; 0 = none (ordinary least squares) */
+} st_ope_options;
+
+ST_API void st_ope_options_init(st_ope_options *o);
+
+/* `strata ope`: the estimates of st_ope_estimate on the table t (a CSV read by st_table_read_csv; source names
+** it in messages, whose rows are source:line with line 2 the first data row) as OPE.json, NUL-terminated in
+** *json (release with st_free; *len its length, len may be NULL): {"format": "strata-ope", "version": 1, "n",
+** "actions": [names in order of first appearance], "policy": {...}, "model": {...} or null, "estimates":
+** {"logged"|"ipw"|"snipw"|"dm"|"dr": {"value", "se", "ci95": [lo, hi]}}, "diagnostics": {"mean_weight",
+** "max_weight", "effective_sample_size", "support"}}. A deterministic policy's actions must be logged actions.
+** The per-action regressions are fitted on the whole log (in-sample) and need each action's rows to determine
+** the coefficients. Implemented in the pipeline (it joins the learn and eval stages). Thread-safe for distinct
+** contexts. Errors: ST_EINVAL (NULL arguments, a missing column, neither or both of policy_col and
+** policy_prob_prefix, both model_prefix and features), ST_EDATA (at source:line: a missing action, a text
+** cell in a numeric column, a policy action that was never logged, the domain errors of st_ope_estimate; a
+** regression that cannot be fitted), ST_EEMPTY, ST_ELIMIT (more than 64 actions), ST_ENOMEM. */
+ST_API st_status st_ope_json(st_context *ctx, const st_table *t, const char *source, const st_ope_options *o,
+                             char **json, size_t *len);
+
 /* ---- learn stage (feature design, logistic and linear regression): declarations below this line ---- */
 
 /* -- Feature design (docs/classify.md, "Encoding") --
@@ -1675,6 +1750,36 @@ ST_API st_status st_policy_from_json_file(st_context *ctx, const st_mdp *m, cons
 ST_API st_status st_mdp_simulate(st_context *ctx, const st_mdp *m, const st_policy *p, uint64_t customers,
                           size_t periods, double discount, long start, uint64_t seed, double *out_mean,
                           double *out_stderr);
+
+/* Constrained MDP (docs/mdp.md, "Budgets"): the policy maximising the expected discounted reward
+** E[sum_t discount^t R(s_t, a_t)] from the start distribution subject to a budget on the expected discounted
+** cost E[sum_t discount^t C(s_t, a_t)] <= budget, by the occupancy-measure linear program (Altman 1999):
+**   maximise sum rho(s,a) R[s][a]  over rho(s,a) >= 0
+**   subject to sum_a rho(s',a) - discount sum_{s,a} P(s'|s,a) rho(s,a) = mu(s')  for every state s'
+**              sum rho(s,a) C[s][a] <= budget,
+** solved by a dense two-phase simplex. rho is the discounted expected number of visits to (s, a), so the
+** objective is the value itself (sum_s mu(s) V(s)), not (1 - discount) times it. The optimal policy may be
+** randomised: pi(a|s) = rho(s,a) / sum_a rho(s,a); with one budget row a basic optimum randomises in at most
+** one state. A state with no occupancy (unreachable from mu) takes the action greedy on R - lambda C
+** against the LP's dual values, ties to the lowest index.
+**   start    nstates probabilities (>= 0, summing to 1 within 1e-9; renormalised), or NULL for uniform.
+**   C        nstates * nactions costs C[s * nactions + a] (finite, any sign), or NULL for each action's
+**            st_mdp_action_cost in every state.
+**   budget   the bound; INFINITY drops the constraint (the unconstrained optimum, as st_mdp_solve_value).
+**   policy   out, nstates * nactions: pi(a|s) at policy[s * nactions + a]; rows sum to 1. Required.
+**   occupancy  out, nstates * nactions: rho(s, a); may be NULL.
+**   out_value, out_cost  out: the expected discounted reward and cost from mu; may be NULL.
+**   out_lambda  out: the budget's shadow price d value / d budget (>= 0; 0 when the budget does not bind
+**            or is infinite): the multiplier of the Lagrangian R - lambda C; may be NULL.
+** Cost: a dense tableau of about (S + 3) x (S A + 2 S + 3) doubles and O(S x S A) work per pivot; fine up to
+** a few hundred states. Errors: ST_EINVAL (NULL m or policy, discount outside (0, 1), NaN budget),
+** ST_EDATA (a negative, non-finite or unnormalised start, a non-finite cost, a budget below the least cost
+** any policy reaches: the message gives that least cost), ST_ELIMIT (the tableau would pass 1 GiB),
+** ST_ECONVERGE (the simplex hit its iteration limit), ST_ENOMEM. Outputs are untouched on error.
+** Thread-safety: reads m only. */
+ST_API st_status st_mdp_solve_constrained(st_context *ctx, const st_mdp *m, double discount, const double *start,
+                                          const double *C, double budget, double *policy, double *occupancy,
+                                          double *out_value, double *out_cost, double *out_lambda);
 
 /* Estimation options (st_mdp_estimate_options_init sets smoothing 1 and everything else 0 / NULL).
 ** Arrays are borrowed for the call; each per-action array has nactions entries. */
